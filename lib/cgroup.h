@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cgroup.h: the managed cgroup tree and one vocabulary of per-session memory controls
+ * over cgroup v1 and v2.
+ *
+ * A managed tree has a root the user names (default "agentcg" under the memory
+ * controller's mount) and sessions below it. On a hybrid host a cgroup is really up to
+ * three directories with the same relative path: the memory one (v1), a freezer twin
+ * (v1 freezer hierarchy) and a PSI twin (under the cgroup2 mount, which reports pressure
+ * stalls of its tasks even without controllers). struct acg_cg hides that.
+ *
+ * Rules: nothing is ever written outside the managed root (every access goes through
+ * directory fds and validated single names, symlinks never followed); only the last
+ * component of the root is ever created; a cgroup that vanished returns -ENOENT, which
+ * callers treat as "session gone", not as a failure. Nothing here prints.
+ */
+#ifndef AGENTCG_CGROUP_H
+#define AGENTCG_CGROUP_H
+
+#include "mounts.h"
+#include "parse.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ACG_DEFAULT_ROOT "agentcg"
+
+struct acg_cg;
+
+/* Per-session controls, one name for both cgroup versions. */
+enum acg_ctl {
+	ACG_CTL_MAX,	   /* hard limit: v2 memory.max, v1 memory.limit_in_bytes */
+	ACG_CTL_HIGH,	   /* throttle threshold: v2 memory.high; v1 has none */
+	ACG_CTL_LOW,	   /* best-effort protection: v2 memory.low */
+	ACG_CTL_MIN,	   /* hard protection: v2 memory.min */
+	ACG_CTL_OOM_PAUSE, /* wait instead of OOM kill at the limit: v1 oom_kill_disable */
+	ACG_CTL_OOM_GROUP, /* kill the whole cgroup on OOM: v2 memory.oom.group */
+	ACG_CTL_FREEZE,	   /* freeze all tasks: v2 cgroup.freeze, v1 freezer.state */
+	ACG_CTL__COUNT,
+};
+
+const char *acg_ctl_name(enum acg_ctl c);
+
+/*
+ * The kernel file implementing c on cgroup version (1 or 2), or NULL when that version
+ * has no such control; then *why (if given) says so in a phrase.
+ */
+const char *acg_ctl_file(int version, enum acg_ctl c, const char **why);
+
+/*
+ * Open the managed root. root is NULL (ACG_DEFAULT_ROOT), a path relative to the memory
+ * controller's mount, or an absolute path inside that mount. With create, the last
+ * component (and its freezer and PSI twins) is created when missing; its parent must
+ * exist. Errors: -EINVAL (bad name or outside the mount), -ENOENT, -ENOTSUP (no memory
+ * controller there), or the errno of the failed mkdir/open.
+ */
+int acg_root_open(const struct acg_mounts *m, const char *root, bool create, struct acg_cg **ret);
+
+/* Open (and with create, make) the child called name; name must pass acg_name_valid(). */
+int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct acg_cg **ret);
+
+/* Close the handle; the cgroup stays. NULL is fine. */
+void acg_cg_free(struct acg_cg *cg);
+
+/*
+ * Kill every task in cg and below, then remove cg's subtree and cg itself (all twins).
+ * A cgroup already gone counts as removed. The handle must still be freed.
+ */
+int acg_cg_remove(struct acg_cg *cg);
+
+int acg_cg_version(const struct acg_cg *cg);
+/* Absolute path of the memory-controller directory, for messages. */
+const char *acg_cg_path(const struct acg_cg *cg);
+/* Whether this host offers the feature for cg (freezer twin, PSI, cgroup.kill). */
+bool acg_cg_has_freezer(const struct acg_cg *cg);
+bool acg_cg_has_psi(const struct acg_cg *cg);
+
+/* Move pid (a whole process) into cg and its twins. */
+int acg_cg_attach(struct acg_cg *cg, pid_t pid);
+
+/*
+ * Set or read a control. Byte values; ACG_UNLIMITED means no limit. Boolean controls
+ * (OOM_PAUSE, OOM_GROUP, FREEZE) take 0 or 1. -EOPNOTSUPP when the version has no such
+ * control (see acg_ctl_file()).
+ */
+int acg_cg_set(struct acg_cg *cg, enum acg_ctl c, uint64_t value);
+int acg_cg_get(struct acg_cg *cg, enum acg_ctl c, uint64_t *ret);
+
+/* Whether every task is frozen (v2 cgroup.events "frozen", v1 freezer.state FROZEN). */
+int acg_cg_frozen(struct acg_cg *cg, bool *ret);
+
+/* Current usage and peak usage in bytes (v2 memory.peak, v1 max_usage_in_bytes). */
+int acg_cg_usage(struct acg_cg *cg, uint64_t *ret);
+int acg_cg_peak(struct acg_cg *cg, uint64_t *ret);
+
+/* Kernel memory events, as far as the version reports them (see has). */
+enum {
+	ACG_EV_LOW = 1 << 0,
+	ACG_EV_HIGH = 1 << 1,
+	ACG_EV_MAX = 1 << 2,
+	ACG_EV_OOM = 1 << 3,
+	ACG_EV_OOM_KILL = 1 << 4,
+	ACG_EV_OOM_GROUP_KILL = 1 << 5,
+	ACG_EV_UNDER_OOM = 1 << 6,
+};
+
+struct acg_mem_events {
+	unsigned int has;	 /* ACG_EV_* bits for the fields this version fills */
+	uint64_t low;		 /* v2 */
+	uint64_t high;		 /* v2 */
+	uint64_t max;		 /* v2 memory.events max; v1 memory.failcnt */
+	uint64_t oom;		 /* v2 */
+	uint64_t oom_kill;	 /* v2 memory.events oom_kill; v1 oom_control oom_kill */
+	uint64_t oom_group_kill; /* v2 */
+	bool under_oom;		 /* v1: tasks are waiting at the limit (OOM killer disabled) */
+};
+
+int acg_cg_events(struct acg_cg *cg, struct acg_mem_events *ret);
+
+/* One memory.stat field ("anon", "file", ... on v2; "rss", "cache", ... on v1). */
+int acg_cg_stat(struct acg_cg *cg, const char *key, uint64_t *ret);
+
+/* Memory pressure of cg's tasks (v2: its memory.pressure; hybrid: the PSI twin's). */
+int acg_cg_psi(struct acg_cg *cg, struct acg_psi *ret);
+
+/*
+ * Open a PSI trigger on cg: poll the returned fd for POLLPRI. full selects the "full"
+ * line. The kernel wants window_us a multiple of 2 s without CAP_SYS_RESOURCE.
+ */
+int acg_cg_psi_trigger(struct acg_cg *cg, bool full, uint64_t stall_us, uint64_t window_us,
+		       int *ret_fd);
+
+/* The pids of cg's processes (not of its children), malloc'd. */
+int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+
+/* SIGKILL every task in cg and below (v2 cgroup.kill where present). */
+int acg_cg_kill(struct acg_cg *cg);
+
+#endif

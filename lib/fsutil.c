@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fsutil.c: confined, single-write file access for cgroupfs and procfs (see fsutil.h).
+ */
+#include "fsutil.h"
+
+#include "parse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const reserved_prefixes[] = {
+	"cgroup.", "memory.",		"freezer.",	 "cpu.",  "io.",
+	"pids.",   "notify_on_release", "release_agent", "tasks",
+};
+
+bool acg_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > ACG_NAME_MAX || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	for (size_t i = 0; i < sizeof(reserved_prefixes) / sizeof(reserved_prefixes[0]); i++)
+		if (strncmp(name, reserved_prefixes[i], strlen(reserved_prefixes[i])) == 0)
+			return false;
+	return true;
+}
+
+static int read_fd_text(int fd, char **ret)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = -errno;
+
+			free(buf);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+static int open_at(int dirfd, const char *name, int flags)
+{
+	int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int acg_read_text(const char *path, char **ret)
+{
+	return acg_read_text_at(AT_FDCWD, path, ret);
+}
+
+int acg_read_text_at(int dirfd, const char *name, char **ret)
+{
+	int fd = open_at(dirfd, name, O_RDONLY);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = read_fd_text(fd, ret);
+	close(fd);
+	return r;
+}
+
+int acg_read_buf_at(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = open_at(dirfd, name, O_RDONLY);
+	size_t len = 0;
+
+	if (fd < 0)
+		return fd;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (int)len;
+}
+
+int acg_read_u64_at(int dirfd, const char *name, uint64_t *ret)
+{
+	char buf[64];
+	int r = acg_read_buf_at(dirfd, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	return acg_parse_u64(buf, ret);
+}
+
+int acg_write_at(int dirfd, const char *name, const char *s)
+{
+	int fd = open_at(dirfd, name, O_WRONLY);
+	size_t len = strlen(s);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, s, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
+int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd)
+{
+	char comp[ACG_NAME_MAX + 1];
+	const char *p = relpath;
+	int fd = open_at(dirfd, ".", O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		int next;
+
+		if (n == 0 || n > ACG_NAME_MAX) {
+			close(fd);
+			return -EINVAL;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!acg_name_valid(comp)) {
+			close(fd);
+			return -EINVAL;
+		}
+		next = open_at(fd, comp, O_RDONLY | O_DIRECTORY);
+		close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	*ret_fd = fd;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fsutil.h: file access for cgroupfs and procfs that never leaves a directory it was
+ * handed. Everything under a managed root goes through a directory fd and one validated
+ * name at a time, opened with O_NOFOLLOW: no "..", no symlink is ever followed.
+ * Functions return >= 0 or -errno and print nothing.
+ */
+#ifndef AGENTCG_FSUTIL_H
+#define AGENTCG_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest session or cgroup name we accept. */
+#define ACG_NAME_MAX 64
+
+/*
+ * A valid name is one path component of 1..ACG_NAME_MAX characters from [A-Za-z0-9_.-],
+ * not starting with '.' (so never "." or ".."), and not a cgroupfs control-file prefix
+ * ("cgroup.", "memory.", ...), which could shadow a kernel file.
+ */
+bool acg_name_valid(const char *name);
+
+/* Read a whole (small) file by absolute path into a NUL-terminated malloc'd buffer. */
+int acg_read_text(const char *path, char **ret);
+
+/* Same, for name inside dirfd, not following a symlink. */
+int acg_read_text_at(int dirfd, const char *name, char **ret);
+
+/* Read the file into buf (NUL-terminated, truncated to size - 1). Returns the length. */
+int acg_read_buf_at(int dirfd, const char *name, char *buf, size_t size);
+
+/* Read one number ("max" = ACG_UNLIMITED) from a file inside dirfd. */
+int acg_read_u64_at(int dirfd, const char *name, uint64_t *ret);
+
+/* Write s to an existing file inside dirfd with a single write(2), as cgroupfs wants. */
+int acg_write_at(int dirfd, const char *name, const char *s);
+
+/*
+ * Open the directory at relpath below dirfd, one component at a time, each checked with
+ * acg_name_valid() and opened O_NOFOLLOW|O_DIRECTORY. relpath "" opens dirfd itself.
+ */
+int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd);
+
+#endif

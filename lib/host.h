@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * host.h: what this host supports, probed at run time (never guessed from the kernel
+ * version): cgroup layout, swap, PSI and its trigger window, BPF program types, tracefs,
+ * the kernel's BTF and whether it has struct memcg_bpf_ops. Used by `agentcg check`,
+ * recorded with every bench run, and consulted by strategies.
+ */
+#ifndef AGENTCG_HOST_H
+#define AGENTCG_HOST_H
+
+#include "mounts.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct acg_host {
+	char kernel[128]; /* uname -r */
+	struct acg_mounts mounts;
+	int mounts_err; /* 0, or -errno from acg_mounts_detect() */
+
+	uint64_t mem_total;  /* bytes, /proc/meminfo MemTotal */
+	uint64_t swap_total; /* bytes, /proc/meminfo SwapTotal */
+
+	bool psi;			/* /proc/pressure/memory readable */
+	bool psi_cgroup;		/* per-cgroup memory.pressure reachable for sessions */
+	bool cap_sys_resource;		/* effective capability of this process */
+	unsigned int psi_min_window_ms; /* smallest trigger window accepted (0: no triggers) */
+
+	bool bpf_syscall;    /* bpf(2) usable by this process */
+	bool bpf_tracepoint; /* BPF_PROG_TYPE_TRACEPOINT loads */
+	bool bpf_struct_ops; /* BPF_PROG_TYPE_STRUCT_OPS known to the kernel */
+	char tracefs[64];    /* tracefs mount, "" when not mounted */
+	/* tracepoints the kernel has (its BTF holds btf_trace_<name>) */
+	bool tp_memcg;	    /* memcg/count_memcg_events */
+	bool tp_vmscan;	    /* vmscan/mm_vmscan_memcg_reclaim_begin */
+	bool tp_oom;	    /* oom/mark_victim */
+	bool tp_page_fault; /* exceptions/page_fault_user */
+	bool btf_vmlinux;   /* /sys/kernel/btf/vmlinux loads */
+	bool memcg_bpf_ops; /* BTF has struct memcg_bpf_ops (the RFC) */
+	char bpf_note[160]; /* why a BPF probe failed, "" when all fine */
+};
+
+/* Probe everything. Never fails as a whole: each field says what it found. */
+void acg_host_probe(struct acg_host *ret);
+
+struct json_t;
+
+/*
+ * The host facts as a JSON object (schema in docs/check.md), including the controls map
+ * and the strategy table's verdicts. NULL on allocation failure; the caller owns it.
+ */
+struct json_t *acg_host_to_json(const struct acg_host *h);
+
+#endif

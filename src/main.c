@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c: the agentcg multi-command binary. Finds the subcommand in the table below and
+ * hands it the rest of the command line; everything else lives in the subcommand's file.
+ */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef AGENTCG_VERSION
+#define AGENTCG_VERSION "0.0.0-dev"
+#endif
+
+static const struct acg_cmd commands[] = {
+	{"check", "what this host supports for memory isolation (cgroups, PSI, BPF)", cmd_check},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void acg_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("agentcg: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg COMMAND [OPTIONS]\n"
+		"\n"
+		"Keep concurrent AI-agent sessions on one host from hurting each other's memory:\n"
+		"HIGH-priority sessions keep allocating, LOW ones are slowed or paused, not killed.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n"
+		   "Options:\n"
+		   "  -h, --help     this text; 'agentcg COMMAND --help' for a command's own\n"
+		   "  -V, --version  print the version\n"
+		   "\n"
+		   "Examples:\n"
+		   "  agentcg check           # what isolation this host can do, and why not\n"
+		   "  agentcg check --json    # the same as data\n"
+		   "\n"
+		   "Exit status: 0 ok, 1 operation failed, 2 bad usage or bad input.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (argc < 2) {
+		usage(stderr);
+		return ACG_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return ACG_EXIT_OK;
+	}
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("agentcg %s\n", AGENTCG_VERSION);
+		return ACG_EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	acg_err("'%s' is not a command (see 'agentcg --help')", name);
+	return ACG_EXIT_USAGE;
+}

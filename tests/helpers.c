@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * helpers.c: see helpers.h.
+ */
+#include "helpers.h"
+
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef FIXTURE_DIR
+#define FIXTURE_DIR "tests/fixtures"
+#endif
+
+char *th_fixture(const char *name)
+{
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURE_DIR, name);
+	if (acg_read_text(path, &text) < 0) {
+		fprintf(stderr, "fixture %s: %s\n", path, strerror(errno));
+		abort();
+	}
+	return text;
+}
+
+static void child_main(int go_fd, int done_fd, uint64_t bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char c;
+	char *p;
+
+	if (read(go_fd, &c, 1) != 1)
+		_exit(3);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(4);
+	for (uint64_t off = 0; off < bytes; off += (uint64_t)page)
+		p[off] = 1;
+	c = 'D';
+	if (write(done_fd, &c, 1) != 1)
+		_exit(5);
+	/* hold the memory until the parent closes go_fd */
+	while (read(go_fd, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret)
+{
+	int go[2], done[2];
+	pid_t pid;
+	int r;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(done, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(go[0]);
+		close(go[1]);
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(go[0]);
+		close(go[1]);
+		close(done[0]);
+		close(done[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(done[0]);
+		child_main(go[0], done[1], bytes);
+	}
+	close(go[0]);
+	close(done[1]);
+	ret->pid = pid;
+	ret->go_fd = go[1];
+	ret->done_fd = done[0];
+	r = acg_cg_attach(cg, pid);
+	if (r < 0 || write(ret->go_fd, "G", 1) != 1) {
+		kill(pid, SIGKILL);
+		th_child_reap(ret);
+		return r < 0 ? r : -EIO;
+	}
+	return 0;
+}
+
+bool th_child_allocated(struct th_child *c, int timeout_ms)
+{
+	struct pollfd pfd = {c->done_fd, POLLIN, 0};
+	char ch;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return false;
+	return read(c->done_fd, &ch, 1) == 1 && ch == 'D';
+}
+
+int th_child_reap(struct th_child *c)
+{
+	int status = -1;
+
+	if (c->go_fd >= 0)
+		close(c->go_fd);
+	if (c->done_fd >= 0)
+		close(c->done_fd);
+	c->go_fd = c->done_fd = -1;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+bool th_wait_for(bool (*cond)(void *arg), void *arg, int timeout_ms)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (cond(arg))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return cond(arg);
+}
+
+bool th_within(const char *what, uint64_t actual, uint64_t expected, unsigned int pct)
+{
+	uint64_t diff = actual > expected ? actual - expected : expected - actual;
+
+	if (diff * 100 <= expected * pct)
+		return true;
+	fprintf(stderr, "%s: actual %llu, expected %llu +- %u%%\n", what,
+		(unsigned long long)actual, (unsigned long long)expected, pct);
+	return false;
+}

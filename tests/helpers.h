@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * helpers.h: shared test helpers: fixtures, unique cgroup names, and child processes
+ * that join a cgroup and allocate memory on command (after the style of the kernel's
+ * tools/testing/selftests/cgroup/cgroup_util.c).
+ */
+#ifndef AGENTCG_TEST_HELPERS_H
+#define AGENTCG_TEST_HELPERS_H
+
+#include "cgroup.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MiB (UINT64_C(1) << 20)
+
+/* Read tests/fixtures/<name> (malloc'd, NUL-terminated); aborts the test if missing. */
+char *th_fixture(const char *name);
+
+/*
+ * A child that waits until it is in its cgroup, then touches `bytes` of anonymous memory,
+ * reports "allocated" and holds the memory until th_child_reap() (then exits 0).
+ */
+struct th_child {
+	pid_t pid;
+	int go_fd;   /* parent -> child: 'G' to start; closed to let it exit */
+	int done_fd; /* child -> parent: 'D' once all memory is touched */
+};
+
+/* Fork the child, move it into cg, let it start. 0 or -errno. */
+int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret);
+
+/* Wait up to timeout_ms for the child to report its allocation done. */
+bool th_child_allocated(struct th_child *c, int timeout_ms);
+
+/* Let the child exit (or find it killed) and reap it; returns its wait status. */
+int th_child_reap(struct th_child *c);
+
+/* Poll cond(arg) every 10 ms for up to timeout_ms (a liveness bound, not a timing). */
+bool th_wait_for(bool (*cond)(void *arg), void *arg, int timeout_ms);
+
+/* |actual - expected| <= tolerance percent of expected. Prints both when it is not. */
+bool th_within(const char *what, uint64_t actual, uint64_t expected, unsigned int pct);
+
+#endif

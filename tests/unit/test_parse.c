@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_parse.c: unit tier (no root). The parsers of cgroup files, PSI lines,
+ * /proc/self/mountinfo and /proc/cgroups, fed from tests/fixtures/, plus name validation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "helpers.h"
+#include "mounts.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(acg_parse_u64("12345\n", &v), 0);
+	assert_int_equal(v, 12345);
+	assert_int_equal(acg_parse_u64("max\n", &v), 0);
+	assert_true(v == ACG_UNLIMITED);
+	/* v1's "no limit" is PAGE_COUNTER_MAX pages */
+	assert_int_equal(acg_parse_u64("9223372036854771712\n", &v), 0);
+	assert_true(v == ACG_UNLIMITED);
+	assert_int_equal(acg_parse_u64("", &v), -EINVAL);
+	assert_int_equal(acg_parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(acg_parse_u64("12abc", &v), -EINVAL);
+	assert_int_equal(acg_parse_u64("maxi", &v), -EINVAL);
+	assert_int_equal(acg_parse_u64("99999999999999999999999", &v), -ERANGE);
+}
+
+static void test_kv_events_v2(void **state)
+{
+	char *t = th_fixture("v2.memory.events");
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(acg_kv_get(t, "high", &v), 0);
+	assert_int_equal(v, 1234);
+	/* "oom" must not match the "oom_kill" line, nor the reverse */
+	assert_int_equal(acg_kv_get(t, "oom", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(acg_kv_get(t, "oom_kill", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(acg_kv_get(t, "oom_group_kill", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(acg_kv_get(t, "nonexistent", &v), -ENOENT);
+	free(t);
+}
+
+static void test_kv_stat_and_oom_control(void **state)
+{
+	char *t = th_fixture("v2.memory.stat");
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(acg_kv_get(t, "anon", &v), 0);
+	assert_int_equal(v, 104857600);
+	assert_int_equal(acg_kv_get(t, "file", &v), 0);
+	assert_int_equal(v, 4096);
+	free(t);
+
+	t = th_fixture("v1.oom_control");
+	assert_int_equal(acg_kv_get(t, "oom_kill_disable", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(acg_kv_get(t, "under_oom", &v), 0);
+	assert_int_equal(acg_kv_get(t, "oom_kill", &v), 0);
+	free(t);
+
+	t = th_fixture("v1.memory.stat");
+	assert_int_equal(acg_kv_get(t, "rss", &v), 0);
+	assert_int_equal(acg_kv_get(t, "bogus", &v), -ENOENT);
+	free(t);
+
+	assert_int_equal(acg_kv_get("a notanumber\n", "a", &v), -EINVAL);
+}
+
+static void test_psi(void **state)
+{
+	struct acg_psi psi;
+	char *t = th_fixture("psi.memory");
+
+	(void)state;
+	assert_int_equal(acg_psi_parse(t, &psi), 0);
+	assert_true(psi.has_full);
+	assert_true(psi.some.avg10 > 1.24 && psi.some.avg10 < 1.26);
+	assert_int_equal(psi.some.total_us, 123456);
+	assert_int_equal(psi.full.total_us, 65432);
+	free(t);
+
+	t = th_fixture("psi.some-only");
+	assert_int_equal(acg_psi_parse(t, &psi), 0);
+	assert_false(psi.has_full);
+	assert_int_equal(psi.some.total_us, 42);
+	free(t);
+
+	t = th_fixture("psi.bad");
+	assert_int_equal(acg_psi_parse(t, &psi), -EINVAL);
+	free(t);
+	assert_int_equal(acg_psi_parse("", &psi), -EINVAL);
+	assert_int_equal(acg_psi_parse("full avg10=0 avg60=0 avg300=0 total=1\n", &psi), -EINVAL);
+	assert_int_equal(acg_psi_parse("some avg10=0.00 avg60=0.00 avg300=0.00\n", &psi), -EINVAL);
+}
+
+static void test_mounts_hybrid(void **state)
+{
+	char *mi = th_fixture("mountinfo.hybrid"), *cg = th_fixture("cgroups.hybrid");
+	struct acg_mounts m;
+
+	(void)state;
+	/* this project's reference host: memory on v1, cgroup2 without memory */
+	assert_int_equal(acg_mounts_parse(mi, cg, "hugetlb\n", &m), 0);
+	assert_int_equal(m.mode, ACG_CGMODE_HYBRID);
+	assert_int_equal(m.mem_version, 1);
+	assert_string_equal(m.mem_path, "/sys/fs/cgroup/memory");
+	assert_string_equal(m.v2_path, "/sys/fs/cgroup/unified");
+	assert_string_equal(m.freezer_path, "/sys/fs/cgroup/freezer");
+	assert_string_equal(acg_cgmode_name(m.mode), "hybrid");
+	free(mi);
+	free(cg);
+}
+
+static void test_mounts_unified(void **state)
+{
+	char *mi = th_fixture("mountinfo.unified"), *cg = th_fixture("cgroups.unified");
+	char *ctl = th_fixture("controllers.unified");
+	struct acg_mounts m;
+
+	(void)state;
+	assert_int_equal(acg_mounts_parse(mi, cg, ctl, &m), 0);
+	assert_int_equal(m.mode, ACG_CGMODE_UNIFIED);
+	assert_int_equal(m.mem_version, 2);
+	assert_string_equal(m.mem_path, "/sys/fs/cgroup");
+	assert_string_equal(m.freezer_path, "");
+	/* without /proc/cgroups only cgroup.controllers can tell */
+	assert_int_equal(acg_mounts_parse(mi, NULL, ctl, &m), 0);
+	assert_int_equal(m.mem_version, 2);
+	/* cgroup2 mounted but memory not among its controllers */
+	assert_int_equal(acg_mounts_parse(mi, cg, "cpu io\n", &m), 0);
+	assert_int_equal(m.mem_version, 0);
+	free(mi);
+	free(cg);
+	free(ctl);
+}
+
+static void test_mounts_legacy_and_disabled(void **state)
+{
+	char *mi = th_fixture("mountinfo.legacy"), *cg = th_fixture("cgroups.legacy");
+	char *dis = th_fixture("cgroups.memdisabled"), *umi = th_fixture("mountinfo.unified");
+	struct acg_mounts m;
+
+	(void)state;
+	assert_int_equal(acg_mounts_parse(mi, cg, NULL, &m), 0);
+	assert_int_equal(m.mode, ACG_CGMODE_LEGACY);
+	assert_int_equal(m.mem_version, 1);
+	/* mountinfo escapes a space as \040 */
+	assert_string_equal(m.mem_path, "/sys/fs/cgroup/my memory");
+	assert_string_equal(m.v2_path, "");
+	/* cgroup_disable=memory */
+	assert_int_equal(acg_mounts_parse(umi, dis, "cpu\n", &m), 0);
+	assert_int_equal(m.mem_version, 0);
+	assert_false(m.mem_enabled);
+	/* nothing mounted */
+	assert_int_equal(acg_mounts_parse("", dis, NULL, &m), 0);
+	assert_int_equal(m.mode, ACG_CGMODE_NONE);
+	/* a line without the " - " separator is not mountinfo */
+	assert_int_equal(acg_mounts_parse("1 2 3:4 / /x rw\n", cg, NULL, &m), -EINVAL);
+	free(mi);
+	free(cg);
+	free(dis);
+	free(umi);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(acg_name_valid("agentcg"));
+	assert_true(acg_name_valid("session-1_high.a"));
+	assert_false(acg_name_valid(""));
+	assert_false(acg_name_valid("."));
+	assert_false(acg_name_valid(".."));
+	assert_false(acg_name_valid(".hidden"));
+	assert_false(acg_name_valid("a/b"));
+	assert_false(acg_name_valid("a b"));
+	assert_false(acg_name_valid("memory.max"));
+	assert_false(acg_name_valid("cgroup.procs"));
+	assert_false(acg_name_valid("tasks"));
+	assert_false(acg_name_valid("x\n"));
+	assert_false(acg_name_valid(
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static void test_ctl_map(void **state)
+{
+	const char *why = NULL;
+
+	(void)state;
+	assert_string_equal(acg_ctl_file(2, ACG_CTL_MAX, NULL), "memory.max");
+	assert_string_equal(acg_ctl_file(1, ACG_CTL_MAX, NULL), "memory.limit_in_bytes");
+	assert_null(acg_ctl_file(1, ACG_CTL_HIGH, &why));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "v1"));
+	why = NULL;
+	assert_null(acg_ctl_file(2, ACG_CTL_OOM_PAUSE, &why));
+	assert_non_null(why);
+	assert_string_equal(acg_ctl_file(1, ACG_CTL_OOM_PAUSE, NULL), "memory.oom_control");
+	assert_string_equal(acg_ctl_file(1, ACG_CTL_FREEZE, NULL), "freezer.state");
+	assert_string_equal(acg_ctl_file(2, ACG_CTL_FREEZE, NULL), "cgroup.freeze");
+	assert_string_equal(acg_ctl_file(2, ACG_CTL_OOM_GROUP, NULL), "memory.oom.group");
+}
+
+static void test_root_confinement(void **state)
+{
+	char *mi = th_fixture("mountinfo.hybrid"), *cg = th_fixture("cgroups.hybrid");
+	struct acg_mounts m;
+	struct acg_cg *root = NULL;
+
+	(void)state;
+	assert_int_equal(acg_mounts_parse(mi, cg, "", &m), 0);
+	/* rejected before anything is opened or created */
+	assert_int_equal(acg_root_open(&m, "../escape", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "a/../../b", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "/sys/fs/cgroup/cpu/x", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "/sys/fs/cgroup/memoryx", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "/etc", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "a//b", true, &root), -EINVAL);
+	assert_int_equal(acg_root_open(&m, "memory.max", true, &root), -EINVAL);
+	assert_null(root);
+	free(mi);
+	free(cg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_kv_events_v2),
+		cmocka_unit_test(test_kv_stat_and_oom_control),
+		cmocka_unit_test(test_psi),
+		cmocka_unit_test(test_mounts_hybrid),
+		cmocka_unit_test(test_mounts_unified),
+		cmocka_unit_test(test_mounts_legacy_and_disabled),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ctl_map),
+		cmocka_unit_test(test_root_confinement),
+	};
+
+	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
+}
