@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_cgroup.c: live tier (root). Runs against whatever memory controller the host has:
+ * cgroup v1 here (hybrid host), cgroup v2 inside the qemu VM (tests/vm/run.sh). Every
+ * test makes its own session under a unique root "agentcg-test-<pid>", asserts what the
+ * kernel reports (oom_kill counts, memory.events, usage, frozen state, PSI) with
+ * tolerances, and removes what it made even when an assertion fails. Tests that a cgroup
+ * version cannot support skip with the reason.
+ *
+ * The few waits are liveness bounds (give up after N seconds), never timing assertions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "helpers.h"
+#include "host.h"
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LIVENESS_MS 30000
+
+static struct acg_mounts mounts;
+static struct acg_cg *root;
+static char root_name[64];
+static const char *skip_all;
+
+static int group_setup(void **state)
+{
+	int r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip_all = "live tests need root (they create cgroups)";
+		return 0;
+	}
+	r = acg_mounts_detect(&mounts);
+	if (r < 0 || !mounts.mem_version) {
+		skip_all = "no memory controller on this host";
+		return 0;
+	}
+	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
+	r = acg_root_open(&mounts, root_name, true, &root);
+	if (r < 0) {
+		fprintf(stderr, "cannot create test root %s/%s: %s\n", mounts.mem_path, root_name,
+			strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (root) {
+		int r = acg_cg_remove(root);
+
+		if (r < 0)
+			fprintf(stderr, "cannot remove test root: %s\n", strerror(-r));
+		acg_cg_free(root);
+		root = NULL;
+	}
+	return 0;
+}
+
+/* Per-test fixture: a fresh session cgroup, removed afterwards whatever happened. */
+struct session {
+	struct acg_cg *cg;
+	struct th_child kids[2];
+	int nkids;
+};
+
+static int session_setup(void **state)
+{
+	static int seq;
+	struct session *s;
+	char name[32];
+	int r;
+
+	if (skip_all) {
+		*state = NULL;
+		return 0;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	snprintf(name, sizeof(name), "s%d", ++seq);
+	r = acg_cg_child(root, name, true, &s->cg);
+	if (r < 0) {
+		fprintf(stderr, "cannot create session %s: %s\n", name, strerror(-r));
+		free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int session_teardown(void **state)
+{
+	struct session *s = *state;
+
+	if (!s)
+		return 0;
+	acg_cg_kill(s->cg);
+	for (int i = 0; i < s->nkids; i++)
+		if (s->kids[i].pid > 0)
+			th_child_reap(&s->kids[i]);
+	acg_cg_remove(s->cg);
+	acg_cg_free(s->cg);
+	free(s);
+	return 0;
+}
+
+#define SESSION(state)                                                                             \
+	({                                                                                         \
+		if (skip_all) {                                                                    \
+			fprintf(stderr, "skip: %s\n", skip_all);                                   \
+			skip();                                                                    \
+		}                                                                                  \
+		(struct session *)*(state);                                                        \
+	})
+
+static struct th_child *start_child(struct session *s, uint64_t bytes)
+{
+	struct th_child *c = &s->kids[s->nkids];
+	int r = th_child_start(s->cg, bytes, c);
+
+	if (r < 0)
+		fail_msg("cannot start child in %s: %s", acg_cg_path(s->cg), strerror(-r));
+	s->nkids++;
+	return c;
+}
+
+/* Reap a child the test is done with, so teardown does not wait on it again. */
+static int reap(struct th_child *c)
+{
+	int status = th_child_reap(c);
+
+	c->pid = 0;
+	return status;
+}
+
+static bool dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void test_tree_lifecycle(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_cg *extra;
+	struct th_child *c;
+	char path[ACG_PATH_MAX], twin[2 * ACG_PATH_MAX];
+	uint64_t usage;
+	pid_t *pids;
+	size_t n;
+
+	assert_int_equal(acg_cg_child(root, "lifecycle", true, &extra), 0);
+	snprintf(path, sizeof(path), "%s", acg_cg_path(extra));
+	assert_true(dir_exists(path));
+	snprintf(twin, sizeof(twin), "%s/%s/lifecycle", mounts.freezer_path, root_name);
+	if (mounts.mem_version == 1 && mounts.freezer_path[0])
+		assert_true(dir_exists(twin));
+
+	/* a process moved in is listed, and its memory is charged there */
+	{
+		struct session tmp = { .cg = extra };
+
+		c = start_child(&tmp, 16 * MiB);
+		assert_true(th_child_allocated(c, LIVENESS_MS));
+		assert_int_equal(acg_cg_pids(extra, &pids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(pids[0], c->pid);
+		free(pids);
+		assert_int_equal(acg_cg_usage(extra, &usage), 0);
+		assert_true(usage >= 15 * MiB);
+		/* removing a populated cgroup kills its tasks first */
+		assert_int_equal(acg_cg_remove(extra), 0);
+		assert_true(WIFSIGNALED(reap(c)));
+	}
+	assert_false(dir_exists(path));
+	assert_false(dir_exists(twin));
+	/* the handle still answers, with "gone" */
+	assert_int_equal(acg_cg_usage(extra, &usage), -ENOENT);
+	assert_int_equal(acg_cg_remove(extra), 0);
+	acg_cg_free(extra);
+	(void)s;
+}
+
+static void test_oom_kill_counted(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_mem_events ev;
+	struct th_child *c;
+	int status;
+
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 32 * MiB), 0);
+	c = start_child(s, 64 * MiB);
+	status = reap(c);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	assert_int_equal(acg_cg_events(s->cg, &ev), 0);
+	assert_true(ev.has & ACG_EV_OOM_KILL);
+	assert_int_equal(ev.oom_kill, 1);
+	assert_true(ev.max > 0);
+}
+
+static bool under_oom(void *arg)
+{
+	struct acg_mem_events ev;
+
+	return acg_cg_events(arg, &ev) == 0 && ev.under_oom;
+}
+
+static void test_oom_pause_resume(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_mem_events ev;
+	struct th_child *c;
+	uint64_t v, usage;
+	const char *why = NULL;
+
+	if (!acg_ctl_file(acg_cg_version(s->cg), ACG_CTL_OOM_PAUSE, &why)) {
+		fprintf(stderr, "skip: %s\n", why);
+		skip();
+	}
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 32 * MiB), 0);
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_OOM_PAUSE, 1), 0);
+	assert_int_equal(acg_cg_get(s->cg, ACG_CTL_OOM_PAUSE, &v), 0);
+	assert_int_equal(v, 1);
+	c = start_child(s, 64 * MiB);
+
+	/* at the limit the task waits instead of being killed */
+	assert_true(th_wait_for(under_oom, s->cg, LIVENESS_MS));
+	assert_false(th_child_allocated(c, 0));
+	assert_int_equal(acg_cg_events(s->cg, &ev), 0);
+	assert_int_equal(ev.oom_kill, 0);
+	assert_int_equal(acg_cg_usage(s->cg, &usage), 0);
+	assert_true(th_within("usage while paused", usage, 32 * MiB, 5));
+
+	/* raising the limit resumes it, and it completes */
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 128 * MiB), 0);
+	assert_true(th_child_allocated(c, LIVENESS_MS));
+	assert_int_equal(acg_cg_usage(s->cg, &usage), 0);
+	assert_true(th_within("usage after resume", usage, 64 * MiB, 15));
+	assert_int_equal(acg_cg_events(s->cg, &ev), 0);
+	assert_int_equal(ev.oom_kill, 0);
+	assert_false(ev.under_oom);
+	v = (uint64_t)reap(c);
+	assert_true(WIFEXITED((int)v) && WEXITSTATUS((int)v) == 0);
+}
+
+static bool frozen(void *arg)
+{
+	bool f = false;
+
+	return acg_cg_frozen(arg, &f) == 0 && f;
+}
+
+static bool thawed(void *arg)
+{
+	bool f = true;
+
+	return acg_cg_frozen(arg, &f) == 0 && !f;
+}
+
+static bool exited(void *arg)
+{
+	struct th_child *c = arg;
+	int status;
+
+	return waitpid(c->pid, &status, WNOHANG) == c->pid && (c->pid = 0, true);
+}
+
+static void test_freeze_thaw(void **state)
+{
+	struct session *s = SESSION(state);
+	struct th_child *c;
+	int status;
+
+	if (!acg_cg_has_freezer(s->cg)) {
+		fprintf(stderr, "skip: no freezer hierarchy mounted\n");
+		skip();
+	}
+	c = start_child(s, 8 * MiB);
+	assert_true(th_child_allocated(c, LIVENESS_MS));
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_FREEZE, 1), 0);
+	assert_true(th_wait_for(frozen, s->cg, LIVENESS_MS));
+
+	/* a frozen task does not run: telling it to exit does nothing until the thaw */
+	close(c->go_fd);
+	c->go_fd = -1;
+	assert_false(th_wait_for(exited, c, 300));
+
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_FREEZE, 0), 0);
+	assert_true(th_wait_for(thawed, s->cg, LIVENESS_MS));
+	status = reap(c);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_kill_all(void **state)
+{
+	struct session *s = SESSION(state);
+	struct th_child *a, *b;
+	int sa, sb;
+
+	a = start_child(s, 4 * MiB);
+	b = start_child(s, 4 * MiB);
+	assert_true(th_child_allocated(a, LIVENESS_MS));
+	assert_true(th_child_allocated(b, LIVENESS_MS));
+	assert_int_equal(acg_cg_kill(s->cg), 0);
+	sa = reap(a);
+	sb = reap(b);
+	assert_true(WIFSIGNALED(sa) && WTERMSIG(sa) == SIGKILL);
+	assert_true(WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tree_lifecycle, session_setup,
+						session_teardown),
+		cmocka_unit_test_setup_teardown(test_oom_kill_counted, session_setup,
+						session_teardown),
+		cmocka_unit_test_setup_teardown(test_oom_pause_resume, session_setup,
+						session_teardown),
+		cmocka_unit_test_setup_teardown(test_freeze_thaw, session_setup, session_teardown),
+		cmocka_unit_test_setup_teardown(test_kill_all, session_setup, session_teardown),
+	};
+
+	return cmocka_run_group_tests_name("live", tests, group_setup, group_teardown);
+}
