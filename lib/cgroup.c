@@ -56,6 +56,8 @@ static const struct ctl_desc ctls[ACG_CTL__COUNT] = {
 	[ACG_CTL_OOM_GROUP] = {"oom-group", "memory.oom.group", NULL, NULL,
 			       "cgroup v1 has no memory.oom.group"},
 	[ACG_CTL_FREEZE] = {"freeze", "cgroup.freeze", "freezer.state", NULL, NULL},
+	[ACG_CTL_SWAP_MAX] = {"swap-max", "memory.swap.max", NULL, NULL,
+			      "cgroup v1 limits memory+swap together (memory.memsw.*), not swap"},
 };
 
 const char *acg_ctl_name(enum acg_ctl c)

@@ -37,6 +37,7 @@ enum acg_ctl {
 	ACG_CTL_OOM_PAUSE, /* wait instead of OOM kill at the limit: v1 oom_kill_disable */
 	ACG_CTL_OOM_GROUP, /* kill the whole cgroup on OOM: v2 memory.oom.group */
 	ACG_CTL_FREEZE,	   /* freeze all tasks: v2 cgroup.freeze, v1 freezer.state */
+	ACG_CTL_SWAP_MAX,  /* swap limit: v2 memory.swap.max */
 	ACG_CTL__COUNT,
 };
 

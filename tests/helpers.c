@@ -22,6 +22,11 @@
 #define FIXTURE_DIR "tests/fixtures"
 #endif
 
+void th_init(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
 char *th_fixture(const char *name)
 {
 	char path[512];
@@ -35,29 +40,71 @@ char *th_fixture(const char *name)
 	return text;
 }
 
-static void child_main(int go_fd, int done_fd, uint64_t bytes)
+struct child_job {
+	uint64_t bytes;
+	const char *path; /* NULL: anonymous memory; else the file to churn */
+};
+
+static void touch_anon(uint64_t bytes)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char c;
-	char *p;
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (read(go_fd, &c, 1) != 1)
-		_exit(3);
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		_exit(4);
 	for (uint64_t off = 0; off < bytes; off += (uint64_t)page)
 		p[off] = 1;
+}
+
+static void churn_file(const char *path, uint64_t bytes)
+{
+	static char buf[1 << 16];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		_exit(6);
+	memset(buf, 'x', sizeof(buf));
+	for (uint64_t off = 0; off < bytes; off += sizeof(buf))
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			_exit(7);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		_exit(8);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+/* Has the parent closed go_fd (time to stop)? */
+static bool released(int go_fd)
+{
+	struct pollfd pfd = {go_fd, POLLIN, 0};
+	char c;
+
+	return poll(&pfd, 1, 0) == 1 && read(go_fd, &c, 1) <= 0;
+}
+
+static void child_main(int go_fd, int done_fd, const struct child_job *job)
+{
+	char c;
+
+	if (read(go_fd, &c, 1) != 1)
+		_exit(3);
+	if (job->path)
+		churn_file(job->path, job->bytes);
+	else
+		touch_anon(job->bytes);
 	c = 'D';
 	if (write(done_fd, &c, 1) != 1)
 		_exit(5);
-	/* hold the memory until the parent closes go_fd */
+	/* hold the memory (or keep churning) until the parent closes go_fd */
+	for (int round = 1; job->path && round < 100 && !released(go_fd); round++)
+		churn_file(job->path, job->bytes);
 	while (read(go_fd, &c, 1) > 0)
 		;
 	_exit(0);
 }
 
-int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret)
+static int child_start(struct acg_cg *cg, const struct child_job *job, struct th_child *ret)
 {
 	int go[2], done[2];
 	pid_t pid;
@@ -83,7 +130,7 @@ int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret)
 	if (pid == 0) {
 		close(go[1]);
 		close(done[0]);
-		child_main(go[0], done[1], bytes);
+		child_main(go[0], done[1], job);
 	}
 	close(go[0]);
 	close(done[1]);
@@ -97,6 +144,20 @@ int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret)
 		return r < 0 ? r : -EIO;
 	}
 	return 0;
+}
+
+int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret)
+{
+	struct child_job job = {bytes, NULL};
+
+	return child_start(cg, &job, ret);
+}
+
+int th_child_start_file(struct acg_cg *cg, const char *path, uint64_t bytes, struct th_child *ret)
+{
+	struct child_job job = {bytes, path};
+
+	return child_start(cg, &job, ret);
 }
 
 bool th_child_allocated(struct th_child *c, int timeout_ms)

@@ -16,6 +16,9 @@
 
 #define MiB (UINT64_C(1) << 20)
 
+/* Call first in main: unbuffered stdout, so cmocka's stdout and stderr lines never mix. */
+void th_init(void);
+
 /* Read tests/fixtures/<name> (malloc'd, NUL-terminated); aborts the test if missing. */
 char *th_fixture(const char *name);
 
@@ -31,6 +34,13 @@ struct th_child {
 
 /* Fork the child, move it into cg, let it start. 0 or -errno. */
 int th_child_start(struct acg_cg *cg, uint64_t bytes, struct th_child *ret);
+
+/*
+ * A child that churns the page cache instead: it writes `bytes` to the file at path and
+ * reads it back, again and again (at most 100 rounds), reporting "done" after the first
+ * round and stopping when released. Under a small limit that means steady reclaim.
+ */
+int th_child_start_file(struct acg_cg *cg, const char *path, uint64_t bytes, struct th_child *ret);
 
 /* Wait up to timeout_ms for the child to report its allocation done. */
 bool th_child_allocated(struct th_child *c, int timeout_ms);

@@ -20,6 +20,7 @@
 #include "helpers.h"
 #include "host.h"
 #include "mounts.h"
+#include "strategy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,7 +81,7 @@ static int group_teardown(void **state)
 /* Per-test fixture: a fresh session cgroup, removed afterwards whatever happened. */
 struct session {
 	struct acg_cg *cg;
-	struct th_child kids[2];
+	struct th_child kids[4];
 	int nkids;
 };
 
@@ -125,24 +126,49 @@ static int session_teardown(void **state)
 	return 0;
 }
 
-#define SESSION(state)                                                                             \
-	({                                                                                         \
-		if (skip_all) {                                                                    \
-			fprintf(stderr, "skip: %s\n", skip_all);                                   \
-			skip();                                                                    \
-		}                                                                                  \
-		(struct session *)*(state);                                                        \
+#define SESSION(state)                                           \
+	({                                                       \
+		if (skip_all) {                                  \
+			fprintf(stderr, "skip: %s\n", skip_all); \
+			skip();                                  \
+		}                                                \
+		(struct session *)*(state);                      \
 	})
+
+/* Start an allocating child in cg (the session, or a cgroup below it). */
+static struct th_child *start_child_in(struct session *s, struct acg_cg *cg, uint64_t bytes)
+{
+	struct th_child *c = &s->kids[s->nkids];
+	int r = th_child_start(cg, bytes, c);
+
+	if (r < 0)
+		fail_msg("cannot start child in %s: %s", acg_cg_path(cg), strerror(-r));
+	s->nkids++;
+	return c;
+}
 
 static struct th_child *start_child(struct session *s, uint64_t bytes)
 {
-	struct th_child *c = &s->kids[s->nkids];
-	int r = th_child_start(s->cg, bytes, c);
+	return start_child_in(s, s->cg, bytes);
+}
 
-	if (r < 0)
-		fail_msg("cannot start child in %s: %s", acg_cg_path(s->cg), strerror(-r));
-	s->nkids++;
-	return c;
+/* Skip the test when the session's cgroup version has no such control. */
+static void need_ctl(struct session *s, enum acg_ctl c)
+{
+	const char *why = NULL;
+
+	if (!acg_ctl_file(acg_cg_version(s->cg), c, &why)) {
+		fprintf(stderr, "skip: %s\n", why);
+		skip();
+	}
+}
+
+static uint64_t swap_total(void)
+{
+	struct acg_host h;
+
+	acg_host_probe(&h);
+	return h.swap_total;
 }
 
 /* Reap a child the test is done with, so teardown does not wait on it again. */
@@ -180,7 +206,7 @@ static void test_tree_lifecycle(void **state)
 
 	/* a process moved in is listed, and its memory is charged there */
 	{
-		struct session tmp = { .cg = extra };
+		struct session tmp = {.cg = extra};
 
 		c = start_child(&tmp, 16 * MiB);
 		assert_true(th_child_allocated(c, LIVENESS_MS));
@@ -211,6 +237,9 @@ static void test_oom_kill_counted(void **state)
 	int status;
 
 	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 32 * MiB), 0);
+	/* with swap (the VM has zram) the excess would be swapped out instead */
+	if (acg_ctl_file(acg_cg_version(s->cg), ACG_CTL_SWAP_MAX, NULL))
+		assert_int_equal(acg_cg_set(s->cg, ACG_CTL_SWAP_MAX, 0), 0);
 	c = start_child(s, 64 * MiB);
 	status = reap(c);
 	assert_true(WIFSIGNALED(status));
@@ -234,12 +263,8 @@ static void test_oom_pause_resume(void **state)
 	struct acg_mem_events ev;
 	struct th_child *c;
 	uint64_t v, usage;
-	const char *why = NULL;
 
-	if (!acg_ctl_file(acg_cg_version(s->cg), ACG_CTL_OOM_PAUSE, &why)) {
-		fprintf(stderr, "skip: %s\n", why);
-		skip();
-	}
+	need_ctl(s, ACG_CTL_OOM_PAUSE);
 	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 32 * MiB), 0);
 	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_OOM_PAUSE, 1), 0);
 	assert_int_equal(acg_cg_get(s->cg, ACG_CTL_OOM_PAUSE, &v), 0);
@@ -331,6 +356,173 @@ static void test_kill_all(void **state)
 	assert_true(WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL);
 }
 
+/* memory.high: the allocator is throttled and reclaimed, its usage held near high. */
+static void test_high_throttle(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_mem_events ev;
+	struct acg_psi psi;
+	struct th_child *c;
+	uint64_t usage;
+	int status;
+
+	need_ctl(s, ACG_CTL_HIGH);
+	if (swap_total() == 0) {
+		fprintf(stderr, "skip: no swap: anonymous memory above memory.high cannot be "
+				"reclaimed, only delayed\n");
+		skip();
+	}
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_HIGH, 32 * MiB), 0);
+	c = start_child(s, 96 * MiB);
+	assert_true(th_child_allocated(c, LIVENESS_MS * 4));
+	assert_int_equal(acg_cg_events(s->cg, &ev), 0);
+	assert_true(ev.has & ACG_EV_HIGH);
+	assert_true(ev.high > 0);
+	assert_int_equal(ev.oom_kill, 0);
+	assert_int_equal(acg_cg_usage(s->cg, &usage), 0);
+	assert_true(th_within("usage under memory.high", usage, 32 * MiB, 25));
+	/* the throttling is visible as memory pressure on the session */
+	assert_int_equal(acg_cg_psi(s->cg, &psi), 0);
+	assert_true(psi.some.total_us > 0);
+	status = reap(c);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * memory.low: under its parent's limit, a protected session keeps its memory while an
+ * unprotected one of the same size, allocated at the same time, gives it up.
+ */
+static void test_low_protection(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_cg *prot = NULL, *unprot = NULL, *hog = NULL;
+	struct th_child *a, *b, *c;
+	uint64_t ua = 0, ub = 0, low_events = 1;
+	struct acg_mem_events ev;
+
+	need_ctl(s, ACG_CTL_LOW);
+	if (swap_total() == 0) {
+		fprintf(stderr, "skip: no swap: unprotected anonymous memory cannot be reclaimed "
+				"either\n");
+		skip();
+	}
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 160 * MiB), 0);
+	assert_int_equal(acg_cg_child(s->cg, "protected", true, &prot), 0);
+	assert_int_equal(acg_cg_child(s->cg, "unprotected", true, &unprot), 0);
+	assert_int_equal(acg_cg_child(s->cg, "hog", true, &hog), 0);
+	assert_int_equal(acg_cg_set(prot, ACG_CTL_LOW, 64 * MiB), 0);
+
+	a = start_child_in(s, prot, 64 * MiB);
+	b = start_child_in(s, unprot, 64 * MiB);
+	if (th_child_allocated(a, LIVENESS_MS) && th_child_allocated(b, LIVENESS_MS)) {
+		c = start_child_in(s, hog, 128 * MiB);
+		if (th_child_allocated(c, LIVENESS_MS * 4)) {
+			acg_cg_usage(prot, &ua);
+			acg_cg_usage(unprot, &ub);
+			if (acg_cg_events(prot, &ev) == 0)
+				low_events = ev.low;
+		}
+	}
+	acg_cg_free(prot);
+	acg_cg_free(unprot);
+	acg_cg_free(hog);
+	fprintf(stderr, "protected %llu MiB, unprotected %llu MiB\n",
+		(unsigned long long)(ua / MiB), (unsigned long long)(ub / MiB));
+	assert_true(th_within("protected usage", ua, 64 * MiB, 10));
+	assert_true(ub + 16 * MiB < ua);
+	/* memory.events low counts reclaim of protected memory: there was none */
+	assert_int_equal(low_events, 0);
+}
+
+static bool psi_fired(int fd)
+{
+	struct pollfd pfd = {fd, POLLPRI, 0};
+
+	return poll(&pfd, 1, LIVENESS_MS) == 1 && (pfd.revents & POLLPRI);
+}
+
+/*
+ * PSI of a session: a trigger on its memory.pressure fires when its tasks stall on
+ * memory. v2: the session's own file, stalls made by memory.high. Hybrid: the cgroup2
+ * twin's file, stalls made by page-cache reclaim under the v1 limit.
+ */
+static void test_psi_trigger(void **state)
+{
+	struct session *s = SESSION(state);
+	struct acg_psi psi;
+	struct th_child *c;
+	char path[256];
+	int fd, r;
+	bool fired;
+
+	if (!acg_cg_has_psi(s->cg)) {
+		fprintf(stderr, "skip: no memory.pressure for sessions (no PSI, or no cgroup2 "
+				"mount on a v1 host)\n");
+		skip();
+	}
+	/* a 2 s window is accepted with or without CAP_SYS_RESOURCE */
+	r = acg_cg_psi_trigger(s->cg, false, 10000, 2000000, &fd);
+	assert_int_equal(r, 0);
+	if (acg_cg_version(s->cg) == 2) {
+		if (swap_total() == 0) {
+			close(fd);
+			fprintf(stderr, "skip: no swap to make memory.high reclaim stall\n");
+			skip();
+		}
+		assert_int_equal(acg_cg_set(s->cg, ACG_CTL_HIGH, 16 * MiB), 0);
+		c = start_child(s, 64 * MiB);
+	} else {
+		const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
+
+		snprintf(path, sizeof(path), "%s/agentcg-test-%d.churn", dir, (int)getpid());
+		assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 16 * MiB), 0);
+		r = th_child_start_file(s->cg, path, 64 * MiB, &s->kids[s->nkids]);
+		assert_int_equal(r, 0);
+		c = &s->kids[s->nkids++];
+	}
+	fired = psi_fired(fd);
+	close(fd);
+	reap(c);
+	if (acg_cg_version(s->cg) == 1)
+		unlink(path);
+	assert_true(fired);
+	assert_int_equal(acg_cg_psi(s->cg, &psi), 0);
+	assert_true(psi.some.total_us > 0);
+}
+
+/* `agentcg check`'s facts agree with the tree we could build (and with the VM's setup). */
+static void test_host_probe(void **state)
+{
+	const char *expect_v = getenv("AGENTCG_EXPECT_MEMCG");
+	const char *expect_mode = getenv("AGENTCG_EXPECT_MODE");
+	const struct acg_strategy *high;
+	struct acg_host h;
+	const char *why = NULL;
+
+	(void)state;
+	if (skip_all) {
+		fprintf(stderr, "skip: %s\n", skip_all);
+		skip();
+	}
+	acg_host_probe(&h);
+	assert_int_equal(h.mounts_err, 0);
+	assert_int_equal(h.mounts.mem_version, acg_cg_version(root));
+	if (expect_v)
+		assert_int_equal(h.mounts.mem_version, atoi(expect_v));
+	if (expect_mode)
+		assert_string_equal(acg_cgmode_name(h.mounts.mode), expect_mode);
+	/* the kernel takes 500 ms windows only with CAP_SYS_RESOURCE, else multiples of 2 s */
+	if (h.psi)
+		assert_int_equal(h.psi_min_window_ms, h.cap_sys_resource ? 500 : 2000);
+	/* sessions get PSI on v2, and on hybrid hosts through the cgroup2 twin */
+	assert_int_equal(h.psi_cgroup, h.psi && h.mounts.v2_path[0]);
+	assert_int_equal(h.psi_cgroup, acg_cg_has_psi(root));
+	high = acg_strategy_find("high");
+	assert_non_null(high);
+	assert_int_equal(high->supported(&h, &why), h.mounts.mem_version == 2);
+	assert_false(acg_strategy_find("dynamic")->supported(&h, &why));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,7 +534,14 @@ int main(void)
 						session_teardown),
 		cmocka_unit_test_setup_teardown(test_freeze_thaw, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_kill_all, session_setup, session_teardown),
+		cmocka_unit_test_setup_teardown(test_high_throttle, session_setup,
+						session_teardown),
+		cmocka_unit_test_setup_teardown(test_low_protection, session_setup,
+						session_teardown),
+		cmocka_unit_test_setup_teardown(test_psi_trigger, session_setup, session_teardown),
+		cmocka_unit_test(test_host_probe),
 	};
 
+	th_init();
 	return cmocka_run_group_tests_name("live", tests, group_setup, group_teardown);
 }

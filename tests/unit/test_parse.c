@@ -255,5 +255,6 @@ int main(void)
 		cmocka_unit_test(test_root_confinement),
 	};
 
+	th_init();
 	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
 }

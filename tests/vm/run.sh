@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh BUILD_DIR TEST_BIN... : the cgroup v2 tier. Boots Debian's 6.12 kernel (unpacked
+# by scripts/setup.sh) under qemu (TCG: no KVM needed) with a busybox initramfs that
+# carries agentcg, the live test binaries and their shared libraries, mounts cgroup2
+# with the memory controller, adds a zram swap device (so anonymous memory can be
+# reclaimed, as on real hosts), runs the tests and powers off. The console log is kept in
+# BUILD_DIR/vm/console.log; the closing line sums the tests like tests/run.sh does.
+set -euo pipefail
+
+build=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+vm_dir=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}
+out=$build/vm
+root=$out/initramfs
+
+die() {
+	echo "vm: $*" >&2
+	exit 1
+}
+
+kernel=$(ls "$vm_dir"/boot/vmlinuz-6.12* 2>/dev/null | sort -V | tail -n1 || true)
+[ -n "$kernel" ] || die "no Debian 6.12 kernel in $vm_dir/boot (run scripts/setup.sh)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run scripts/setup.sh)"
+[ -x /bin/busybox ] || die "/bin/busybox missing (package busybox-static; run scripts/setup.sh)"
+kver=${kernel##*/vmlinuz-}
+moddir=$vm_dir/lib/modules/$kver/kernel
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules,tests}
+cp /bin/busybox "$root/bin/busybox"
+
+# Binaries and every shared library they load (with the loader) at the same paths.
+copy_with_libs() {
+	local bin=$1 dest=$2 lib
+	cp "$bin" "$root/$dest"
+	for lib in $(ldd "$bin" | grep -oE '/[^ ]+' | sort -u); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_with_libs "$build/agentcg" bin/agentcg
+tests=()
+for t in "$@"; do
+	copy_with_libs "$t" "tests/$(basename "$t")"
+	tests+=("/tests/$(basename "$t")")
+done
+
+# zram and its dependencies, decompressed (busybox insmod takes plain .ko), in load order.
+declare -A loaded=()
+load_order=()
+add_module() {
+	local name=$1 path dep
+	[ -n "${loaded[$name]:-}" ] && return
+	path=$(find "$moddir" -name "$name.ko.xz" -o -name "${name//_/-}.ko.xz" | head -n1)
+	[ -n "$path" ] || die "module $name not found under $moddir"
+	loaded[$name]=1
+	for dep in $(xz -dc "$path" | strings | sed -n 's/^depends=//p' | tr ',' ' '); do
+		add_module "$dep"
+	done
+	xz -dc "$path" >"$root/lib/modules/$name.ko"
+	load_order+=("$name")
+}
+add_module zram
+
+cat >"$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t cgroup2 -o memory_recursiveprot cgroup2 /sys/fs/cgroup
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+for m in ${load_order[*]}; do insmod /lib/modules/\$m.ko || echo "VM: insmod \$m failed"; done
+if [ -e /sys/block/zram0/disksize ]; then
+	echo 512M > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+fi
+echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
+/bin/agentcg check
+export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified
+for t in ${tests[*]}; do
+	\$t
+	echo "VM-EXIT \$t \$?"
+done
+echo "VM-DONE"
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+
+log=$out/console.log
+echo "vm: booting $kver under qemu (TCG), log in $log"
+timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio \
+	-m 1024 -smp 2 -kernel "$kernel" -initrd "$out/initramfs.gz" \
+	-append "console=ttyS0 quiet panic=-1 psi=1" </dev/null | tr -d '\r' | tee "$log" ||
+	die "qemu failed or timed out (see $log)"
+
+grep -q '^VM-DONE' "$log" || die "the VM did not finish its tests (see $log)"
+exec "$here/../summarize.sh" "vm (cgroup v2)" "$log"
