@@ -86,7 +86,7 @@ test-live: $(LIVE_BINS) $(O)/agentcg
 	$(Q)tests/run.sh live $(LIVE_BINS)
 
 test: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
-	$(Q)tests/run.sh tests $(UNIT_BINS) $(LIVE_BINS)
+	$(Q)tests/run.sh host $(UNIT_BINS) $(LIVE_BINS)
 
 test-vm: $(LIVE_BINS) $(O)/agentcg
 	$(Q)tests/vm/run.sh $(O) $(LIVE_BINS)
@@ -106,11 +106,15 @@ cppcheck:
 
 check: format-check cppcheck all test-unit
 
-# CI: static checks, every tier under ASan+UBSan, then the v2 tier in a VM (plain build:
-# the VM carries the binaries and their shared libraries, no sanitizer runtime needed).
-ci: check
+# CI: static checks, then every tier under ASan+UBSan: unit and live on this host, live
+# again on cgroup v2 in the VM (which carries the binaries with their shared libraries).
+ci: export ACG_TEST_TALLY := $(CURDIR)/build/tally
+ci:
+	$(Q)mkdir -p build && rm -f build/tally
+	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
-	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)$(MAKE) --no-print-directory SAN=1 test-vm
+	$(Q)tests/summarize.sh --total all
 
 install: $(O)/agentcg
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/agentcg)

@@ -100,4 +100,4 @@ timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio 
 	die "qemu failed or timed out (see $log)"
 
 grep -q '^VM-DONE' "$log" || die "the VM did not finish its tests (see $log)"
-exec "$here/../summarize.sh" "vm (cgroup v2)" "$log"
+exec "$here/../summarize.sh" "vm-cgroup-v2" "$log"
