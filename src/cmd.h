@@ -24,4 +24,7 @@ int cmd_check(int argc, char **argv);
 /* "agentcg: <what>: <why>" on stderr, one line. */
 void acg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One line for an option getopt refused, pointing at the command's --help. */
+void acg_bad_option(const char *cmd, const char *arg);
+
 #endif

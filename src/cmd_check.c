@@ -147,6 +147,7 @@ int cmd_check(int argc, char **argv)
 	bool json = false;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -156,7 +157,7 @@ int cmd_check(int argc, char **argv)
 			check_usage(stdout);
 			return ACG_EXIT_OK;
 		default:
-			check_usage(stderr);
+			acg_bad_option("check", argv[optind - 1]);
 			return ACG_EXIT_USAGE;
 		}
 	}

@@ -30,6 +30,12 @@ void acg_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void acg_bad_option(const char *cmd, const char *arg)
+{
+	acg_err("%s: unknown option or missing value in '%s' (see 'agentcg %s --help')", cmd, arg,
+		cmd);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
