@@ -36,7 +36,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib -MMD -MP \
 	-DAGENTCG_VERSION='"$(VERSION)"'
-LDLIBS := -lbpf -lelf -lz -ljansson
+LDLIBS := -lbpf -lelf -lz -ljansson -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)
@@ -77,7 +77,7 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o: ALL_CFLAGS += -Itests \
-	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"'
+	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"'	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"'
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh unit $(UNIT_BINS)

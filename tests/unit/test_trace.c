@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_trace.c: unit tier. Trace loading: every unit spelling, both formats, every kind
+ * of bad input (one diagnostic line naming file, sample and problem), and all the shared
+ * real traces against their own summaries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "trace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TRACE_DIR
+#define TRACE_DIR "../shared/traces"
+#endif
+
+static void test_units(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t dec, bin;
+	} cases[] = {
+		{"0B", 0, 0},
+		{"512B", 512, 512},
+		{"9.04kB", 9040, 9257},
+		{"2KB", 2000, 2048},
+		{"185.3MB", 185300000, 194301133},
+		{"1.862GB", 1862000000, 1999307276},
+		{"1TB", 1000000000000, 1099511627776},
+		{"1KiB", 1024, 1024},
+		{"1.5MiB", 1572864, 1572864},
+		{"2GiB", 2147483648, 2147483648},
+		{"1TiB", 1099511627776, 1099511627776},
+		{" 7MB ", 7000000, 7340032},
+	};
+	static const char *const bad[] = {"",	  "MB",	     "12",    "12XB", "12 MB x",
+					  "-1MB", "1.2.3MB", "nanMB", "12mb", "1e400GB"};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(acg_parse_size(cases[i].text, false, &v), 0);
+		assert_true(v == cases[i].dec);
+		assert_int_equal(acg_parse_size(cases[i].text, true, &v), 0);
+		assert_true(v == cases[i].bin);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (acg_parse_size(bad[i], false, &v) == 0)
+			fail_msg("\"%s\" parsed as %llu", bad[i], (unsigned long long)v);
+}
+
+#define JSON_HEAD "{\"samples\": ["
+
+static void test_json_good(void **state)
+{
+	const char *text = JSON_HEAD "{\"epoch\": 100.5, \"mem_usage\": \"10MB / 1GB\"},"
+				     "{\"epoch\": 101.5, \"mem_usage\": \"1.5GB / 2GB\"},"
+				     "{\"epoch\": 103, \"mem_usage\": \"500kB / 2GB\"},"
+				     "{\"epoch\": 104, \"mem_usage\": \"0B / 0B\"},"
+				     "{\"epoch\": 105, \"mem_usage\": \"0B / 0B\"}]}";
+	struct acg_trace_summary sum;
+	struct acg_trace *t;
+	struct acg_diag d;
+
+	(void)state;
+	assert_int_equal(acg_trace_parse("x/run-1.json", text, strlen(text), NULL, &t, &d), 0);
+	assert_string_equal(t->name, "run-1");
+	assert_int_equal(t->n, 3);
+	assert_int_equal(t->tail_dropped, 2);
+	assert_true(t->samples[0].t == 0.0);
+	assert_true(t->samples[2].t == 2.5);
+	assert_true(t->samples[1].bytes == 1500000000);
+	acg_trace_summarize(t, &sum);
+	assert_true(sum.peak_bytes == 1500000000);
+	assert_true(sum.min_bytes == 500000);
+	assert_true(sum.avg_bytes == 503500000);
+	assert_true(fabs(sum.duration_s - 2.5) < 1e-9);
+	assert_true(fabs(sum.peak_to_avg - 1500000000.0 / 503500000.0) < 1e-9);
+	acg_trace_free(t);
+}
+
+static void test_csv_good(void **state)
+{
+	const char *text = "# recorded by hand\nseconds,bytes\n5,1048576\n6.5,2MiB\n\n8,300MB\r\n";
+	struct acg_trace *t;
+	struct acg_diag d;
+
+	(void)state;
+	assert_int_equal(acg_trace_parse("my.csv", text, strlen(text), NULL, &t, &d), 0);
+	assert_int_equal(t->n, 3);
+	assert_true(t->samples[0].t == 0.0);
+	assert_true(t->samples[1].t == 1.5);
+	assert_true(t->samples[1].bytes == 2097152);
+	assert_true(t->samples[2].bytes == 300000000);
+	acg_trace_free(t);
+}
+
+/* Each bad input: the diagnostic names the file and contains the expected words. */
+static void expect_bad(const char *text, const struct acg_trace_opts *o, const char *want)
+{
+	struct acg_trace *t = NULL;
+	struct acg_diag d = {""};
+	int r = acg_trace_parse("bad.json", text, strlen(text), o, &t, &d);
+
+	if (r != -EINVAL)
+		fail_msg("accepted (%d): %s", r, text);
+	assert_null(t);
+	if (strncmp(d.msg, "bad.json: ", 10) != 0 || !strstr(d.msg, want))
+		fail_msg("diagnostic \"%s\" lacks \"%s\"", d.msg, want);
+	assert_null(strchr(d.msg, '\n'));
+}
+
+static void test_bad_inputs(void **state)
+{
+	const struct acg_trace_opts small = {false, 100000000};
+
+	(void)state;
+	expect_bad("{\"samples\": [", NULL, "not JSON: line 1");
+	expect_bad("{\"summary\": {}}", NULL, "no \"samples\" array");
+	expect_bad("{\"samples\": []}", NULL, "empty");
+	expect_bad(JSON_HEAD "{\"mem_usage\": \"1MB / 1GB\"}]}", NULL, "sample 0: missing epoch");
+	expect_bad(JSON_HEAD "{\"epoch\": \"x\", \"mem_usage\": \"1MB / 1GB\"}]}", NULL,
+		   "sample 0: epoch is not a number");
+	expect_bad(JSON_HEAD "{\"epoch\": -5, \"mem_usage\": \"1MB / 1GB\"}]}", NULL,
+		   "sample 0: negative epoch");
+	expect_bad(JSON_HEAD "{\"epoch\": 10, \"mem_usage\": \"1MB / 1GB\"},"
+			     "{\"epoch\": 9, \"mem_usage\": \"1MB / 1GB\"}]}",
+		   NULL, "sample 1: time -1.000 goes back");
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1MB / 1GB\"},"
+			     "{\"epoch\": 2, \"mem_usage\": \"12XB / 1GB\"}]}",
+		   NULL, "sample 1: cannot read mem_usage \"12XB / 1GB\"");
+	expect_bad(JSON_HEAD "{\"epoch\": 1}]}", NULL, "sample 0: missing mem_usage");
+	expect_bad(JSON_HEAD "3]}", NULL, "sample 0: not a JSON object");
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1MB / 1GB\"},"
+			     "{\"epoch\": 2, \"mem_usage\": \"200MB / 1GB\"}]}",
+		   &small, "sample 1: 190.7 MiB is more than this host's memory");
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"0B / 0B\"},"
+			     "{\"epoch\": 2, \"mem_usage\": \"2MB / 1GB\"}]}",
+		   NULL, "sample 1: data after a \"0B / 0B\" sample");
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"0B / 0B\"}]}", NULL, "every sample");
+	/* CSV */
+	expect_bad("seconds,bytes\n", NULL, "no samples");
+	expect_bad("1,100\n0.5,100\n", NULL, "line 2: time -0.500 goes back");
+	expect_bad("1 100\n", NULL, "line 1: expected \"seconds,bytes\"");
+	expect_bad("1,100\nabc,5\n", NULL, "line 2: seconds \"abc\" is not a number");
+	expect_bad("1,-100\n", NULL, "line 1: bytes \"-100\" is not a size");
+	expect_bad("1,12XB\n", NULL, "line 1: bytes \"12XB\" is not a size");
+	expect_bad("-1,100\n", NULL, "line 1: negative time");
+	expect_bad("1,200MB\n", &small, "line 1: 190.7 MiB is more than");
+}
+
+static void test_load_missing_file(void **state)
+{
+	struct acg_trace *t = NULL;
+	struct acg_diag d;
+
+	(void)state;
+	assert_int_equal(acg_trace_load("/nonexistent/x.json", NULL, &t, &d), -ENOENT);
+	assert_string_equal(d.msg, "/nonexistent/x.json: No such file or directory");
+}
+
+/* Every shared trace loads, and its summary matches the one the trace carries (MB). */
+static void test_shared_traces(void **state)
+{
+	const char *dir = getenv("AGENTCG_TRACES") ? getenv("AGENTCG_TRACES") : TRACE_DIR;
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	size_t checked = 0;
+
+	(void)state;
+	if (!dh) {
+		fprintf(stderr, "skip: no shared traces at %s\n", dir);
+		skip();
+	}
+	while ((de = readdir(dh))) {
+		char path[1024];
+		struct acg_trace_summary sum;
+		struct acg_trace *t;
+		struct acg_diag d;
+		json_t *root, *mem;
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (acg_trace_load(path, NULL, &t, &d) < 0)
+			fail_msg("%s", d.msg);
+		acg_trace_summarize(t, &sum);
+		root = json_load_file(path, 0, NULL);
+		assert_non_null(root);
+		mem = json_object_get(json_object_get(root, "summary"), "memory_mb");
+		if (fabs((double)sum.peak_bytes / 1e6 -
+			 json_number_value(json_object_get(mem, "max"))) > 0.01 ||
+		    fabs((double)sum.avg_bytes / 1e6 -
+			 json_number_value(json_object_get(mem, "avg"))) > 0.01)
+			fail_msg("%s: peak %.3f avg %.3f MB, its summary says %.3f %.3f", path,
+				 (double)sum.peak_bytes / 1e6, (double)sum.avg_bytes / 1e6,
+				 json_number_value(json_object_get(mem, "max")),
+				 json_number_value(json_object_get(mem, "avg")));
+		json_decref(root);
+		acg_trace_free(t);
+		checked++;
+	}
+	closedir(dh);
+	fprintf(stderr, "%zu shared traces match their summaries\n", checked);
+	assert_true(checked >= 70);
+}
+
+/* The seeds' numbers: the original tool read decimal units as binary. */
+static void test_binary_units_reproduce_seeds(void **state)
+{
+	const char *dir = getenv("AGENTCG_TRACES") ? getenv("AGENTCG_TRACES") : TRACE_DIR;
+	const struct acg_trace_opts bin = {true, 0};
+	struct acg_trace_summary sum;
+	struct acg_trace *t;
+	struct acg_diag d;
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pre-commit__pre-commit-2524.json", dir);
+	if (acg_trace_load(path, &bin, &t, &d) == -ENOENT) {
+		fprintf(stderr, "skip: %s\n", d.msg);
+		skip();
+	}
+	acg_trace_summarize(t, &sum);
+	/* experiment log: "327s, avg=306MB, max=1907MB" */
+	assert_true(fabs((double)sum.peak_bytes / 1048576.0 - 1906.7) < 0.5);
+	assert_true(fabs((double)sum.avg_bytes / 1048576.0 - 306.0) < 8.0);
+	assert_true(fabs(sum.duration_s - 327.0) < 1.0);
+	acg_trace_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_json_good),
+		cmocka_unit_test(test_csv_good),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_shared_traces),
+		cmocka_unit_test(test_binary_units_reproduce_seeds),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
+}
