@@ -144,6 +144,18 @@ static void probe_bpf(struct acg_host *h)
 	libbpf_set_print(old);
 }
 
+uint64_t acg_host_mem_total(void)
+{
+	char *meminfo;
+	uint64_t v;
+
+	if (acg_read_text("/proc/meminfo", &meminfo) < 0)
+		return 0;
+	v = meminfo_kb(meminfo, "MemTotal:");
+	free(meminfo);
+	return v;
+}
+
 void acg_host_probe(struct acg_host *ret)
 {
 	struct acg_host h = {0};

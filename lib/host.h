@@ -43,6 +43,9 @@ struct acg_host {
 /* Probe everything. Never fails as a whole: each field says what it found. */
 void acg_host_probe(struct acg_host *ret);
 
+/* MemTotal in bytes (0 if unreadable), without the other probes. */
+uint64_t acg_host_mem_total(void);
+
 struct json_t;
 
 /*

@@ -6,6 +6,8 @@
 #ifndef AGENTCG_CMD_H
 #define AGENTCG_CMD_H
 
+#include <stdbool.h>
+
 /* Exit codes, documented in README.md. */
 enum {
 	ACG_EXIT_OK = 0,
@@ -20,6 +22,27 @@ struct acg_cmd {
 };
 
 int cmd_check(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
+
+struct json_t;
+
+/* Write doc to path ("-" or NULL: stdout), atomically for files. 0 or -errno. */
+int acg_write_json(struct json_t *doc, const char *path);
+
+struct acg_replay_cfg;
+
+/*
+ * Run one replay the way replay and stress do: open the cgroup at cgroup_path (NULL: stay
+ * here), spawn the worker, show progress on a terminal, write the result to output.
+ * Returns the command's exit code.
+ */
+int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const char *cgroup_path,
+		       const char *output);
+
+/* Parse a non-negative number option; one clear line and false when it is not one. */
+bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double min, double max,
+		    double *ret);
 
 /* "agentcg: <what>: <why>" on stderr, one line. */
 void acg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,7 @@
 
 static const struct acg_cmd commands[] = {
 	{"check", "what this host supports for memory isolation (cgroups, PSI, BPF)", cmd_check},
+	{"replay", "replay a real agent trace's memory timeline in real memory", cmd_replay},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

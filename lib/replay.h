@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * replay.h: replay a trace's memory timeline in real memory, and collect what happened.
+ *
+ * The work is split in two processes so that nothing is lost when the kernel kills the
+ * one holding the memory: the worker (acg_replay_run) joins the session's cgroup, holds
+ * the memory and streams fixed-size records (struct acg_rec) down a pipe; its parent stays
+ * outside the cgroup, feeds the records to an acg_replay_result and, whatever becomes of
+ * the worker, ends up with everything the worker got to report.
+ */
+#ifndef AGENTCG_REPLAY_H
+#define AGENTCG_REPLAY_H
+
+#include "cgroup.h"
+#include "trace.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct acg_replay_cfg {
+	const struct acg_trace *trace;
+	double speed;	      /* timeline divided by this (> 0) */
+	uint64_t base_bytes;  /* held from before the first sample to the end (the agent) */
+	uint64_t chunk_bytes; /* growth happens, and is timed, in chunks of this size */
+	bool touch_pages;     /* populate by touching each page even where the kernel has
+				* MADV_POPULATE_WRITE (for comparison in bench/) */
+};
+
+#define ACG_REPLAY_DEFAULT_CHUNK (UINT64_C(4) << 20)
+
+enum acg_rec_type {
+	ACG_REC_START = 1, /* a: base bytes, b: 1 if MADV_POPULATE_WRITE is used */
+	ACG_REC_GROW,	   /* index: sample; a: latency ns; b: bytes grown */
+	ACG_REC_SAMPLE,	   /* index; a: lateness ns; b: target bytes; c: resident bytes;
+			    * d: ns since start when the sample was applied */
+	ACG_REC_END,	   /* a: ns since start; b: VmHWM bytes */
+};
+
+struct acg_rec {
+	uint32_t type;
+	uint32_t index;
+	int64_t a, b, c, d;
+};
+
+/*
+ * The worker: reserve, hold base_bytes, then follow the timeline, writing records to
+ * out_fd (-1: none). Returns 0, or -errno (-ENOMEM when the memory cannot be had).
+ * Prints nothing.
+ */
+int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd);
+
+/*
+ * Fork a worker that first joins cg (NULL: stays where it is), then runs cfg. Its
+ * records arrive on *ret_fd (non-blocking, close-on-exec).
+ */
+int acg_replay_spawn(const struct acg_replay_cfg *cfg, struct acg_cg *cg, pid_t *ret_pid,
+		     int *ret_fd);
+
+/* What the parent knows about one replay; see acg_replay_result_json() for the schema. */
+struct acg_replay_result {
+	size_t n_samples; /* in the trace */
+	size_t replayed;  /* SAMPLE records received */
+	bool started, ended;
+	uint64_t base_bytes;
+	bool populate_write;
+	int64_t end_ns;	 /* from START to the last sample applied */
+	uint64_t vm_hwm; /* the worker's peak RSS, from END */
+	/* per sample, indexed by sample */
+	int64_t *late_ns;
+	uint64_t *target, *resident;
+	int64_t *applied_ns;
+	/* growth chunks */
+	int64_t *grow_ns;
+	size_t n_grow, cap_grow;
+	uint64_t grown_bytes;
+	int64_t grow_total_ns;
+};
+
+int acg_replay_result_init(struct acg_replay_result *r, size_t n_samples);
+void acg_replay_result_free(struct acg_replay_result *r);
+/* Take one record. -EINVAL for a record that makes no sense (ignored otherwise). */
+int acg_replay_result_feed(struct acg_replay_result *r, const struct acg_rec *rec);
+/* Read whatever records are in fd now (non-blocking); returns 0 at EOF, 1 if open. */
+int acg_replay_result_drain(struct acg_replay_result *r, int fd);
+
+/* What the parent saw of the worker, beyond its records. */
+struct acg_replay_outcome {
+	int wait_status;  /* from waitpid() */
+	double wall_s;	  /* from spawn to reaping */
+	bool have_events; /* the session's memory events around the replay */
+	struct acg_mem_events ev_before, ev_after;
+	bool have_cg_peak;
+	uint64_t cg_peak; /* the session cgroup's peak usage */
+};
+
+struct json_t;
+
+/* The result as JSON (schema: docs/replay.md). NULL on allocation failure. */
+struct json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg,
+				  const struct acg_replay_result *r,
+				  const struct acg_replay_outcome *o);
+
+/*
+ * Collect a spawned worker's records until it exits, then reap it. progress (may be NULL)
+ * is called about every 100 ms. Returns 0 and the wait status, or -errno.
+ */
+int acg_replay_wait(pid_t pid, int fd, struct acg_replay_result *r,
+		    void (*progress)(const struct acg_replay_result *r, void *arg), void *arg,
+		    int *ret_status);
+
+/* Percentile (0..100, nearest rank) of v (not modified); 0 for n == 0. */
+int64_t acg_percentile_i64(const int64_t *v, size_t n, double pct);
+
+#endif

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay_json.c: a replay's result as data (schema: docs/replay.md). Built from the
+ * records the parent collected, so a killed replay still reports everything it got to.
+ */
+#include "replay.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static json_t *trace_json(const struct acg_trace *t)
+{
+	struct acg_trace_summary s;
+
+	acg_trace_summarize(t, &s);
+	return json_pack("{s:s, s:I, s:f, s:I, s:I, s:f, s:I}", "name", t->name, "samples",
+			 (json_int_t)t->n, "duration_s", s.duration_s, "avg_bytes",
+			 (json_int_t)s.avg_bytes, "peak_bytes", (json_int_t)s.peak_bytes,
+			 "peak_to_avg", s.peak_to_avg, "tail_samples_dropped",
+			 (json_int_t)t->tail_dropped);
+}
+
+static json_t *pct_json(const int64_t *ns, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (double)ns[i];
+	return json_pack(
+		"{s:I, s:f, s:f, s:f, s:f, s:f}", "count", (json_int_t)n, "p50",
+		acg_percentile_i64(ns, n, 50) / 1e3, "p95", acg_percentile_i64(ns, n, 95) / 1e3,
+		"p99", acg_percentile_i64(ns, n, 99) / 1e3, "max",
+		acg_percentile_i64(ns, n, 100) / 1e3, "mean", n ? sum / (double)n / 1e3 : 0.0);
+}
+
+static json_t *exit_json(int status)
+{
+	if (WIFSIGNALED(status))
+		return json_pack("{s:i, s:s}", "signal", WTERMSIG(status), "name",
+				 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
+								: "?");
+	return json_pack("{s:i}", "code", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static const char *status_name(const struct acg_replay_result *r, int status)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r->ended)
+		return "completed";
+	if (WIFSIGNALED(status))
+		return "killed";
+	return "failed";
+}
+
+static json_t *tracking_json(const struct acg_replay_result *r)
+{
+	uint64_t max_err = 0, peak = 0;
+	double sum = 0;
+
+	for (size_t i = 0; i < r->replayed; i++) {
+		uint64_t t = r->target[i], res = r->resident[i];
+		uint64_t e = t > res ? t - res : res - t;
+
+		sum += (double)e;
+		if (e > max_err)
+			max_err = e;
+		if (t > peak)
+			peak = t;
+	}
+	return json_pack("{s:I, s:f, s:f}", "max_abs_error_bytes", (json_int_t)max_err,
+			 "mean_abs_error_bytes", r->replayed ? sum / (double)r->replayed : 0.0,
+			 "max_error_pct_of_peak",
+			 peak ? 100.0 * (double)max_err / (double)peak : 0.0);
+}
+
+static json_t *per_sample_json(const struct acg_replay_result *r)
+{
+	json_t *late = json_array(), *target = json_array(), *res = json_array(),
+	       *at = json_array();
+
+	for (size_t i = 0; i < r->replayed; i++) {
+		json_array_append_new(late, json_real(r->late_ns[i] / 1e3));
+		json_array_append_new(target, json_integer((json_int_t)r->target[i]));
+		json_array_append_new(res, json_integer((json_int_t)r->resident[i]));
+		json_array_append_new(at, json_real(r->applied_ns[i] / 1e9));
+	}
+	return json_pack("{s:o, s:o, s:o, s:o}", "late_us", late, "target_bytes", target,
+			 "resident_bytes", res, "applied_s", at);
+}
+
+static json_t *events_delta_json(const struct acg_replay_outcome *o)
+{
+	const struct acg_mem_events *a = &o->ev_before, *b = &o->ev_after;
+	json_t *d = json_object();
+
+	if (!o->have_events)
+		return json_null();
+#define DELTA(bit, field)   \
+	if (b->has & (bit)) \
+		json_object_set_new(d, #field, json_integer((json_int_t)(b->field - a->field)));
+	DELTA(ACG_EV_LOW, low)
+	DELTA(ACG_EV_HIGH, high)
+	DELTA(ACG_EV_MAX, max)
+	DELTA(ACG_EV_OOM, oom)
+	DELTA(ACG_EV_OOM_KILL, oom_kill)
+	DELTA(ACG_EV_OOM_GROUP_KILL, oom_group_kill)
+#undef DELTA
+	return d;
+}
+
+json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg, const struct acg_replay_result *r,
+			   const struct acg_replay_outcome *o)
+{
+	struct acg_trace_summary s;
+	double grow_s = r->grow_total_ns / 1e9;
+	int64_t *late = r->late_ns;
+
+	acg_trace_summarize(cfg->trace, &s);
+	return json_pack(
+		"{s:o, s:{s:f, s:I, s:I, s:s}, s:s, s:o, s:I, s:f, s:o, s:f, s:f, s:f,"
+		" s:{s:o, s:o, s:I}, s:{s:I, s:I, s:f, s:o}, s:o, s:o, s:o, s:o}",
+		"trace", trace_json(cfg->trace), "config", "speed", cfg->speed, "base_bytes",
+		(json_int_t)cfg->base_bytes, "chunk_bytes",
+		(json_int_t)(cfg->chunk_bytes ? cfg->chunk_bytes : ACG_REPLAY_DEFAULT_CHUNK),
+		"populate", r->populate_write ? "madv_populate_write" : "touch", "status",
+		status_name(r, o->wait_status), "exit", exit_json(o->wait_status),
+		"samples_replayed", (json_int_t)r->replayed, "progress",
+		cfg->trace->n ? (double)r->replayed / (double)cfg->trace->n : 0.0, "completion_s",
+		r->ended ? json_real(r->end_ns / 1e9) : json_null(), "last_applied_s",
+		r->end_ns / 1e9, "expected_s", s.duration_s / cfg->speed, "wall_s", o->wall_s,
+		"peak", "vm_hwm_bytes",
+		r->ended ? json_integer((json_int_t)r->vm_hwm) : json_null(), "cgroup_peak_bytes",
+		o->have_cg_peak ? json_integer((json_int_t)o->cg_peak) : json_null(),
+		"target_peak_bytes", (json_int_t)(r->base_bytes + s.peak_bytes), "growth", "chunks",
+		(json_int_t)r->n_grow, "bytes", (json_int_t)r->grown_bytes, "throughput_mib_s",
+		grow_s > 0 ? (double)r->grown_bytes / 1048576.0 / grow_s : 0.0, "latency_us",
+		pct_json(r->grow_ns, r->n_grow), "lateness_us", pct_json(late, r->replayed),
+		"tracking", tracking_json(r), "memory_events_delta", events_delta_json(o),
+		"per_sample", per_sample_json(r));
+}
