@@ -16,6 +16,7 @@
 static const struct acg_cmd commands[] = {
 	{"check", "what this host supports for memory isolation (cgroups, PSI, BPF)", cmd_check},
 	{"replay", "replay a real agent trace's memory timeline in real memory", cmd_replay},
+	{"stress", "allocate, hold and burst synthetic memory (same result as replay)", cmd_stress},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -49,6 +49,13 @@ for t in "$@"; do
 	tests+=("/tests/$(basename "$t")")
 done
 
+# The shared real traces, for the replay tests.
+traces=${AGENTCG_TRACES:-$here/../../../shared/traces}
+if [ -d "$traces" ]; then
+	mkdir -p "$root/traces"
+	cp "$traces"/*.json "$root/traces/"
+fi
+
 # zram and its dependencies, decompressed (busybox insmod takes plain .ko), in load order.
 declare -A loaded=()
 load_order=()
@@ -81,7 +88,7 @@ if [ -e /sys/block/zram0/disksize ]; then
 fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
 /bin/agentcg check
-export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified
+export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces
 for t in ${tests[*]}; do
 	\$t
 	echo "VM-EXIT \$t \$?"
