@@ -77,7 +77,8 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o: ALL_CFLAGS += -Itests \
-	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"'	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"'
+	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' \
+	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"'
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh unit $(UNIT_BINS)

@@ -33,6 +33,7 @@ struct acg_cg {
 	int freezer_fd;
 	int psi_fd;		  /* == mem_fd on v2 */
 	int parent_fd[TW__COUNT]; /* each twin's parent directory, for removal */
+	bool created;
 	char name[ACG_NAME_MAX + 1];
 	char path[ACG_PATH_MAX];
 };
@@ -107,17 +108,27 @@ void acg_cg_free(struct acg_cg *cg)
 	free(cg);
 }
 
-/* mkdirat + open below dirfd; EEXIST is fine (we adopt what is ours by name). */
-static int make_dir(int dirfd, const char *name, bool create, int *ret_fd)
+/*
+ * mkdirat + open below dirfd; EEXIST is fine (we adopt what is ours by name).
+ * *ret_created (may be NULL) says whether this call made it.
+ */
+static int make_dir(int dirfd, const char *name, bool create, int *ret_fd, bool *ret_created)
 {
+	bool made = false;
 	int fd;
 
-	if (create && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if (create) {
+		if (mkdirat(dirfd, name, 0755) == 0)
+			made = true;
+		else if (errno != EEXIST)
+			return -errno;
+	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	*ret_fd = fd;
+	if (ret_created)
+		*ret_created = made;
 	return 0;
 }
 
@@ -126,7 +137,7 @@ static int make_dir(int dirfd, const char *name, bool create, int *ret_fd)
  * fd is kept (for removal) in *ret_pfd.
  */
 static int open_under_mount(const char *mount, const char *relpath, bool create, int *ret_fd,
-			    int *ret_pfd)
+			    int *ret_pfd, bool *ret_created)
 {
 	char parent[ACG_PATH_MAX];
 	const char *last = strrchr(relpath, '/');
@@ -149,7 +160,7 @@ static int open_under_mount(const char *mount, const char *relpath, bool create,
 	if (!acg_name_valid(last))
 		r = -EINVAL;
 	else
-		r = make_dir(pfd, last, create, ret_fd);
+		r = make_dir(pfd, last, create, ret_fd, ret_created);
 	if (r < 0) {
 		close(pfd);
 		return r;
@@ -213,7 +224,8 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 		goto fail;
 	}
 	snprintf(cg->name, sizeof(cg->name), "%s", strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel);
-	r = open_under_mount(m->mem_path, rel, create, &cg->mem_fd, &cg->parent_fd[TW_MEM]);
+	r = open_under_mount(m->mem_path, rel, create, &cg->mem_fd, &cg->parent_fd[TW_MEM],
+			     &cg->created);
 	if (r < 0)
 		goto fail;
 	if (m->mem_version == 2) {
@@ -230,10 +242,10 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 		/* twins are best effort: without them freeze or PSI is reported unavailable */
 		if (m->freezer_path[0])
 			open_under_mount(m->freezer_path, rel, create, &cg->freezer_fd,
-					 &cg->parent_fd[TW_FREEZER]);
+					 &cg->parent_fd[TW_FREEZER], NULL);
 		if (m->v2_path[0])
 			open_under_mount(m->v2_path, rel, create, &cg->psi_fd,
-					 &cg->parent_fd[TW_PSI]);
+					 &cg->parent_fd[TW_PSI], NULL);
 	}
 	*ret = cg;
 	return 0;
@@ -281,16 +293,16 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
 		if (r < 0)
 			goto fail;
 	}
-	r = make_dir(parent->mem_fd, name, create, &cg->mem_fd);
+	r = make_dir(parent->mem_fd, name, create, &cg->mem_fd, &cg->created);
 	if (r < 0)
 		goto fail;
 	if (parent->version == 2) {
 		cg->psi_fd = cg->mem_fd;
 	} else {
 		if (parent->freezer_fd >= 0)
-			make_dir(parent->freezer_fd, name, create, &cg->freezer_fd);
+			make_dir(parent->freezer_fd, name, create, &cg->freezer_fd, NULL);
 		if (parent->psi_fd >= 0)
-			make_dir(parent->psi_fd, name, create, &cg->psi_fd);
+			make_dir(parent->psi_fd, name, create, &cg->psi_fd, NULL);
 	}
 	r = dup_parents(parent, cg);
 	if (r < 0)
@@ -305,6 +317,11 @@ fail:
 int acg_cg_version(const struct acg_cg *cg)
 {
 	return cg->version;
+}
+
+bool acg_cg_created(const struct acg_cg *cg)
+{
+	return cg->created;
 }
 
 const char *acg_cg_path(const struct acg_cg *cg)
@@ -725,6 +742,20 @@ int acg_cg_remove(struct acg_cg *cg)
 		r = remove_tree_at(cg->parent_fd[i], cg->name, NULL);
 		if (r < 0 && r != -ENOENT && !first)
 			first = r;
+	}
+	return first;
+}
+
+int acg_cg_remove_if_empty(struct acg_cg *cg)
+{
+	int first = 0;
+
+	for (int i = 0; i < TW__COUNT; i++) {
+		if (cg->parent_fd[i] < 0)
+			continue;
+		if (unlinkat(cg->parent_fd[i], cg->name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+		    !first)
+			first = errno == ENOTEMPTY ? -EBUSY : -errno;
 	}
 	return first;
 }

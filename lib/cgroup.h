@@ -70,7 +70,12 @@ void acg_cg_free(struct acg_cg *cg);
  */
 int acg_cg_remove(struct acg_cg *cg);
 
+/* Remove cg (all twins) only if it has no tasks and no children: -EBUSY otherwise. */
+int acg_cg_remove_if_empty(struct acg_cg *cg);
+
 int acg_cg_version(const struct acg_cg *cg);
+/* Whether this handle's open created the memory directory (else it already existed). */
+bool acg_cg_created(const struct acg_cg *cg);
 /* Absolute path of the memory-controller directory, for messages. */
 const char *acg_cg_path(const struct acg_cg *cg);
 /* Whether this host offers the feature for cg (freezer twin, PSI, cgroup.kill). */

@@ -79,8 +79,12 @@ int acg_stress_trace(const struct acg_stress_spec *s, struct acg_trace **ret)
 	}
 	if (r == 0 && end > b.s[b.n - 1].t)
 		r = add(&b, end, s->bytes);
-	if (r == 0)
-		r = acg_trace_from_samples("stress", b.s, b.n, ret);
+	if (r == 0) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "stress-%.0fMiB", (double)s->bytes / 1048576.0);
+		r = acg_trace_from_samples(name, b.s, b.n, ret);
+	}
 	free(b.s);
 	return r;
 }

@@ -342,7 +342,11 @@ static int parse_csv(const char *file, const char *text, size_t len, const struc
 		t->n++;
 	}
 	if (r == 0 && t->n == 0)
-		r = diag_set(d, "%s: no samples", file);
+		r = diag_set(
+			d,
+			"%s: no samples (expected a resources.json object or \"seconds,bytes\" "
+			"CSV lines)",
+			file);
 	free(copy);
 	return r;
 }

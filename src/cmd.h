@@ -24,6 +24,7 @@ struct acg_cmd {
 int cmd_check(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 struct json_t;
 

@@ -17,6 +17,7 @@ static const struct acg_cmd commands[] = {
 	{"check", "what this host supports for memory isolation (cgroups, PSI, BPF)", cmd_check},
 	{"replay", "replay a real agent trace's memory timeline in real memory", cmd_replay},
 	{"stress", "allocate, hold and burst synthetic memory (same result as replay)", cmd_stress},
+	{"record", "run a command in its own cgroup and record its memory timeline", cmd_record},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

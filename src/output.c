@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output.c: writing results. A JSON document goes to a temporary file beside the target
- * and is renamed into place, so a reader never sees half a result; "-" is stdout.
+ * output.c: writing results. A JSON document for a regular file goes to a temporary file
+ * beside the target and is renamed into place, so a reader never sees half a result. A
+ * target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written
+ * in place: renaming over it would replace the device. "-" is stdout.
  */
 #include "cmd.h"
 
@@ -9,29 +11,42 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+static int dump(json_t *doc, FILE *f)
+{
+	if (json_dumpf(doc, f, JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF || fflush(f) != 0)
+		return -EIO;
+	return 0;
+}
 
 int acg_write_json(json_t *doc, const char *path)
 {
+	struct stat st;
 	char tmp[4096];
 	FILE *f;
 	int r = 0;
 
-	if (!path || strcmp(path, "-") == 0) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF ||
-		    fflush(stdout) != 0)
-			return -EIO;
-		return 0;
+	if (!path || strcmp(path, "-") == 0)
+		return dump(doc, stdout);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f = fopen(path, "we");
+		if (!f)
+			return -errno;
+		r = dump(doc, f);
+		if (fclose(f) != 0 && !r)
+			r = -errno;
+		return r;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	if (json_dumpf(doc, f, JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF)
-		r = -EIO;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		r = r ? r : -errno;
+	r = dump(doc, f);
+	if (!r && fsync(fileno(f)) != 0)
+		r = -errno;
 	if (fclose(f) != 0 && !r)
 		r = -errno;
 	if (!r && rename(tmp, path) < 0)

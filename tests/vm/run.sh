@@ -88,7 +88,7 @@ if [ -e /sys/block/zram0/disksize ]; then
 fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
 /bin/agentcg check
-export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces
+export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces AGENTCG_BIN=/bin/agentcg
 for t in ${tests[*]}; do
 	\$t
 	echo "VM-EXIT \$t \$?"

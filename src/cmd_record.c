@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_record.c: `agentcg record -- CMD...`: run any command (an agent) in a cgroup of its
+ * own and write its memory timeline in the shared traces' resources.json shape, so it can
+ * be replayed and benched like them.
+ */
+#include "cmd.h"
+
+#include "cgroup.h"
+#include "host.h"
+#include "mounts.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg record [--interval MS] [--output FILE] [--root PATH] -- CMD [ARG...]\n"
+		"\n"
+		"Run CMD in a cgroup of its own (a session under the managed root) and sample the\n"
+		"cgroup's memory usage every interval until CMD exits. The timeline is written in\n"
+		"the resources.json shape of the shared traces (epoch, mem_usage text, plus exact\n"
+		"bytes), so 'agentcg replay' and the bench take it like any real trace. CPU is not\n"
+		"recorded. Processes CMD leaves behind are ended when it exits (their cgroup goes).\n"
+		"\n"
+		"Options:\n"
+		"  --interval MS   sampling period (default 1000, as the shared traces; min 10)\n"
+		"  --output FILE   where the trace goes (default record-<CMD>-<time>.json here)\n"
+		"  --root PATH     managed root (default: agentcg under the memory controller)\n"
+		"  -h, --help      this text\n"
+		"\n"
+		"Examples:\n"
+		"  sudo agentcg record --output pytest.json -- python3 -m pytest -q\n"
+		"  sudo agentcg record --interval 100 -- make -j2\n"
+		"\n"
+		"Exit status: CMD's own (128+N if it died of signal N); 1 or 2 if recording could\n"
+		"not start; 127 if CMD could not be run.\n");
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+static double epoch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fork CMD held at a pipe until it is in cg; returns its pid, or -errno. */
+static pid_t start_command(struct acg_cg *cg, char **argv, int *ret_exec_err)
+{
+	int go[2], err[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(err, O_CLOEXEC) < 0) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	if (pid < 0 || acg_cg_attach(cg, pid) < 0 || write(go[1], "G", 1) != 1) {
+		int e = pid < 0 ? -errno : -EIO;
+
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		close(go[1]);
+		close(err[0]);
+		return e;
+	}
+	close(go[1]);
+	/* EOF: exec succeeded (the pipe closed on exec); else the child's errno */
+	*ret_exec_err = read(err[0], ret_exec_err, sizeof(*ret_exec_err)) == sizeof(int)
+				? *ret_exec_err
+				: 0;
+	close(err[0]);
+	return pid;
+}
+
+static int sample_until_exit(struct acg_cg *cg, pid_t pid, unsigned int interval_ms,
+			     struct acg_recording *rec, int *ret_status)
+{
+	struct timespec next;
+	uint64_t usage;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		pid_t w = waitpid(pid, ret_status, WNOHANG);
+
+		if (acg_cg_usage(cg, &usage) == 0 && acg_recording_add(rec, epoch_now(), usage) < 0)
+			return -ENOMEM;
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		next.tv_nsec += (long)(interval_ms % 1000) * 1000000L;
+		next.tv_sec += interval_ms / 1000 + next.tv_nsec / 1000000000L;
+		next.tv_nsec %= 1000000000L;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+	}
+}
+
+static int finish(struct acg_recording *rec, char **cmd, unsigned int interval_ms, int status,
+		  const char *output)
+{
+	json_t *doc = acg_recording_json(rec, acg_host_mem_total(), cmd, interval_ms, status);
+	int r;
+
+	if (!doc) {
+		acg_err("record: cannot build the trace");
+		return -ENOMEM;
+	}
+	r = acg_write_json(doc, output);
+	json_decref(doc);
+	if (r < 0)
+		acg_err("record: cannot write %s: %s", output, strerror(-r));
+	else
+		fprintf(stderr, "record: %zu samples of '%s' in %s\n", rec->n, cmd[0], output);
+	return r;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"interval", required_argument, NULL, 'i'},
+		{"output", required_argument, NULL, 'o'},
+		{"root", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *output = NULL, *root_path = NULL;
+	struct acg_recording rec = {0};
+	struct acg_cg *root = NULL, *cg = NULL;
+	struct sigaction sa = {0};
+	struct acg_mounts m;
+	double interval = 1000;
+	char name[64], defout[512];
+	int c, r, status = 0, exec_err = 0, code = ACG_EXIT_FAIL;
+	pid_t pid;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (!acg_opt_double("record", "--interval", optarg, 10, 3600000, &interval))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'r':
+			root_path = optarg;
+			break;
+		case 'h':
+			record_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("record", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		acg_err("record: which command? ('agentcg record -- CMD ARGS...')");
+		return ACG_EXIT_USAGE;
+	}
+	if (!output) {
+		const char *base = strrchr(argv[optind], '/');
+
+		snprintf(defout, sizeof(defout), "record-%.64s-%ld.json",
+			 base ? base + 1 : argv[optind], (long)time(NULL));
+		output = defout;
+	}
+	r = acg_mounts_detect(&m);
+	if (r == 0)
+		r = acg_root_open(&m, root_path, true, &root);
+	if (r < 0) {
+		acg_err("record: cannot open the managed root %s: %s",
+			root_path ? root_path : ACG_DEFAULT_ROOT,
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
+	}
+	snprintf(name, sizeof(name), "record-%d", (int)getpid());
+	r = acg_cg_child(root, name, true, &cg);
+	if (r < 0) {
+		acg_err("record: cannot create %s/%s: %s", acg_cg_path(root), name, strerror(-r));
+		goto out;
+	}
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	pid = start_command(cg, argv + optind, &exec_err);
+	if (pid < 0) {
+		acg_err("record: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
+			strerror((int)-pid));
+		goto out;
+	}
+	child_pid = pid;
+	r = sample_until_exit(cg, pid, (unsigned int)interval, &rec, &status);
+	child_pid = 0;
+	if (exec_err) {
+		acg_err("record: cannot run '%s': %s", argv[optind], strerror(exec_err));
+		code = 127;
+		goto out;
+	}
+	if (r < 0)
+		acg_err("record: sampling stopped: %s", strerror(-r));
+	if (finish(&rec, argv + optind, (unsigned int)interval, status, output) == 0 && r == 0)
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	if (cg)
+		acg_cg_remove(cg);
+	acg_cg_free(cg);
+	if (root && acg_cg_created(root))
+		acg_cg_remove_if_empty(root);
+	acg_cg_free(root);
+	acg_recording_free(&rec);
+	return code;
+}

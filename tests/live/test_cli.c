@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_cli.c: the agentcg binary as a user meets it: exit codes, one-line errors for bad
+ * usage and bad input, results written, and (as root) a recording that replays: record a
+ * stress run, load the recording as a trace, find the stress size in it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fsutil.h"
+#include "helpers.h"
+#include "mounts.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AGENTCG_BIN
+#define AGENTCG_BIN "build/agentcg"
+#endif
+
+extern char **environ;
+
+static char tmpdir[] = "/tmp/agentcg-test-cli-XXXXXX";
+static char out_path[256], err_path[256];
+
+static const char *bin(void)
+{
+	return getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+}
+
+static char *path_in_tmp(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+	char *p = buf[k++ % 4];
+
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	return p;
+}
+
+struct res {
+	int code;
+	char *out, *err;
+};
+
+static void res_free(struct res *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Run agentcg with args (NULL-terminated); exit status, stdout and stderr. */
+static struct res run(const char *arg0, ...)
+{
+	struct res r;
+	const char *argv[32] = {bin(), arg0};
+	posix_spawn_file_actions_t fa;
+	va_list ap;
+	int n = 2, status = -1;
+	pid_t pid;
+
+	va_start(ap, arg0);
+	while (arg0 && n < 31 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (posix_spawn(&pid, bin(), &fa, NULL, (char **)argv, environ) == 0)
+		waitpid(pid, &status, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	if (acg_read_text(out_path, &r.out) < 0)
+		r.out = strdup("");
+	if (acg_read_text(err_path, &r.err) < 0)
+		r.err = strdup("");
+	r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return r;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Expect exit code 2 and exactly one stderr line containing want. */
+static void expect_usage_error(const char *want, struct res r)
+{
+	if (r.code != 2 || lines(r.err) != 1 || !strstr(r.err, want))
+		fail_msg("exit %d, stderr \"%s\" (wanted exit 2 and one line with \"%s\")", r.code,
+			 r.err, want);
+	res_free(&r);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_usage_errors(void **state)
+{
+	struct res r;
+
+	(void)state;
+	expect_usage_error("not a command", run("bogus", NULL));
+	expect_usage_error("unknown option", run("check", "--bogus", NULL));
+	expect_usage_error("which trace", run("replay", NULL));
+	expect_usage_error("--speed '0'", run("replay", "--speed", "0", "x.json", NULL));
+	expect_usage_error("--mb N is required", run("stress", "--hold", "1", NULL));
+	expect_usage_error("burst", run("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
+					"1", "--burst-for", "0.1", NULL));
+	expect_usage_error("which command", run("record", NULL));
+	r = run("--help", NULL);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "replay"));
+	res_free(&r);
+}
+
+static void test_bad_traces(void **state)
+{
+	char want[300];
+	const char *p = path_in_tmp("bad.json");
+
+	(void)state;
+	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1MB / 1GB\"},"
+		      "{\"epoch\": 4, \"mem_usage\": \"1MB / 1GB\"}]}");
+	snprintf(want, sizeof(want), "%s: sample 1: time -1.000 goes back", p);
+	expect_usage_error(want, run("replay", p, NULL));
+	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1ZB / 1GB\"}]}");
+	expect_usage_error("sample 0: cannot read mem_usage \"1ZB / 1GB\"", run("replay", p, NULL));
+	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"900GB / 1TB\"}]}");
+	expect_usage_error("more than this host's memory", run("replay", p, NULL));
+	write_file(p, "not json, not csv");
+	expect_usage_error("no samples (expected a resources.json", run("replay", p, NULL));
+	expect_usage_error("/nonexistent.json: No such file",
+			   run("replay", "/nonexistent.json", NULL));
+	write_file(p, "0,1MB\n1,2MB\n");
+	expect_usage_error("not a cgroup path", run("replay", "--cgroup", "/etc", p, NULL));
+}
+
+static void test_stress_writes_result(void **state)
+{
+	const char *res = path_in_tmp("stress.json");
+	json_t *doc;
+	struct res r;
+
+	(void)state;
+	r = run("stress", "--mb", "16", "--hold", "0.2", "--output", res, NULL);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	doc = json_load_file(res, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "completed");
+	assert_int_equal(json_integer_value(json_object_get(doc, "samples_replayed")), 2);
+	json_decref(doc);
+}
+
+static void test_record_replays(void **state)
+{
+	const char *rec = path_in_tmp("rec.json");
+	struct acg_trace_summary sum;
+	struct acg_trace *t;
+	struct acg_diag d;
+	struct acg_mounts m;
+	char left[ACG_PATH_MAX + 64];
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
+		skip();
+	}
+	r = run("record", "--interval", "50", "--output", rec, "--", bin(), "stress", "--mb", "48",
+		"--hold", "0.6", "--output", "/dev/null", NULL);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	assert_int_equal(acg_trace_load(rec, NULL, &t, &d), 0);
+	acg_trace_summarize(t, &sum);
+	assert_true(t->n >= 5);
+	/* 48 MiB plus agentcg's own few MiB, as the cgroup counted them */
+	assert_true(th_within("recorded peak", sum.peak_bytes, 52 * MiB, 10));
+	acg_trace_free(t);
+	/* the recording's cgroup is gone */
+	assert_int_equal(acg_mounts_detect(&m), 0);
+	snprintf(left, sizeof(left), "%s/%s", m.mem_path, ACG_DEFAULT_ROOT);
+	assert_int_equal(access(left, F_OK), -1);
+
+	r = run("record", "--output", rec, "--", "/nonexistent-cmd", NULL);
+	assert_int_equal(r.code, 127);
+	assert_non_null(strstr(r.err, "cannot run '/nonexistent-cmd'"));
+	res_free(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(out_path, sizeof(out_path), "%s/stdout", tmpdir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", tmpdir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_stress_writes_result),
+		cmocka_unit_test(test_record_replays),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}
