@@ -98,6 +98,9 @@ static int lines(const char *s)
 	return n;
 }
 
+/* run() with the terminating NULL typed, as variadic functions need. */
+#define RUN(...) run(__VA_ARGS__, (const char *)NULL)
+
 /* Expect exit code 2 and exactly one stderr line containing want. */
 static void expect_usage_error(const char *want, struct res r)
 {
@@ -121,15 +124,15 @@ static void test_usage_errors(void **state)
 	struct res r;
 
 	(void)state;
-	expect_usage_error("not a command", run("bogus", NULL));
-	expect_usage_error("unknown option", run("check", "--bogus", NULL));
-	expect_usage_error("which trace", run("replay", NULL));
-	expect_usage_error("--speed '0'", run("replay", "--speed", "0", "x.json", NULL));
-	expect_usage_error("--mb N is required", run("stress", "--hold", "1", NULL));
-	expect_usage_error("burst", run("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
-					"1", "--burst-for", "0.1", NULL));
-	expect_usage_error("which command", run("record", NULL));
-	r = run("--help", NULL);
+	expect_usage_error("not a command", RUN("bogus"));
+	expect_usage_error("unknown option", RUN("check", "--bogus"));
+	expect_usage_error("which trace", RUN("replay"));
+	expect_usage_error("--speed '0'", RUN("replay", "--speed", "0", "x.json"));
+	expect_usage_error("--mb N is required", RUN("stress", "--hold", "1"));
+	expect_usage_error("burst", RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
+					"1", "--burst-for", "0.1"));
+	expect_usage_error("which command", RUN("record"));
+	r = RUN("--help");
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "replay"));
 	res_free(&r);
@@ -144,17 +147,16 @@ static void test_bad_traces(void **state)
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1MB / 1GB\"},"
 		      "{\"epoch\": 4, \"mem_usage\": \"1MB / 1GB\"}]}");
 	snprintf(want, sizeof(want), "%s: sample 1: time -1.000 goes back", p);
-	expect_usage_error(want, run("replay", p, NULL));
+	expect_usage_error(want, RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1ZB / 1GB\"}]}");
-	expect_usage_error("sample 0: cannot read mem_usage \"1ZB / 1GB\"", run("replay", p, NULL));
+	expect_usage_error("sample 0: cannot read mem_usage \"1ZB / 1GB\"", RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"900GB / 1TB\"}]}");
-	expect_usage_error("more than this host's memory", run("replay", p, NULL));
+	expect_usage_error("more than this host's memory", RUN("replay", p));
 	write_file(p, "not json, not csv");
-	expect_usage_error("no samples (expected a resources.json", run("replay", p, NULL));
-	expect_usage_error("/nonexistent.json: No such file",
-			   run("replay", "/nonexistent.json", NULL));
+	expect_usage_error("no samples (expected a resources.json", RUN("replay", p));
+	expect_usage_error("/nonexistent.json: No such file", RUN("replay", "/nonexistent.json"));
 	write_file(p, "0,1MB\n1,2MB\n");
-	expect_usage_error("not a cgroup path", run("replay", "--cgroup", "/etc", p, NULL));
+	expect_usage_error("not a cgroup path", RUN("replay", "--cgroup", "/etc", p));
 }
 
 static void test_stress_writes_result(void **state)
@@ -164,7 +166,7 @@ static void test_stress_writes_result(void **state)
 	struct res r;
 
 	(void)state;
-	r = run("stress", "--mb", "16", "--hold", "0.2", "--output", res, NULL);
+	r = RUN("stress", "--mb", "16", "--hold", "0.2", "--output", res);
 	assert_int_equal(r.code, 0);
 	res_free(&r);
 	doc = json_load_file(res, 0, NULL);
@@ -189,8 +191,8 @@ static void test_record_replays(void **state)
 		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
 		skip();
 	}
-	r = run("record", "--interval", "50", "--output", rec, "--", bin(), "stress", "--mb", "48",
-		"--hold", "0.6", "--output", "/dev/null", NULL);
+	r = RUN("record", "--interval", "50", "--output", rec, "--", bin(), "stress", "--mb", "48",
+		"--hold", "0.6", "--output", "/dev/null");
 	assert_int_equal(r.code, 0);
 	res_free(&r);
 	assert_int_equal(acg_trace_load(rec, NULL, &t, &d), 0);
@@ -204,7 +206,7 @@ static void test_record_replays(void **state)
 	snprintf(left, sizeof(left), "%s/%s", m.mem_path, ACG_DEFAULT_ROOT);
 	assert_int_equal(access(left, F_OK), -1);
 
-	r = run("record", "--output", rec, "--", "/nonexistent-cmd", NULL);
+	r = RUN("record", "--output", rec, "--", "/nonexistent-cmd");
 	assert_int_equal(r.code, 127);
 	assert_non_null(strstr(r.err, "cannot run '/nonexistent-cmd'"));
 	res_free(&r);
