@@ -16,6 +16,10 @@
  * (2 s, 20 MiB): at t0 the region holds 110 MiB; at t0 + 10 ms it grows by 40 MiB (ten
  * 4 MiB chunks, each timed); at t0 + 20 ms it drops 30 MiB; completion is t0 + 20 ms plus
  * whatever the kernel made it wait.
+ * Two delays are reported per sample: lateness, how long after it could have started the
+ * worker actually did (timer precision, scheduling), and behind-schedule, how long after
+ * the due time it started (which adds any backlog of growth that ran past the next due
+ * time: the memory could not be had faster).
  */
 #include "replay.h"
 
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,7 +168,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	size_t chunk, base;
 	uint64_t peak = 0, rss0;
 	struct acg_rec rec = {0};
-	int64_t t0;
+	int64_t t0, prev_done = 0;
 
 	if (!t || t->n == 0 || !(cfg->speed > 0))
 		return -EINVAL;
@@ -184,6 +189,8 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	madvise(r.base, r.size, MADV_NOHUGEPAGE);
 	r.populate_write = !cfg->touch_pages;
 
+	/* wake at the due time, not up to 50 us after it (the default timer slack) */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	rss0 = resident_bytes();
 	grow_to(&r, base, chunk, 0, -1);
 	rec.type = ACG_REC_START;
@@ -195,7 +202,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	for (size_t i = 0; i < t->n; i++) {
 		int64_t due = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);
 		size_t target = base + page_round(t->samples[i].bytes, r.page);
-		int64_t woke;
+		int64_t woke, free_at;
 
 		sleep_until(due);
 		woke = now_ns();
@@ -204,10 +211,15 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 		else
 			shrink_to(&r, target);
 		rec = (struct acg_rec){.type = ACG_REC_SAMPLE, .index = (uint32_t)i};
-		rec.a = woke - due;
+		/* pacing: late against when the worker could have started, i.e. the due
+		 * time, or when the previous sample was done if growth ran past it */
+		free_at = due > prev_done ? due : prev_done;
+		rec.a = woke - free_at;
+		rec.e = woke - due;
 		rec.b = (int64_t)(target);
 		rec.c = (int64_t)(resident_bytes() - rss0);
-		rec.d = now_ns() - t0;
+		prev_done = now_ns();
+		rec.d = prev_done - t0;
 		emit(out_fd, &rec);
 	}
 	rec = (struct acg_rec){.type = ACG_REC_END};

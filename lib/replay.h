@@ -33,15 +33,17 @@ struct acg_replay_cfg {
 enum acg_rec_type {
 	ACG_REC_START = 1, /* a: base bytes, b: 1 if MADV_POPULATE_WRITE is used */
 	ACG_REC_GROW,	   /* index: sample; a: latency ns; b: bytes grown */
-	ACG_REC_SAMPLE,	   /* index; a: lateness ns; b: target bytes; c: resident bytes;
-			    * d: ns since start when the sample was applied */
+	ACG_REC_SAMPLE,	   /* index; a: lateness ns (wake-up after the due time, or after
+			    * the previous sample finished if that was later); b: target
+			    * bytes; c: resident bytes; d: ns since start when applied;
+			    * e: behind schedule ns (wake-up minus due time) */
 	ACG_REC_END,	   /* a: ns since start; b: VmHWM bytes */
 };
 
 struct acg_rec {
 	uint32_t type;
 	uint32_t index;
-	int64_t a, b, c, d;
+	int64_t a, b, c, d, e;
 };
 
 /*
@@ -69,6 +71,7 @@ struct acg_replay_result {
 	uint64_t vm_hwm; /* the worker's peak RSS, from END */
 	/* per sample, indexed by sample */
 	int64_t *late_ns;
+	int64_t *behind_ns;
 	uint64_t *target, *resident;
 	int64_t *applied_ns;
 	/* growth chunks */

@@ -77,17 +77,18 @@ static json_t *tracking_json(const struct acg_replay_result *r)
 
 static json_t *per_sample_json(const struct acg_replay_result *r)
 {
-	json_t *late = json_array(), *target = json_array(), *res = json_array(),
-	       *at = json_array();
+	json_t *late = json_array(), *behind = json_array(), *target = json_array(),
+	       *res = json_array(), *at = json_array();
 
 	for (size_t i = 0; i < r->replayed; i++) {
 		json_array_append_new(late, json_real(r->late_ns[i] / 1e3));
+		json_array_append_new(behind, json_real(r->behind_ns[i] / 1e3));
 		json_array_append_new(target, json_integer((json_int_t)r->target[i]));
 		json_array_append_new(res, json_integer((json_int_t)r->resident[i]));
 		json_array_append_new(at, json_real(r->applied_ns[i] / 1e9));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o}", "late_us", late, "target_bytes", target,
-			 "resident_bytes", res, "applied_s", at);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "late_us", late, "behind_us", behind,
+			 "target_bytes", target, "resident_bytes", res, "applied_s", at);
 }
 
 static json_t *events_delta_json(const struct acg_replay_outcome *o)
@@ -114,29 +115,47 @@ json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg, const struct acg_re
 			   const struct acg_replay_outcome *o)
 {
 	struct acg_trace_summary s;
-	double grow_s = r->grow_total_ns / 1e9;
-	int64_t *late = r->late_ns;
+	double grow_s = (double)r->grow_total_ns / 1e9;
+	uint64_t chunk = cfg->chunk_bytes ? cfg->chunk_bytes : ACG_REPLAY_DEFAULT_CHUNK;
+	json_t *doc = json_object();
 
+	if (!doc)
+		return NULL;
 	acg_trace_summarize(cfg->trace, &s);
-	return json_pack(
-		"{s:o, s:{s:f, s:I, s:I, s:s}, s:s, s:o, s:I, s:f, s:o, s:f, s:f, s:f,"
-		" s:{s:o, s:o, s:I}, s:{s:I, s:I, s:f, s:o}, s:o, s:o, s:o, s:o}",
-		"trace", trace_json(cfg->trace), "config", "speed", cfg->speed, "base_bytes",
-		(json_int_t)cfg->base_bytes, "chunk_bytes",
-		(json_int_t)(cfg->chunk_bytes ? cfg->chunk_bytes : ACG_REPLAY_DEFAULT_CHUNK),
-		"populate", r->populate_write ? "madv_populate_write" : "touch", "status",
-		status_name(r, o->wait_status), "exit", exit_json(o->wait_status),
-		"samples_replayed", (json_int_t)r->replayed, "progress",
-		cfg->trace->n ? (double)r->replayed / (double)cfg->trace->n : 0.0, "completion_s",
-		r->ended ? json_real(r->end_ns / 1e9) : json_null(), "last_applied_s",
-		r->end_ns / 1e9, "expected_s", s.duration_s / cfg->speed, "wall_s", o->wall_s,
-		"peak", "vm_hwm_bytes",
-		r->ended ? json_integer((json_int_t)r->vm_hwm) : json_null(), "cgroup_peak_bytes",
-		o->have_cg_peak ? json_integer((json_int_t)o->cg_peak) : json_null(),
-		"target_peak_bytes", (json_int_t)(r->base_bytes + s.peak_bytes), "growth", "chunks",
-		(json_int_t)r->n_grow, "bytes", (json_int_t)r->grown_bytes, "throughput_mib_s",
-		grow_s > 0 ? (double)r->grown_bytes / 1048576.0 / grow_s : 0.0, "latency_us",
-		pct_json(r->grow_ns, r->n_grow), "lateness_us", pct_json(late, r->replayed),
-		"tracking", tracking_json(r), "memory_events_delta", events_delta_json(o),
-		"per_sample", per_sample_json(r));
+	json_object_set_new(doc, "trace", trace_json(cfg->trace));
+	json_object_set_new(doc, "config",
+			    json_pack("{s:f, s:I, s:I, s:s}", "speed", cfg->speed, "base_bytes",
+				      (json_int_t)cfg->base_bytes, "chunk_bytes", (json_int_t)chunk,
+				      "populate",
+				      r->populate_write ? "madv_populate_write" : "touch"));
+	json_object_set_new(doc, "status", json_string(status_name(r, o->wait_status)));
+	json_object_set_new(doc, "exit", exit_json(o->wait_status));
+	json_object_set_new(doc, "samples_replayed", json_integer((json_int_t)r->replayed));
+	json_object_set_new(
+		doc, "progress",
+		json_real(cfg->trace->n ? (double)r->replayed / (double)cfg->trace->n : 0.0));
+	json_object_set_new(doc, "completion_s",
+			    r->ended ? json_real((double)r->end_ns / 1e9) : json_null());
+	json_object_set_new(doc, "last_applied_s", json_real((double)r->end_ns / 1e9));
+	json_object_set_new(doc, "expected_s", json_real(s.duration_s / cfg->speed));
+	json_object_set_new(doc, "wall_s", json_real(o->wall_s));
+	json_object_set_new(
+		doc, "peak",
+		json_pack("{s:o, s:o, s:I}", "vm_hwm_bytes",
+			  r->ended ? json_integer((json_int_t)r->vm_hwm) : json_null(),
+			  "cgroup_peak_bytes",
+			  o->have_cg_peak ? json_integer((json_int_t)o->cg_peak) : json_null(),
+			  "target_peak_bytes", (json_int_t)(r->base_bytes + s.peak_bytes)));
+	json_object_set_new(
+		doc, "growth",
+		json_pack("{s:I, s:I, s:f, s:o}", "chunks", (json_int_t)r->n_grow, "bytes",
+			  (json_int_t)r->grown_bytes, "throughput_mib_s",
+			  grow_s > 0 ? (double)r->grown_bytes / 1048576.0 / grow_s : 0.0,
+			  "latency_us", pct_json(r->grow_ns, r->n_grow)));
+	json_object_set_new(doc, "lateness_us", pct_json(r->late_ns, r->replayed));
+	json_object_set_new(doc, "behind_schedule_us", pct_json(r->behind_ns, r->replayed));
+	json_object_set_new(doc, "tracking", tracking_json(r));
+	json_object_set_new(doc, "memory_events_delta", events_delta_json(o));
+	json_object_set_new(doc, "per_sample", per_sample_json(r));
+	return doc;
 }

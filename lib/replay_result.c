@@ -18,9 +18,10 @@ int acg_replay_result_init(struct acg_replay_result *r, size_t n_samples)
 	r->n_samples = n_samples;
 	r->late_ns = calloc(n_samples ? n_samples : 1, sizeof(*r->late_ns));
 	r->applied_ns = calloc(n_samples ? n_samples : 1, sizeof(*r->applied_ns));
+	r->behind_ns = calloc(n_samples ? n_samples : 1, sizeof(*r->behind_ns));
 	r->target = calloc(n_samples ? n_samples : 1, sizeof(*r->target));
 	r->resident = calloc(n_samples ? n_samples : 1, sizeof(*r->resident));
-	if (!r->late_ns || !r->applied_ns || !r->target || !r->resident) {
+	if (!r->late_ns || !r->applied_ns || !r->behind_ns || !r->target || !r->resident) {
 		acg_replay_result_free(r);
 		return -ENOMEM;
 	}
@@ -31,6 +32,7 @@ void acg_replay_result_free(struct acg_replay_result *r)
 {
 	free(r->late_ns);
 	free(r->applied_ns);
+	free(r->behind_ns);
 	free(r->target);
 	free(r->resident);
 	free(r->grow_ns);
@@ -68,6 +70,7 @@ int acg_replay_result_feed(struct acg_replay_result *r, const struct acg_rec *re
 		if (rec->index >= r->n_samples)
 			return -EINVAL;
 		r->late_ns[rec->index] = rec->a;
+		r->behind_ns[rec->index] = rec->e;
 		r->target[rec->index] = (uint64_t)rec->b;
 		r->resident[rec->index] = (uint64_t)rec->c;
 		r->applied_ns[rec->index] = rec->d;
