@@ -48,11 +48,12 @@ LIVE_SRCS := $(wildcard tests/live/test_*.c)
 TEST_HELPERS := $(O)/tests/helpers.o
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit_%)
 LIVE_BINS := $(LIVE_SRCS:tests/live/%.c=$(O)/tests/live_%)
-CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c \
+CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c bench/*.c \
 	$(wildcard lib/*.h src/*.h tests/*.h)
 
 .SECONDARY:
-.PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean
+.PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
+	bench
 all: $(O)/agentcg
 
 $(O)/%.o: %.c
@@ -92,6 +93,17 @@ test: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
 test-vm: $(LIVE_BINS) $(O)/agentcg
 	$(Q)tests/vm/run.sh $(O) $(LIVE_BINS)
 
+$(O)/bench/replay_bench: $(O)/bench/replay_bench.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bench/%.o: ALL_CFLAGS += -DBENCH_DIR='"$(CURDIR)/bench"' \
+	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"'
+
+# Benchmarks report; they never pass or fail. Results land in bench/results/.
+bench: $(O)/bench/replay_bench
+	$(Q)$(O)/bench/replay_bench
+
 format:
 	$(Q)clang-format -i $(CSOURCES)
 
@@ -103,7 +115,7 @@ cppcheck:
 	$(call msg,CPPCHECK,sources)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --std=c11 -Ilib -Itests -D__linux__ --suppress=missingIncludeSystem \
-		lib src tests
+		lib src tests bench
 
 check: format-check cppcheck all test-unit
 
