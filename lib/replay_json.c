@@ -94,10 +94,11 @@ static json_t *per_sample_json(const struct acg_replay_result *r)
 static json_t *events_delta_json(const struct acg_replay_outcome *o)
 {
 	const struct acg_mem_events *a = &o->ev_before, *b = &o->ev_after;
-	json_t *d = json_object();
+	json_t *d;
 
 	if (!o->have_events)
 		return json_null();
+	d = json_object();
 #define DELTA(bit, field)   \
 	if (b->has & (bit)) \
 		json_object_set_new(d, #field, json_integer((json_int_t)(b->field - a->field)));
