@@ -198,6 +198,8 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	rec.b = r.populate_write;
 	emit(out_fd, &rec);
 
+	if (cfg->start_at_ns > now_ns())
+		sleep_until(cfg->start_at_ns);
 	t0 = now_ns();
 	for (size_t i = 0; i < t->n; i++) {
 		int64_t due = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);

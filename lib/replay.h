@@ -26,6 +26,8 @@ struct acg_replay_cfg {
 	uint64_t chunk_bytes; /* growth happens, and is timed, in chunks of this size */
 	bool touch_pages;     /* populate by touching each page even where the kernel has
 				* MADV_POPULATE_WRITE (for comparison in bench/) */
+	int64_t start_at_ns;  /* CLOCK_MONOTONIC time of the first sample (after the baseline
+			      * is held), so sessions start together; 0: at once */
 };
 
 #define ACG_REPLAY_DEFAULT_CHUNK (UINT64_C(4) << 20)
