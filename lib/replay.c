@@ -198,8 +198,13 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	rec.b = r.populate_write;
 	emit(out_fd, &rec);
 
-	if (cfg->start_at_ns > now_ns())
-		sleep_until(cfg->start_at_ns);
+	if (cfg->go_fd > 0) {
+		char c;
+
+		/* everyone holds its baseline: the parent's close starts the clock */
+		while (read(cfg->go_fd, &c, 1) < 0 && errno == EINTR)
+			;
+	}
 	t0 = now_ns();
 	for (size_t i = 0; i < t->n; i++) {
 		int64_t due = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);
@@ -254,6 +259,8 @@ int acg_replay_spawn(const struct acg_replay_cfg *cfg, struct acg_cg *cg, pid_t 
 		int r;
 
 		close(fds[0]);
+		if (cfg->go_fd > 0)
+			close(cfg->go_wfd);
 		/* join the session before touching any memory */
 		if (cg && acg_cg_attach(cg, getpid()) < 0)
 			_exit(3);

@@ -26,8 +26,10 @@ struct acg_replay_cfg {
 	uint64_t chunk_bytes; /* growth happens, and is timed, in chunks of this size */
 	bool touch_pages;     /* populate by touching each page even where the kernel has
 				* MADV_POPULATE_WRITE (for comparison in bench/) */
-	int64_t start_at_ns;  /* CLOCK_MONOTONIC time of the first sample (after the baseline
-			      * is held), so sessions start together; 0: at once */
+	int go_fd;	      /* > 0: after holding the baseline, wait for EOF on this fd
+			       * (the parent closes the other end), so sessions start
+			       * together; 0: start at once */
+	int go_wfd;	      /* the other end, which the worker closes */
 };
 
 #define ACG_REPLAY_DEFAULT_CHUNK (UINT64_C(4) << 20)

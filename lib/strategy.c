@@ -51,14 +51,53 @@ static bool bpf_supported(const struct acg_host *h, const char **why)
 	return false;
 }
 
+/* The budget on the run's parent; no swap for anyone (where swap can be limited). */
+static int budget_setup(const struct acg_strategy_ctx *c, const char **what)
+{
+	int r;
+
+	*what = "the budget (parent's hard limit)";
+	r = acg_cg_set(c->tree, ACG_CTL_MAX, c->budget);
+	if (r < 0)
+		return r;
+	if (acg_ctl_file(acg_cg_version(c->tree), ACG_CTL_SWAP_MAX, NULL)) {
+		*what = "the parent's swap limit";
+		r = acg_cg_set(c->tree, ACG_CTL_SWAP_MAX, 0);
+	}
+	return r;
+}
+
+static int static_setup(const struct acg_strategy_ctx *c, const char **what)
+{
+	int r = budget_setup(c, what);
+
+	*what = "a session's hard limit (budget/N)";
+	for (size_t i = 0; i < c->n && r == 0; i++)
+		r = acg_cg_set(c->sessions[i], ACG_CTL_MAX, c->budget / c->n);
+	return r;
+}
+
+static int high_setup(const struct acg_strategy_ctx *c, const char **what)
+{
+	int r = budget_setup(c, what);
+
+	*what = "a session's memory.high";
+	for (size_t i = 0; i < c->n && r == 0; i++)
+		r = acg_cg_set(c->sessions[i], ACG_CTL_HIGH,
+			       c->prio[i] == ACG_PRIO_HIGH ? c->high.high_class
+							   : c->high.low_class);
+	return r;
+}
+
 static const struct acg_strategy table[] = {
-	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg},
-	{"static", "each session gets a hard limit of budget/N", needs_memcg},
-	{"high", "a fixed memory.high per priority class (control arm for dynamic)",
-	 high_supported},
+	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg,
+	 budget_setup, NULL},
+	{"static", "each session gets a hard limit of budget/N", needs_memcg, static_setup, NULL},
+	{"high", "a fixed memory.high per priority class (control arm for dynamic)", high_supported,
+	 high_setup, NULL},
 	{"dynamic", "the priority controller: HIGH keeps allocating, LOW is throttled or paused",
-	 dynamic_supported},
-	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported},
+	 dynamic_supported, NULL, NULL},
+	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, NULL, NULL},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

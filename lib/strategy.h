@@ -4,22 +4,39 @@
  * and says whether it can run on a given host and, if not, why. Strategies that are not
  * built yet are listed as unavailable with that reason: never faked.
  *
- * The bench and the controller will extend an entry with setup/tick/teardown operations;
- * for now an entry is its name, a one-line summary and its support check.
+ * An entry's operations act on one bench run's cgroups: setup() before the sessions
+ * start; tick() (may be NULL) every sampling period while they run. Static strategies
+ * only set limits in setup(); the dynamic controller will use tick().
  */
 #ifndef AGENTCG_STRATEGY_H
 #define AGENTCG_STRATEGY_H
 
+#include "cgroup.h"
 #include "host.h"
+#include "scenario.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* What a strategy acts on in one run. */
+struct acg_strategy_ctx {
+	struct acg_cg *tree;	   /* the run's parent cgroup: it holds the budget */
+	struct acg_cg **sessions;  /* one per session, below tree */
+	const enum acg_prio *prio; /* each session's class */
+	size_t n;
+	uint64_t budget;
+	struct acg_scn_high high; /* parameters of the `high` strategy */
+};
 
 struct acg_strategy {
 	const char *name;
 	const char *summary;
 	/* true when it can run on h; else *why says why in one phrase */
 	bool (*supported)(const struct acg_host *h, const char **why);
+	/* set the run's controls; 0 or -errno with *what naming the control that failed */
+	int (*setup)(const struct acg_strategy_ctx *c, const char **what);
+	/* called every sampling period while sessions run (NULL: nothing to do) */
+	int (*tick)(const struct acg_strategy_ctx *c);
 };
 
 /* The table, in presentation order, and its length. */

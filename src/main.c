@@ -18,6 +18,7 @@ static const struct acg_cmd commands[] = {
 	{"replay", "replay a real agent trace's memory timeline in real memory", cmd_replay},
 	{"stress", "allocate, hold and burst synthetic memory (same result as replay)", cmd_stress},
 	{"record", "run a command in its own cgroup and record its memory timeline", cmd_record},
+	{"bench", "run isolation strategies side by side on a scenario, repeatedly", cmd_bench},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

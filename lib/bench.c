@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench.c: carrying out one bench run (see bench.h).
+ *
+ * Steps: make the run cgroup and one cgroup per session; let the strategy set its
+ * controls; spawn every session's replay worker (each joins its cgroup and holds its
+ * baseline, then waits on a shared "go" pipe); once all hold their baseline, close the
+ * pipe so the timelines start at the same instant; then, every 50 ms until every worker has
+ * exited: drain records, sample each session's usage, let the strategy tick, reap exits,
+ * and stop everything at the timeout. Finally read the kernel's counters and peaks and
+ * remove the cgroups, whatever happened before.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *acg_bench_session_status(const struct acg_bench_session *s)
+{
+	int st = s->out.wait_status;
+
+	if (s->rep.ended && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return "completed";
+	if (WIFSIGNALED(st))
+		return "killed";
+	return "failed";
+}
+
+void acg_bench_run_free(struct acg_bench_run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		acg_replay_result_free(&r->s[i].rep);
+		if (r->s[i].fd >= 0)
+			close(r->s[i].fd);
+	}
+	free(r->s);
+	free(r->ts_t);
+	free(r->ts_usage);
+	free(r->ts_tree);
+	free(r);
+}
+
+static int sample(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **cgs, double t)
+{
+	if (r->ts_n == r->ts_cap) {
+		size_t cap = r->ts_cap ? r->ts_cap * 2 : 1024;
+		double *nt = realloc(r->ts_t, cap * sizeof(*nt));
+		uint64_t *nu, *ntree;
+
+		if (!nt)
+			return -ENOMEM;
+		r->ts_t = nt;
+		nu = realloc(r->ts_usage, cap * r->n * sizeof(*nu));
+		if (!nu)
+			return -ENOMEM;
+		r->ts_usage = nu;
+		ntree = realloc(r->ts_tree, cap * sizeof(*ntree));
+		if (!ntree)
+			return -ENOMEM;
+		r->ts_tree = ntree;
+		r->ts_cap = cap;
+	}
+	r->ts_t[r->ts_n] = t;
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t u = 0;
+
+		/* a session whose cgroup went away reads as 0 */
+		acg_cg_usage(cgs[i], &u);
+		r->ts_usage[r->ts_n * r->n + i] = u;
+	}
+	r->ts_tree[r->ts_n] = 0;
+	acg_cg_usage(tree, &r->ts_tree[r->ts_n]);
+	r->ts_n++;
+	return 0;
+}
+
+/* Make the run's cgroups and let the strategy set them up. */
+static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg **ret_tree,
+		   struct acg_cg **cgs, enum acg_prio *prio)
+{
+	struct acg_strategy_ctx ctx;
+	const char *what = "";
+	int rc;
+
+	rc = acg_cg_child(parent, r->name, true, ret_tree);
+	if (rc < 0) {
+		snprintf(r->error, sizeof(r->error), "cannot create %s/%s: %s", acg_cg_path(parent),
+			 r->name, strerror(-rc));
+		return rc;
+	}
+	r->cgroup_version = acg_cg_version(*ret_tree);
+	for (size_t i = 0; i < r->n; i++) {
+		rc = acg_cg_child(*ret_tree, r->s[i].spec->name, true, &cgs[i]);
+		if (rc < 0) {
+			snprintf(r->error, sizeof(r->error), "cannot create %s/%s: %s",
+				 acg_cg_path(*ret_tree), r->s[i].spec->name, strerror(-rc));
+			return rc;
+		}
+		prio[i] = r->s[i].spec->prio;
+	}
+	if (!r->st)
+		return 0;
+	ctx = (struct acg_strategy_ctx){*ret_tree,	     cgs,	 prio, r->n,
+					r->sc->budget_bytes, r->sc->high};
+	rc = r->st->setup ? r->st->setup(&ctx, &what) : -EOPNOTSUPP;
+	if (rc < 0)
+		snprintf(r->error, sizeof(r->error), "strategy %s: cannot set %s: %s", r->st->name,
+			 what, strerror(-rc));
+	return rc;
+}
+
+/* Spawn every worker; they hold their baselines and wait for the go pipe to close. */
+static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
+{
+	int go[2], rc = 0;
+	double deadline;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
+		struct acg_bench_session *s = &r->s[i];
+
+		s->cfg.go_fd = go[0];
+		s->cfg.go_wfd = go[1];
+		acg_cg_events(cgs[i], &s->out.ev_before);
+		s->out.have_events = true;
+		rc = acg_replay_spawn(&s->cfg, cgs[i], &s->pid, &s->fd);
+		if (rc < 0)
+			snprintf(r->error, sizeof(r->error), "cannot start session %s: %s",
+				 s->spec->name, strerror(-rc));
+	}
+	close(go[0]);
+	/* wait (bounded) until every live worker holds its baseline */
+	deadline = mono_s() + 120;
+	for (bool all = false; rc == 0 && !all && mono_s() < deadline;) {
+		all = true;
+		for (size_t i = 0; i < r->n; i++) {
+			struct acg_bench_session *s = &r->s[i];
+
+			if (s->pid > 0 && !s->rep.started &&
+			    acg_replay_result_drain(&s->rep, s->fd) != 0)
+				all = false;
+		}
+		if (!all)
+			poll(NULL, 0, 5);
+	}
+	close(go[1]);
+	return rc;
+}
+
+static void reap(struct acg_bench_run *r, size_t i, double t, bool block)
+{
+	struct acg_bench_session *s = &r->s[i];
+	int status;
+	pid_t w;
+
+	if (s->exited || s->pid <= 0)
+		return;
+	w = waitpid(s->pid, &status, block ? 0 : WNOHANG);
+	if (w != s->pid)
+		return;
+	acg_replay_result_drain(&s->rep, s->fd);
+	s->out.wait_status = status;
+	s->exited = true;
+	s->exit_at_s = t;
+}
+
+static bool all_exited(const struct acg_bench_run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->s[i].pid > 0 && !r->s[i].exited)
+			return false;
+	return true;
+}
+
+static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **cgs,
+		  enum acg_prio *prio, double timeout_s,
+		  void (*progress)(const struct acg_bench_run *, double, void *), void *arg)
+{
+	struct acg_strategy_ctx ctx = {tree, cgs, prio, r->n, r->sc->budget_bytes, r->sc->high};
+	double t0 = mono_s(), t;
+
+	while (!all_exited(r)) {
+		struct pollfd pfd[64];
+		size_t np = 0;
+
+		for (size_t i = 0; i < r->n && np < 64; i++)
+			if (!r->s[i].exited && r->s[i].fd >= 0)
+				pfd[np++] = (struct pollfd){r->s[i].fd, POLLIN, 0};
+		poll(pfd, np, ACG_BENCH_SAMPLE_MS);
+		t = mono_s() - t0;
+		for (size_t i = 0; i < r->n; i++) {
+			if (!r->s[i].exited)
+				acg_replay_result_drain(&r->s[i].rep, r->s[i].fd);
+			reap(r, i, t, false);
+		}
+		sample(r, tree, cgs, t);
+		if (r->st && r->st->tick)
+			r->st->tick(&ctx);
+		if (progress)
+			progress(r, t, arg);
+		if (t > timeout_s && !r->timed_out) {
+			r->timed_out = true;
+			for (size_t i = 0; i < r->n; i++)
+				if (!r->s[i].exited && r->s[i].pid > 0)
+					kill(r->s[i].pid, SIGKILL);
+		}
+	}
+	r->wall_s = mono_s() - t0;
+}
+
+/* The longest timeline of the run's sessions, at the scenario's speed. */
+static double longest_timeline(const struct acg_bench_run *r)
+{
+	double m = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct acg_trace *t = r->s[i].spec->trace;
+		double d = t->n ? t->samples[t->n - 1].t / r->sc->speed : 0;
+
+		m = d > m ? d : m;
+	}
+	return m;
+}
+
+int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
+		  const struct acg_strategy *st, unsigned int run, struct acg_cg *parent,
+		  const char *name,
+		  void (*progress)(const struct acg_bench_run *r, double t, void *arg), void *arg,
+		  struct acg_bench_run **ret)
+{
+	struct acg_bench_run *r = calloc(1, sizeof(*r));
+	struct acg_cg *tree = NULL, **cgs = NULL;
+	enum acg_prio *prio = NULL;
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	r->sc = sc;
+	r->st = st;
+	r->run = run;
+	r->n = n;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->s = calloc(n, sizeof(*r->s));
+	cgs = calloc(n, sizeof(*cgs));
+	prio = calloc(n, sizeof(*prio));
+	if (!r->s || !cgs || !prio) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct acg_bench_session *s = &r->s[i];
+
+		s->spec = &sc->sessions[idx[i]];
+		s->fd = -1;
+		s->cfg = (struct acg_replay_cfg){.trace = s->spec->trace,
+						 .speed = sc->speed,
+						 .base_bytes = s->spec->base_bytes};
+		rc = acg_replay_result_init(&s->rep, s->spec->trace->n);
+		if (rc < 0)
+			goto out;
+	}
+	rc = prepare(r, parent, &tree, cgs, prio);
+	if (rc == 0)
+		acg_cg_events(tree, &r->tree_before);
+	if (rc == 0)
+		rc = spawn_all(r, cgs);
+	/* whatever was spawned is watched to its end, even after an error */
+	watch(r, tree, cgs, prio, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
+	for (size_t i = 0; i < n && tree; i++) {
+		struct acg_bench_session *s = &r->s[i];
+
+		if (!cgs[i])
+			continue;
+		s->out.have_events = acg_cg_events(cgs[i], &s->out.ev_after) == 0;
+		s->out.have_cg_peak = acg_cg_peak(cgs[i], &s->peak) == 0;
+		s->out.cg_peak = s->peak;
+		s->out.wall_s = s->exit_at_s;
+	}
+	if (tree)
+		acg_cg_events(tree, &r->tree_after);
+out:
+	/* the run's cgroups go, whatever happened */
+	for (size_t i = 0; i < n && cgs; i++)
+		acg_cg_free(cgs[i]);
+	if (tree) {
+		int rr = acg_cg_remove(tree);
+
+		if (rr < 0 && rc == 0) {
+			snprintf(r->error, sizeof(r->error), "cannot remove %s: %s",
+				 acg_cg_path(tree), strerror(-rr));
+			rc = rr;
+		}
+		acg_cg_free(tree);
+	}
+	free(cgs);
+	free(prio);
+	*ret = r;
+	return rc;
+}

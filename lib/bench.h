@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench.h: one bench run: some of a scenario's sessions, started together, each in its
+ * own cgroup below a fresh run cgroup, under one strategy (or none at all: a solo
+ * baseline). The run survives anything a session suffers: a session the kernel kills is
+ * recorded as killed (when, how far it got, the kernel's counters) and the others go on.
+ * The run's cgroups are always removed.
+ */
+#ifndef AGENTCG_BENCH_H
+#define AGENTCG_BENCH_H
+
+#include "cgroup.h"
+#include "replay.h"
+#include "scenario.h"
+#include "strategy.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ACG_BENCH_SAMPLE_MS 50
+
+struct acg_bench_session {
+	const struct acg_scn_session *spec;
+	struct acg_replay_cfg cfg;
+	struct acg_replay_result rep;
+	struct acg_replay_outcome out;
+	pid_t pid;
+	int fd;
+	bool exited;
+	double exit_at_s; /* when the parent saw it end, from the common start */
+	uint64_t peak;	  /* the session cgroup's peak usage */
+};
+
+struct acg_bench_run {
+	const struct acg_scenario *sc;
+	const struct acg_strategy *st; /* NULL: solo, no limits */
+	unsigned int run;	       /* 1-based */
+	char name[ACG_NAME_MAX + 1];   /* the run cgroup's name */
+	int cgroup_version;
+	struct acg_bench_session *s;
+	size_t n;
+	/* every session's usage every ACG_BENCH_SAMPLE_MS: ts_t[k], ts_usage[k * n + i] */
+	double *ts_t;
+	uint64_t *ts_usage, *ts_tree;
+	size_t ts_n, ts_cap;
+	double wall_s;
+	bool timed_out;
+	struct acg_mem_events tree_before, tree_after;
+	char error[256]; /* set when the run could not be carried out */
+};
+
+/*
+ * Carry out one run of sessions idx[0..n) of sc under st (NULL: solo) in a cgroup called
+ * name below parent. progress (may be NULL) is called each sampling period. Returns 0 (the
+ * run happened, whatever became of its sessions) or -errno with run->error set; the run's
+ * cgroups are removed either way. Free with acg_bench_run_free().
+ */
+int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
+		  const struct acg_strategy *st, unsigned int run, struct acg_cg *parent,
+		  const char *name,
+		  void (*progress)(const struct acg_bench_run *r, double t, void *arg), void *arg,
+		  struct acg_bench_run **ret);
+
+void acg_bench_run_free(struct acg_bench_run *r);
+
+/* A session's status: "completed", "killed" (by a signal: oom or timeout), "failed". */
+const char *acg_bench_session_status(const struct acg_bench_session *s);
+
+struct json_t;
+
+/* The run as data (schema: docs/bench.md), without the per-sample arrays. */
+struct json_t *acg_bench_run_json(const struct acg_bench_run *r);
+
+/* Write the run's files into dir: run.json, sessions/<name>.json, timeseries.csv. */
+int acg_bench_run_write(const struct acg_bench_run *r, const char *dir);
+
+/*
+ * The summary of a bench (schema: docs/bench.md), computed only from the run documents
+ * (acg_bench_run_json() output, as read back from run.json files): per strategy, sessions
+ * completed and killed; per priority class, completion time and slowdown against the solo
+ * runs (median and 95% CI over runs); HIGH growth latency; kernel events; ratios to
+ * `none`. unavailable maps strategy names to the reason they could not run (may be NULL).
+ */
+struct json_t *acg_bench_summarize(struct json_t *runs, struct json_t *unavailable);
+
+/* The summary as a Markdown document. */
+int acg_bench_summary_md(struct json_t *summary, FILE *f);
+
+#endif

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_summary.c: from run documents to the bench summary, and the summary to Markdown.
+ * Only the data files are read, so a summary can be recomputed from a results directory.
+ *
+ * Per strategy and priority class, each (run, session) of that class gives one completion
+ * time (if it completed) and one slowdown: its completion over the median completion of
+ * the same session alone (the solo runs). Medians come with an order-statistic 95%
+ * confidence interval (lib/stats.c); with fewer than 6 values that interval is [min, max]
+ * and its real coverage is reported, so small samples are flagged, not hidden.
+ */
+#include "bench.h"
+
+#include "stats.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vec {
+	double *v;
+	size_t n, cap;
+};
+
+static void push(struct vec *x, double d)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		double *nv = realloc(x->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return;
+		x->v = nv;
+		x->cap = cap;
+	}
+	x->v[x->n++] = d;
+}
+
+static json_t *dist_json(struct vec *x)
+{
+	struct acg_ci ci;
+
+	if (x->n == 0)
+		return json_null();
+	acg_median_ci(x->v, x->n, 0.95, &ci);
+	return json_pack("{s:f, s:f, s:f, s:f, s:I}", "median", acg_median(x->v, x->n), "ci_lo",
+			 ci.lo, "ci_hi", ci.hi, "ci_coverage", ci.coverage, "n", (json_int_t)x->n);
+}
+
+static json_t *real_or_null(double d)
+{
+	return isfinite(d) ? json_real(d) : json_null();
+}
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Median solo completion of session name, over the solo runs. */
+static double solo_median(json_t *runs, const char *name)
+{
+	struct vec x = {0};
+	json_t *run, *s;
+	size_t i, j;
+	double m;
+
+	json_array_foreach(runs, i, run)
+	{
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), "solo") != 0)
+			continue;
+		json_array_foreach(
+			json_object_get(run, "sessions"), j,
+			s) if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0 &&
+			       json_is_number(json_object_get(s, "completion_s")))
+			push(&x, num(s, "completion_s"));
+	}
+	m = x.n ? acg_median(x.v, x.n) : NAN;
+	free(x.v);
+	return m;
+}
+
+struct class_acc {
+	struct vec completion, slowdown, grow_p99_ms, high_events;
+};
+
+static void class_free(struct class_acc *c)
+{
+	free(c->completion.v);
+	free(c->slowdown.v);
+	free(c->grow_p99_ms.v);
+	free(c->high_events.v);
+}
+
+static json_t *class_json(struct class_acc *c)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "completion_s", dist_json(&c->completion),
+			 "slowdown", dist_json(&c->slowdown), "growth_p99_ms",
+			 dist_json(&c->grow_p99_ms), "memory_high_events",
+			 dist_json(&c->high_events));
+}
+
+static json_t *strategy_summary(json_t *runs, const char *strategy)
+{
+	struct class_acc cls[2] = {0};
+	json_int_t n_runs = 0, completed = 0, killed = 0, oom = 0, failed = 0, timeouts = 0;
+	json_int_t last_run = -1;
+	json_t *run, *s;
+	size_t i, j;
+	json_t *doc;
+
+	json_array_foreach(runs, i, run)
+	{
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), strategy) != 0)
+			continue;
+		/* solo has one run document per session: count run indices, not documents */
+		if (json_integer_value(json_object_get(run, "run")) != last_run)
+			n_runs++;
+		last_run = json_integer_value(json_object_get(run, "run"));
+		json_array_foreach(json_object_get(run, "sessions"), j, s)
+		{
+			const char *st = json_string_value(json_object_get(s, "status"));
+			const char *by = json_string_value(json_object_get(s, "killed_by"));
+			const char *pr = json_string_value(json_object_get(s, "priority"));
+			struct class_acc *c = &cls[strcmp(pr, "high") == 0 ? 0 : 1];
+			json_t *ev = json_object_get(s, "memory_events_delta");
+			double solo;
+
+			completed += strcmp(st, "completed") == 0;
+			killed += strcmp(st, "killed") == 0;
+			failed += strcmp(st, "failed") == 0;
+			oom += by && strcmp(by, "oom") == 0;
+			timeouts += by && strcmp(by, "timeout") == 0;
+			if (json_is_number(json_object_get(ev, "high")))
+				push(&c->high_events, num(ev, "high"));
+			push(&c->grow_p99_ms,
+			     num(json_object_get(json_object_get(s, "growth"), "latency_us"),
+				 "p99") /
+				     1e3);
+			if (strcmp(st, "completed") != 0)
+				continue;
+			push(&c->completion, num(s, "completion_s"));
+			solo = solo_median(runs, json_string_value(json_object_get(s, "name")));
+			if (solo > 0)
+				push(&c->slowdown, num(s, "completion_s") / solo);
+		}
+	}
+	doc = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "strategy", strategy,
+			"runs", n_runs, "completed", completed, "killed", killed, "killed_oom", oom,
+			"killed_timeout", timeouts, "failed", failed, "high", class_json(&cls[0]),
+			"low", class_json(&cls[1]));
+	class_free(&cls[0]);
+	class_free(&cls[1]);
+	return doc;
+}
+
+static double median_of(json_t *strategy, const char *cls, const char *metric)
+{
+	return num(json_object_get(json_object_get(strategy, cls), metric), "median");
+}
+
+json_t *acg_bench_summarize(json_t *runs, json_t *unavailable)
+{
+	json_t *strategies = json_array(), *run, *none = NULL, *doc;
+	size_t i;
+
+	/* every strategy that ran, in the order of first appearance */
+	json_array_foreach(runs, i, run)
+	{
+		const char *name = json_string_value(json_object_get(run, "strategy"));
+		bool seen = false;
+		json_t *st;
+		size_t k;
+
+		json_array_foreach(strategies, k, st) seen =
+			seen ||
+			strcmp(json_string_value(json_object_get(st, "strategy")), name) == 0;
+		if (!seen)
+			json_array_append_new(strategies, strategy_summary(runs, name));
+	}
+	json_array_foreach(strategies, i,
+			   run) if (strcmp(json_string_value(json_object_get(run, "strategy")),
+					   "none") == 0) none = run;
+	/* against none: ratios of median completion per class */
+	json_array_foreach(strategies, i, run)
+	{
+		double hn = none ? median_of(none, "high", "completion_s") : NAN;
+		double ln = none ? median_of(none, "low", "completion_s") : NAN;
+
+		json_object_set_new(
+			run, "vs_none",
+			none ? json_pack(
+				       "{s:o, s:o, s:I}", "high_completion_ratio",
+				       real_or_null(median_of(run, "high", "completion_s") / hn),
+				       "low_completion_ratio",
+				       real_or_null(median_of(run, "low", "completion_s") / ln),
+				       "killed_diff",
+				       json_integer_value(json_object_get(run, "killed")) -
+					       json_integer_value(json_object_get(none, "killed")))
+			     : json_null());
+	}
+	doc = json_pack("{s:o, s:o}", "strategies", strategies, "unavailable",
+			unavailable ? json_incref(unavailable) : json_object());
+	return doc;
+}
+
+/* " median [lo, hi] |" with `decimals` digits and a unit suffix ("x" or ""). */
+static void md_dist(FILE *f, json_t *d, int decimals, const char *suffix, bool *small)
+{
+	if (!json_is_object(d)) {
+		fputs(" - |", f);
+		return;
+	}
+	fprintf(f, " %.*f%s", decimals, num(d, "median"), suffix);
+	if (num(d, "n") > 1) {
+		fprintf(f, " [%.*f, %.*f]", decimals, num(d, "ci_lo"), decimals, num(d, "ci_hi"));
+		if (num(d, "ci_coverage") < 0.95) {
+			fputs("*", f);
+			*small = true;
+		}
+	}
+	fputs(" |", f);
+}
+
+int acg_bench_summary_md(json_t *summary, FILE *f)
+{
+	json_t *st, *why;
+	const char *name;
+	bool small = false;
+	size_t i;
+
+	fprintf(f, "| strategy | runs | completed | killed (OOM) | HIGH completion s | HIGH "
+		   "slowdown | LOW completion s | LOW slowdown | HIGH growth p99 ms | LOW "
+		   "memory.high events | HIGH vs none | LOW vs none |\n");
+	fprintf(f, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	json_array_foreach(json_object_get(summary, "strategies"), i, st)
+	{
+		json_t *vs = json_object_get(st, "vs_none");
+
+		fprintf(f, "| %s | %lld | %lld | %lld (%lld) |",
+			json_string_value(json_object_get(st, "strategy")),
+			(long long)json_integer_value(json_object_get(st, "runs")),
+			(long long)json_integer_value(json_object_get(st, "completed")),
+			(long long)json_integer_value(json_object_get(st, "killed")),
+			(long long)json_integer_value(json_object_get(st, "killed_oom")));
+		md_dist(f, json_object_get(json_object_get(st, "high"), "completion_s"), 2, "",
+			&small);
+		md_dist(f, json_object_get(json_object_get(st, "high"), "slowdown"), 2, "x",
+			&small);
+		md_dist(f, json_object_get(json_object_get(st, "low"), "completion_s"), 2, "",
+			&small);
+		md_dist(f, json_object_get(json_object_get(st, "low"), "slowdown"), 2, "x", &small);
+		md_dist(f, json_object_get(json_object_get(st, "high"), "growth_p99_ms"), 1, "",
+			&small);
+		md_dist(f, json_object_get(json_object_get(st, "low"), "memory_high_events"), 0, "",
+			&small);
+		if (json_is_object(vs) &&
+		    json_is_number(json_object_get(vs, "high_completion_ratio")))
+			fprintf(f, " %.2fx |", num(vs, "high_completion_ratio"));
+		else
+			fputs(" - |", f);
+		if (json_is_object(vs) &&
+		    json_is_number(json_object_get(vs, "low_completion_ratio")))
+			fprintf(f, " %.2fx |\n", num(vs, "low_completion_ratio"));
+		else
+			fputs(" - |\n", f);
+	}
+	json_object_foreach(json_object_get(summary, "unavailable"), name, why) fprintf(
+		f, "| %s | unavailable: %s | | | | | | | | | | |\n", name, json_string_value(why));
+	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."
+		   " Slowdown: completion over the same session's median solo completion.\n");
+	if (small)
+		fprintf(f, "\n\\* fewer values than a 95%% interval needs (6): the interval is "
+			   "[min, max] and covers less (5 values: 93.8%%).\n");
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scenario.c: parse and check bench scenario files (grammar: docs/scenario.md). Every
+ * key is checked (a misspelt one is an error, not a silent default), every trace is
+ * loaded, and the first problem is reported as "FILE: WHERE: PROBLEM".
+ */
+#include "scenario.h"
+
+#include "parse.h"
+#include "strategy.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MB (1024.0 * 1024.0)
+
+const char *acg_prio_name(enum acg_prio p)
+{
+	return p == ACG_PRIO_HIGH ? "high" : "low";
+}
+
+struct ctx {
+	const char *file;
+	struct acg_diag *diag;
+};
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->diag)
+		snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: %s: %s", c->file, where, what);
+	return -EINVAL;
+}
+
+/* Every key of obj must be in allowed (NULL-terminated). */
+static int only_keys(struct ctx *c, const char *where, json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		bool ok = false;
+
+		for (const char *const *a = allowed; *a; a++)
+			ok = ok || strcmp(*a, key) == 0;
+		if (!ok)
+			return bad(c, where, "unknown key \"%s\"", key);
+	}
+	return 0;
+}
+
+/* An optional number in [min, max]; absent keeps *ret. */
+static int get_num(struct ctx *c, const char *where, json_t *obj, const char *key, double min,
+		   double max, double *ret)
+{
+	json_t *v = json_object_get(obj, key);
+	double d;
+
+	if (!v)
+		return 0;
+	if (!json_is_number(v))
+		return bad(c, where, "\"%s\" must be a number", key);
+	d = json_number_value(v);
+	if (!isfinite(d) || d < min || d > max)
+		return bad(c, where, "\"%s\" is %g, must be from %g to %g", key, d, min, max);
+	*ret = d;
+	return 0;
+}
+
+static int parse_stress(struct ctx *c, const char *where, json_t *js, struct acg_stress_spec *s)
+{
+	static const char *const keys[] = {
+		"mb", "hold_s", "ramp_s", "burst_mb", "burst_every_s", "burst_for_s", NULL};
+	double mb = 0, burst = 0;
+	struct acg_diag d;
+	int r;
+
+	if (!json_is_object(js))
+		return bad(c, where, "\"stress\" must be an object");
+	if ((r = only_keys(c, where, js, keys)) < 0)
+		return r;
+	s->hold_s = 1;
+	if (!json_object_get(js, "mb"))
+		return bad(c, where, "stress needs \"mb\"");
+	if ((r = get_num(c, where, js, "mb", 0, 1 << 24, &mb)) < 0 ||
+	    (r = get_num(c, where, js, "hold_s", 0, 1e7, &s->hold_s)) < 0 ||
+	    (r = get_num(c, where, js, "ramp_s", 0, 1e7, &s->ramp_s)) < 0 ||
+	    (r = get_num(c, where, js, "burst_mb", 0, 1 << 24, &burst)) < 0 ||
+	    (r = get_num(c, where, js, "burst_every_s", 0, 1e7, &s->burst_every_s)) < 0 ||
+	    (r = get_num(c, where, js, "burst_for_s", 0, 1e7, &s->burst_for_s)) < 0)
+		return r;
+	s->bytes = (uint64_t)(mb * MB);
+	s->burst_bytes = (uint64_t)(burst * MB);
+	if (acg_stress_check(s, &d) < 0)
+		return bad(c, where, "%s", d.msg);
+	return 0;
+}
+
+/* A path from the scenario, relative to the scenario file's directory. */
+static char *resolve(const char *scenario_path, const char *p)
+{
+	char *copy, *dir, *out;
+
+	if (p[0] == '/')
+		return strdup(p);
+	copy = strdup(scenario_path);
+	if (!copy)
+		return NULL;
+	dir = dirname(copy);
+	if (asprintf(&out, "%s/%s", dir, p) < 0)
+		out = NULL;
+	free(copy);
+	return out;
+}
+
+static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_t *js)
+{
+	static const char *const keys[] = {"name", "priority", "trace", "stress", "base_mb", NULL};
+	struct acg_scn_session *s = &sc->sessions[i];
+	const struct acg_trace_opts topts = {sc->binary_units, 0};
+	json_t *jn = json_object_get(js, "name"), *jp = json_object_get(js, "priority");
+	json_t *jt = json_object_get(js, "trace"), *jst = json_object_get(js, "stress");
+	char where[64];
+	double base_mb = 0;
+	struct acg_diag d;
+	int r;
+
+	snprintf(where, sizeof(where), "sessions[%zu]", i);
+	if (!json_is_object(js))
+		return bad(c, where, "must be an object");
+	if ((r = only_keys(c, where, js, keys)) < 0)
+		return r;
+	if (!json_is_string(jn) || !acg_name_valid(json_string_value(jn)))
+		return bad(c, where,
+			   "\"name\" must be 1-64 characters of [A-Za-z0-9_.-], not starting "
+			   "with '.'");
+	snprintf(s->name, sizeof(s->name), "%s", json_string_value(jn));
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(sc->sessions[k].name, s->name) == 0)
+			return bad(c, where, "name \"%s\" is used twice", s->name);
+	if (json_is_string(jp) && strcmp(json_string_value(jp), "high") == 0)
+		s->prio = ACG_PRIO_HIGH;
+	else if (json_is_string(jp) && strcmp(json_string_value(jp), "low") == 0)
+		s->prio = ACG_PRIO_LOW;
+	else
+		return bad(c, where, "\"priority\" must be \"high\" or \"low\"");
+	if ((r = get_num(c, where, js, "base_mb", 0, 1 << 24, &base_mb)) < 0)
+		return r;
+	s->base_bytes = (uint64_t)(base_mb * MB);
+	if (!!jt == !!jst)
+		return bad(c, where, "needs exactly one of \"trace\" and \"stress\"");
+	if (jst) {
+		if ((r = parse_stress(c, where, jst, &s->stress)) < 0)
+			return r;
+		return acg_stress_trace(&s->stress, &s->trace);
+	}
+	if (!json_is_string(jt))
+		return bad(c, where, "\"trace\" must be a path");
+	s->trace_path = resolve(c->file, json_string_value(jt));
+	if (!s->trace_path)
+		return -ENOMEM;
+	if (acg_trace_load(s->trace_path, &topts, &s->trace, &d) < 0)
+		return bad(c, where, "trace: %s", d.msg);
+	return 0;
+}
+
+static int parse_strategies(struct ctx *c, struct acg_scenario *sc, json_t *ja)
+{
+	size_t n;
+	const struct acg_strategy *all = acg_strategies(&n);
+
+	if (ja && !json_is_array(ja))
+		return bad(c, "strategies", "must be a list of names");
+	if (ja)
+		n = json_array_size(ja);
+	if (n == 0)
+		return bad(c, "strategies", "is empty");
+	sc->strategies = calloc(n, sizeof(char *));
+	if (!sc->strategies)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = ja ? json_array_get(ja, i) : NULL;
+		const char *name = ja ? json_string_value(v) : all[i].name;
+
+		if (!name || !acg_strategy_find(name))
+			return bad(c, "strategies",
+				   "\"%s\" is not a strategy (none, static, high, "
+				   "dynamic, bpf)",
+				   name ? name : "?");
+		for (size_t k = 0; k < sc->n_strategies; k++)
+			if (strcmp(sc->strategies[k], name) == 0)
+				return bad(c, "strategies", "\"%s\" is listed twice", name);
+		sc->strategies[sc->n_strategies] = strdup(name);
+		if (!sc->strategies[sc->n_strategies])
+			return -ENOMEM;
+		sc->n_strategies++;
+	}
+	return 0;
+}
+
+static int parse_params(struct ctx *c, struct acg_scenario *sc, json_t *jp)
+{
+	static const char *const top[] = {"high", NULL}, *const high[] = {"high_mb", "low_mb",
+									  NULL};
+	double high_mb = -1, low_mb = -1;
+	json_t *jh;
+	int r;
+
+	/* defaults: HIGH unthrottled, LOW at an equal share of the budget */
+	sc->high.high_class = ACG_UNLIMITED;
+	sc->high.low_class = sc->budget_bytes / (sc->n_sessions ? sc->n_sessions : 1);
+	if (!jp)
+		return 0;
+	if (!json_is_object(jp))
+		return bad(c, "params", "must be an object");
+	if ((r = only_keys(c, "params", jp, top)) < 0)
+		return r;
+	jh = json_object_get(jp, "high");
+	if (!jh)
+		return 0;
+	if (!json_is_object(jh))
+		return bad(c, "params.high", "must be an object");
+	if ((r = only_keys(c, "params.high", jh, high)) < 0 ||
+	    (r = get_num(c, "params.high", jh, "high_mb", 1, 1 << 24, &high_mb)) < 0 ||
+	    (r = get_num(c, "params.high", jh, "low_mb", 1, 1 << 24, &low_mb)) < 0)
+		return r;
+	if (high_mb > 0)
+		sc->high.high_class = (uint64_t)(high_mb * MB);
+	if (low_mb > 0)
+		sc->high.low_class = (uint64_t)(low_mb * MB);
+	return 0;
+}
+
+static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_scenario *sc)
+{
+	static const char *const keys[] = {"name",   "description",    "budget_mb", "speed",
+					   "runs",   "binary_units",   "sessions",  "strategies",
+					   "params", "timeout_factor", NULL};
+	json_t *jn = json_object_get(root, "name"), *js = json_object_get(root, "sessions");
+	json_t *jb = json_object_get(root, "binary_units");
+	double budget_mb = 0, runs = 5;
+	int r;
+
+	if (!json_is_object(root))
+		return bad(c, "top level", "must be a JSON object");
+	if ((r = only_keys(c, "top level", root, keys)) < 0)
+		return r;
+	if (jn && !json_is_string(jn))
+		return bad(c, "name", "must be a string");
+	if (jn)
+		sc->name = strdup(json_string_value(jn));
+	if (!json_object_get(root, "budget_mb"))
+		return bad(c, "budget_mb", "is required (the memory all sessions share, MiB)");
+	if ((r = get_num(c, "budget_mb", root, "budget_mb", 1, 1 << 24, &budget_mb)) < 0 ||
+	    (r = get_num(c, "speed", root, "speed", 1e-3, 1e6, &sc->speed)) < 0 ||
+	    (r = get_num(c, "runs", root, "runs", 1, 1000, &runs)) < 0 ||
+	    (r = get_num(c, "timeout_factor", root, "timeout_factor", 1, 1e6,
+			 &sc->timeout_factor)) < 0)
+		return r;
+	if (runs != floor(runs))
+		return bad(c, "runs", "must be a whole number");
+	sc->runs = (unsigned int)runs;
+	sc->budget_bytes = (uint64_t)(budget_mb * MB);
+	if (mem_total && sc->budget_bytes > mem_total)
+		return bad(c, "budget_mb", "%.0f MiB is more than this host's memory (%.0f MiB)",
+			   budget_mb, (double)mem_total / MB);
+	if (jb && !json_is_boolean(jb))
+		return bad(c, "binary_units", "must be true or false");
+	sc->binary_units = json_is_true(jb);
+	if (!json_is_array(js) || json_array_size(js) == 0)
+		return bad(c, "sessions", "must be a non-empty list");
+	sc->sessions = calloc(json_array_size(js), sizeof(*sc->sessions));
+	if (!sc->sessions)
+		return -ENOMEM;
+	for (size_t i = 0; i < json_array_size(js); i++) {
+		sc->n_sessions = i + 1;
+		if ((r = parse_session(c, sc, i, json_array_get(js, i))) < 0)
+			return r;
+	}
+	if ((r = parse_strategies(c, sc, json_object_get(root, "strategies"))) < 0)
+		return r;
+	return parse_params(c, sc, json_object_get(root, "params"));
+}
+
+int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario **ret,
+		      struct acg_diag *diag)
+{
+	struct ctx c = {path, diag};
+	struct acg_scenario *sc;
+	json_error_t jerr;
+	json_t *root;
+	int r;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (diag && jerr.line > 0)
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "%s: not JSON: line %d column %d: %s", path, jerr.line,
+				 jerr.column, jerr.text);
+		else if (diag)
+			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, jerr.text);
+		return -EINVAL;
+	}
+	sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		json_decref(root);
+		return -ENOMEM;
+	}
+	sc->speed = 1;
+	sc->timeout_factor = 20;
+	sc->path = strdup(path);
+	r = parse(&c, root, mem_total, sc);
+	json_decref(root);
+	if (r == 0 && !sc->name) {
+		char base[256];
+		const char *b = strrchr(path, '/');
+		char *dot;
+
+		snprintf(base, sizeof(base), "%s", b ? b + 1 : path);
+		dot = strrchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		sc->name = strdup(base);
+	}
+	if (r == 0 && (!sc->name || !sc->path))
+		r = -ENOMEM;
+	if (r < 0) {
+		if (r == -ENOMEM && diag)
+			snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);
+		acg_scenario_free(sc);
+		return r;
+	}
+	*ret = sc;
+	return 0;
+}
+
+void acg_scenario_free(struct acg_scenario *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_sessions; i++) {
+		free(s->sessions[i].trace_path);
+		acg_trace_free(s->sessions[i].trace);
+	}
+	free(s->sessions);
+	for (size_t i = 0; i < s->n_strategies; i++)
+		free(s->strategies[i]);
+	free(s->strategies);
+	free(s->name);
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scenario.h: bench scenarios: a memory budget shared by sessions of different priority,
+ * each replaying a trace or a synthetic stress timeline, and which strategies to compare
+ * over how many runs. Grammar and examples: docs/scenario.md.
+ */
+#ifndef AGENTCG_SCENARIO_H
+#define AGENTCG_SCENARIO_H
+
+#include "fsutil.h"
+#include "stress.h"
+#include "trace.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Priority classes; lower value = more important. Room for more levels in between. */
+enum acg_prio {
+	ACG_PRIO_HIGH = 0,
+	ACG_PRIO_LOW = 10,
+};
+
+const char *acg_prio_name(enum acg_prio p);
+
+struct acg_scn_session {
+	char name[ACG_NAME_MAX + 1];
+	enum acg_prio prio;
+	char *trace_path; /* resolved against the scenario's directory; NULL for stress */
+	struct acg_stress_spec stress;
+	uint64_t base_bytes;
+	struct acg_trace *trace; /* loaded (or generated) timeline */
+};
+
+/* Parameters of the `high` strategy: memory.high per class (ACG_UNLIMITED: none). */
+struct acg_scn_high {
+	uint64_t high_class;
+	uint64_t low_class;
+};
+
+struct acg_scenario {
+	char *name;
+	char *path;
+	uint64_t budget_bytes;
+	double speed;
+	unsigned int runs;
+	bool binary_units;
+	struct acg_scn_session *sessions;
+	size_t n_sessions;
+	char **strategies; /* as named in the file, or every registered one */
+	size_t n_strategies;
+	struct acg_scn_high high;
+	double timeout_factor; /* a run is stopped after this many times its longest solo
+				* timeline (plus 30 s) */
+};
+
+/*
+ * Load and check a scenario, loading every trace it names. mem_total (0: unchecked) bounds
+ * the budget. Returns 0, or -EINVAL with diag "FILE: WHERE: PROBLEM", or -errno.
+ */
+int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario **ret,
+		      struct acg_diag *diag);
+
+void acg_scenario_free(struct acg_scenario *s);
+
+#endif

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_bench.c: `agentcg bench SCENARIO`: run isolation strategies side by side on a
+ * scenario's sessions, repeatedly, each session also alone as its baseline; write every
+ * run as it finishes and a summary at the end. A session the kernel kills is a result, not
+ * an error: the bench goes on.
+ */
+#include "cmd.h"
+
+#include "bench.h"
+#include "cgroup.h"
+#include "host.h"
+#include "mounts.h"
+#include "scenario.h"
+#include "strategy.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg bench SCENARIO [--strategies a,b] [--runs N] [--out DIR]\n"
+		"                     [--root PATH] [--check-config]\n"
+		"\n"
+		"Run the scenario's sessions (traces or stress timelines, each in its own cgroup,\n"
+		"all starting at the same instant under one memory budget) once per strategy per\n"
+		"run, and each session alone as its baseline. A session the kernel kills is\n"
+		"recorded as killed and the others go on; cgroups are always removed. Every run is\n"
+		"written as it ends (DIR/runs/<k>/<strategy>/), then DIR/summary.json and\n"
+		"DIR/summary.md, which is also printed. Schemas: docs/scenario.md, docs/bench.md.\n"
+		"\n"
+		"Options:\n"
+		"  --strategies LIST  comma-separated (none,static,high,dynamic,bpf); default:\n"
+		"                     the scenario's list, else all. Unavailable ones are listed\n"
+		"                     with the reason, never run.\n"
+		"  --runs N           repetitions (default: the scenario's, else 5)\n"
+		"  --out DIR          results directory (default bench-results/<name>-<time>)\n"
+		"  --root PATH        managed cgroup root (default agentcg)\n"
+		"  --check-config     check the scenario and its traces, print it, run nothing\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Examples:\n"
+		"  sudo agentcg bench bench/scenarios/pressure.json --runs 5\n"
+		"  sudo agentcg bench bench/scenarios/burst.json --strategies none,static --out /tmp/b\n"
+		"  agentcg bench my.json --check-config\n"
+		"\n"
+		"Exit status: 0 all runs done (killed sessions are results), 1 a run could not be\n"
+		"carried out or the bench was interrupted (what ran is written), 2 bad usage or\n"
+		"bad scenario.\n");
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct bench {
+	struct acg_scenario *sc;
+	const struct acg_strategy **st;
+	size_t n_st;
+	json_t *unavailable;
+	unsigned int runs;
+	const char *out;
+	bool tty;
+	double t_start;
+	unsigned int done, total;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const struct acg_bench_run *r, double t, void *arg)
+{
+	struct bench *b = arg;
+	double elapsed = now_s() - b->t_start;
+
+	if (stop_requested) {
+		for (size_t i = 0; i < r->n; i++)
+			if (!r->s[i].exited && r->s[i].pid > 0)
+				kill(r->s[i].pid, SIGKILL);
+	}
+	if (!b->tty)
+		return;
+	fprintf(stderr, "\r\033[Krun %u/%u  %-8s %5.1f s   elapsed %.0f s", r->run, b->runs,
+		r->st ? r->st->name : "solo", t, elapsed);
+	if (b->done)
+		fprintf(stderr, ", about %.0f s left",
+			elapsed / b->done * (double)(b->total - b->done));
+}
+
+static bool add_strategy(struct bench *b, const char *name)
+{
+	const struct acg_strategy *s = acg_strategy_find(name);
+
+	if (!s) {
+		acg_err("bench: --strategies: '%s' is not a strategy (none, static, high, dynamic, "
+			"bpf)",
+			name);
+		return false;
+	}
+	for (size_t k = 0; k < b->n_st; k++)
+		if (b->st[k] == s)
+			return true;
+	b->st[b->n_st++] = s;
+	return true;
+}
+
+/* The strategies to compare: list (comma-separated), else the scenario's own. */
+static bool select_strategies(struct bench *b, const char *list)
+{
+	size_t n_all;
+	char *copy, *save = NULL;
+	bool ok = true;
+
+	acg_strategies(&n_all);
+	b->st = calloc(n_all, sizeof(*b->st));
+	if (!b->st)
+		return false;
+	if (!list) {
+		for (size_t i = 0; i < b->sc->n_strategies; i++)
+			add_strategy(b, b->sc->strategies[i]);
+		return true;
+	}
+	copy = strdup(list);
+	if (!copy)
+		return false;
+	for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save))
+		ok = add_strategy(b, t);
+	free(copy);
+	if (ok && b->n_st == 0) {
+		acg_err("bench: --strategies: no strategy named");
+		ok = false;
+	}
+	return ok;
+}
+
+/* Keep the strategies this host can run; list the others with the reason. */
+static void filter_supported(struct bench *b, const struct acg_host *h)
+{
+	size_t k = 0;
+
+	b->unavailable = json_object();
+	for (size_t i = 0; i < b->n_st; i++) {
+		const char *why = NULL;
+
+		if (b->st[i]->supported(h, &why) && b->st[i]->setup)
+			b->st[k++] = b->st[i];
+		else
+			json_object_set_new(b->unavailable, b->st[i]->name,
+					    json_string(why ? why : "not available"));
+	}
+	b->n_st = k;
+}
+
+static void print_config(const struct acg_scenario *sc, const struct bench *b)
+{
+	printf("scenario %s: budget %.0f MiB, speed %gx, %u runs\n", sc->name,
+	       (double)sc->budget_bytes / 1048576.0, sc->speed, b->runs);
+	for (size_t i = 0; i < sc->n_sessions; i++) {
+		const struct acg_scn_session *s = &sc->sessions[i];
+		struct acg_trace_summary sum;
+
+		acg_trace_summarize(s->trace, &sum);
+		printf("  %-12s %-4s %-40s peak %6.0f MiB + base %4.0f MiB, %.2f s at %gx\n",
+		       s->name, acg_prio_name(s->prio), s->trace->name,
+		       (double)sum.peak_bytes / 1048576.0, (double)s->base_bytes / 1048576.0,
+		       sum.duration_s / sc->speed, sc->speed);
+	}
+	printf("strategies:");
+	for (size_t i = 0; i < b->n_st; i++)
+		printf(" %s", b->st[i]->name);
+	printf("\n");
+	if (b->unavailable) {
+		const char *name;
+		json_t *why;
+
+		json_object_foreach(b->unavailable, name, why)
+			printf("  %s unavailable here: %s\n", name, json_string_value(why));
+	}
+}
+
+static int make_dir(const char *path)
+{
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, size_t size)
+{
+	char path[4096];
+	json_t *host;
+	int r;
+
+	if (!b->out) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		if (make_dir("bench-results") < 0)
+			return -errno;
+		snprintf(buf, size, "bench-results/%s-%04d%02d%02d-%02d%02d%02d", b->sc->name,
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+		b->out = buf;
+	}
+	if ((r = make_dir(b->out)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/runs", b->out);
+	if ((r = make_dir(path)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/host.json", b->out);
+	host = acg_host_to_json(h);
+	r = host && json_dump_file(host, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	json_decref(host);
+	if (r == 0) {
+		json_t *sc = json_load_file(b->sc->path, 0, NULL);
+
+		snprintf(path, sizeof(path), "%s/scenario.json", b->out);
+		r = sc && json_dump_file(sc, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+		json_decref(sc);
+	}
+	return r;
+}
+
+/* One run of sessions idx under st; writes it and appends its document to runs. */
+static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, size_t n,
+		   const struct acg_strategy *st, unsigned int k, const char *label, json_t *runs)
+{
+	struct acg_bench_run *r = NULL;
+	char name[ACG_NAME_MAX + 1], dir[4096];
+	int rc, wr;
+
+	snprintf(name, sizeof(name), "r%u-%s", k, label);
+	rc = acg_bench_run(b->sc, idx, n, st, k, parent, name, progress, b, &r);
+	if (b->tty)
+		fputs("\r\033[K", stderr);
+	if (rc < 0)
+		acg_err("bench: run %u %s: %s", k, label, r ? r->error : strerror(-rc));
+	if (!r)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s/runs/%u", b->out, k);
+	make_dir(dir);
+	snprintf(dir, sizeof(dir), "%s/runs/%u/%s", b->out, k, label);
+	wr = acg_bench_run_write(r, dir);
+	if (wr < 0)
+		acg_err("bench: cannot write %s: %s", dir, strerror(-wr));
+	json_array_append_new(runs, acg_bench_run_json(r));
+	acg_bench_run_free(r);
+	b->done++;
+	return rc < 0 ? rc : wr;
+}
+
+static int run_all(struct bench *b, struct acg_cg *parent, json_t *runs)
+{
+	size_t n = b->sc->n_sessions, *all = calloc(n, sizeof(*all));
+	int failures = 0;
+
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		all[i] = i;
+	b->total = b->runs * (unsigned int)(b->n_st + n);
+	for (unsigned int k = 1; k <= b->runs && !stop_requested; k++) {
+		/* each session alone: the no-contention baseline */
+		for (size_t i = 0; i < n && !stop_requested; i++) {
+			char label[ACG_NAME_MAX + 8];
+
+			snprintf(label, sizeof(label), "solo-%s", b->sc->sessions[i].name);
+			failures += one_run(b, parent, &all[i], 1, NULL, k, label, runs) < 0;
+		}
+		/* the strategies, in an order rotated per run so none always goes first */
+		for (size_t j = 0; j < b->n_st && !stop_requested; j++) {
+			const struct acg_strategy *st = b->st[(j + k - 1) % b->n_st];
+
+			failures += one_run(b, parent, all, n, st, k, st->name, runs) < 0;
+		}
+	}
+	free(all);
+	return failures;
+}
+
+static int write_summary(struct bench *b, json_t *runs)
+{
+	json_t *sum = acg_bench_summarize(runs, b->unavailable);
+	char path[4096];
+	FILE *f;
+	int r = 0;
+
+	if (!sum)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/summary.json", b->out);
+	if (json_dump_file(sum, path, JSON_INDENT(2)) < 0)
+		r = -EIO;
+	snprintf(path, sizeof(path), "%s/summary.md", b->out);
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "# %s: %u runs\n\n", b->sc->name, b->runs);
+		acg_bench_summary_md(sum, f);
+		fclose(f);
+	} else {
+		r = -errno;
+	}
+	printf("\n%s: %u runs, results in %s\n\n", b->sc->name, b->runs, b->out);
+	acg_bench_summary_md(sum, stdout);
+	json_decref(sum);
+	return r;
+}
+
+static int open_parent(const char *root_path, struct acg_cg **ret_root, struct acg_cg **ret)
+{
+	struct acg_mounts m;
+	char name[64];
+	int r = acg_mounts_detect(&m);
+
+	if (r == 0)
+		r = acg_root_open(&m, root_path, true, ret_root);
+	if (r < 0) {
+		acg_err("bench: cannot open the managed root %s: %s",
+			root_path ? root_path : ACG_DEFAULT_ROOT,
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+		return r;
+	}
+	snprintf(name, sizeof(name), "bench-%d", (int)getpid());
+	r = acg_cg_child(*ret_root, name, true, ret);
+	if (r < 0)
+		acg_err("bench: cannot create %s/%s: %s", acg_cg_path(*ret_root), name,
+			strerror(-r));
+	return r;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"strategies", required_argument, NULL, 's'},
+		{"runs", required_argument, NULL, 'n'},
+		{"out", required_argument, NULL, 'o'},
+		{"root", required_argument, NULL, 'r'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct bench b = {0};
+	const char *strategies = NULL, *root_path = NULL;
+	struct acg_cg *root = NULL, *parent = NULL;
+	struct sigaction sa = {0};
+	struct acg_diag diag;
+	struct acg_host host;
+	bool check_only = false;
+	double runs = 0;
+	char outbuf[512];
+	json_t *docs = NULL;
+	int c, r, code = ACG_EXIT_FAIL;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			strategies = optarg;
+			break;
+		case 'n':
+			if (!acg_opt_double("bench", "--runs", optarg, 1, 1000, &runs))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'o':
+			b.out = optarg;
+			break;
+		case 'r':
+			root_path = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("bench", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		acg_err(optind >= argc ? "bench: which scenario? (see 'agentcg bench --help')"
+				       : "bench: one scenario at a time");
+		return ACG_EXIT_USAGE;
+	}
+	if (acg_scenario_load(argv[optind], acg_host_mem_total(), &b.sc, &diag) < 0) {
+		acg_err("bench: %s", diag.msg);
+		return ACG_EXIT_USAGE;
+	}
+	b.runs = runs > 0 ? (unsigned int)runs : b.sc->runs;
+	if (!select_strategies(&b, strategies)) {
+		code = ACG_EXIT_USAGE;
+		goto out;
+	}
+	acg_host_probe(&host);
+	filter_supported(&b, &host);
+	if (check_only) {
+		print_config(b.sc, &b);
+		code = ACG_EXIT_OK;
+		goto out;
+	}
+	if (b.n_st == 0) {
+		acg_err("bench: none of the strategies can run on this host (see 'agentcg check')");
+		goto out;
+	}
+	r = prepare_out(&b, &host, outbuf, sizeof(outbuf));
+	if (r < 0) {
+		acg_err("bench: cannot write results in %s: %s", b.out, strerror(-r));
+		goto out;
+	}
+	if (open_parent(root_path, &root, &parent) < 0)
+		goto out;
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	b.tty = isatty(STDERR_FILENO);
+	b.t_start = now_s();
+	print_config(b.sc, &b);
+	docs = json_array();
+	r = run_all(&b, parent, docs);
+	if (write_summary(&b, docs) < 0)
+		acg_err("bench: cannot write the summary in %s", b.out);
+	else if (r == 0 && !stop_requested)
+		code = ACG_EXIT_OK;
+	if (stop_requested)
+		acg_err("bench: interrupted after %u of %u runs; what ran is in %s", b.done,
+			b.total, b.out);
+out:
+	json_decref(docs);
+	if (parent) {
+		acg_cg_remove(parent);
+		acg_cg_free(parent);
+	}
+	if (root && acg_cg_created(root))
+		acg_cg_remove_if_empty(root);
+	acg_cg_free(root);
+	json_decref(b.unavailable);
+	free(b.st);
+	acg_scenario_free(b.sc);
+	return code;
+}
