@@ -159,6 +159,28 @@ static void test_bad_traces(void **state)
 	expect_usage_error("not a cgroup path", RUN("replay", "--cgroup", "/etc", p));
 }
 
+static void test_bench_config(void **state)
+{
+	const char *p = path_in_tmp("scn.json");
+	struct res r;
+
+	(void)state;
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"high\", \"stress\": {\"mb\": 8}}]}");
+	r = RUN("bench", p, "--check-config");
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "budget 64 MiB"));
+	res_free(&r);
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"medium\", \"stress\": {\"mb\": 8}}]}");
+	expect_usage_error("sessions[0]: \"priority\" must be", RUN("bench", p, "--check-config"));
+	expect_usage_error("which scenario", RUN("bench"));
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"high\", \"stress\": {\"mb\": 8}}]}");
+	expect_usage_error("'fast' is not a strategy",
+			   RUN("bench", p, "--strategies", "none,fast"));
+}
+
 static void test_stress_writes_result(void **state)
 {
 	const char *res = path_in_tmp("stress.json");
@@ -234,9 +256,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test(test_bad_traces),
-		cmocka_unit_test(test_stress_writes_result),
+		cmocka_unit_test(test_usage_errors),   cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_bench_config),   cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),
 	};
 

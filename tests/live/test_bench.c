@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_bench.c: live tier (root). A small scenario of stress sessions (tens of MiB,
+ * about a second) run under `none` and `static`: the session the kernel kills is recorded
+ * as killed by OOM with how far it got, the others complete, the run's files are written,
+ * and its cgroups are gone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "bench.h"
+#include "cgroup.h"
+#include "helpers.h"
+#include "scenario.h"
+#include "strategy.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct acg_mounts mounts;
+static struct acg_cg *root;
+static struct acg_scenario *sc;
+static const char *skip_all;
+static char dir[] = "/tmp/agentcg-test-bench-XXXXXX";
+
+/*
+ * a (high) and b (low) hold 20 MiB, c (low) grows to 80 MiB: with a 96 MiB budget c is
+ * the one over (and the largest when the OOM killer chooses); with budget/3 = 32 MiB each,
+ * only c is over its limit.
+ */
+static const char scenario[] =
+	"{\"name\": \"small\", \"budget_mb\": 96, \"runs\": 1, \"sessions\": ["
+	"{\"name\": \"a\", \"priority\": \"high\", \"stress\": {\"mb\": 20, \"hold_s\": 1}},"
+	"{\"name\": \"b\", \"priority\": \"low\", \"stress\": {\"mb\": 20, \"hold_s\": 1}},"
+	"{\"name\": \"c\", \"priority\": \"low\", \"stress\": {\"mb\": 80, \"ramp_s\": 0.3,"
+	" \"hold_s\": 0.7}}]}";
+
+static int group_setup(void **state)
+{
+	char path[300], name[64];
+	struct acg_diag d;
+	FILE *f;
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip_all = "live tests need root (they create cgroups)";
+		return 0;
+	}
+	if (acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
+		skip_all = "no memory controller on this host";
+		return 0;
+	}
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/small.json", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(scenario, f);
+	fclose(f);
+	if (acg_scenario_load(path, 0, &sc, &d) < 0) {
+		fprintf(stderr, "%s\n", d.msg);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "agentcg-test-%d", (int)getpid());
+	return acg_root_open(&mounts, name, true, &root) < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	if (root)
+		acg_cg_remove(root);
+	acg_cg_free(root);
+	acg_scenario_free(sc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return skip_all ? 0 : system(cmd);
+}
+
+static json_t *session(json_t *run, const char *name)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "sessions"), i,
+			   s) if (strcmp(json_string_value(json_object_get(s, "name")), name) ==
+				  0) return s;
+	return NULL;
+}
+
+static void run_strategy(const char *strategy)
+{
+	const size_t idx[] = {0, 1, 2};
+	struct acg_bench_run *r = NULL;
+	char out[400], path[500], cgpath[ACG_PATH_MAX + 64];
+	json_t *doc, *c;
+	struct stat st;
+
+	if (skip_all) {
+		fprintf(stderr, "skip: %s\n", skip_all);
+		skip();
+	}
+	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy,
+				       NULL, NULL, &r),
+			 0);
+	doc = acg_bench_run_json(r);
+	assert_non_null(doc);
+	c = session(doc, "c");
+	assert_string_equal(json_string_value(json_object_get(c, "status")), "killed");
+	assert_string_equal(json_string_value(json_object_get(c, "killed_by")), "oom");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(c, "memory_events_delta"), "oom_kill")),
+			 1);
+	/* how far it got is kept */
+	assert_true(json_integer_value(json_object_get(c, "samples_replayed")) >= 1);
+	assert_true(json_number_value(json_object_get(c, "progress")) < 1.0);
+	assert_string_equal(json_string_value(json_object_get(session(doc, "a"), "status")),
+			    "completed");
+	assert_string_equal(json_string_value(json_object_get(session(doc, "b"), "status")),
+			    "completed");
+	/* usage was sampled all along */
+	assert_true(r->ts_n >= 10);
+	json_decref(doc);
+
+	/* the files are written */
+	snprintf(out, sizeof(out), "%s/%s", dir, strategy);
+	assert_int_equal(acg_bench_run_write(r, out), 0);
+	snprintf(path, sizeof(path), "%s/run.json", out);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/sessions/c.json", out);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/timeseries.csv", out);
+	assert_int_equal(stat(path, &st), 0);
+	/* and the run's cgroups are gone */
+	snprintf(cgpath, sizeof(cgpath), "%s/%s", acg_cg_path(root), strategy);
+	assert_int_equal(stat(cgpath, &st), -1);
+	acg_bench_run_free(r);
+}
+
+static void test_none(void **state)
+{
+	(void)state;
+	run_strategy("none");
+}
+
+static void test_static(void **state)
+{
+	(void)state;
+	run_strategy("static");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_static),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("bench", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_scenario.c: unit tier. Scenario files: a good one (trace relative to the file,
+ * stress, params, defaults) and every kind of bad one, each a single line naming the
+ * file, where and what.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "parse.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/agentcg-test-scn-XXXXXX";
+static char path[300];
+
+static void write_scn(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	char trace[300];
+	FILE *f;
+
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	snprintf(trace, sizeof(trace), "%s/t.csv", dir);
+	f = fopen(trace, "w");
+	if (!f)
+		return -1;
+	fputs("0,10MB\n1,30MB\n2,20MB\n", f);
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[300];
+
+	(void)state;
+	unlink(path);
+	snprintf(p, sizeof(p), "%s/t.csv", dir);
+	unlink(p);
+	return rmdir(dir);
+}
+
+static void test_good(void **state)
+{
+	struct acg_scenario *sc;
+	struct acg_diag d = {""};
+
+	(void)state;
+	write_scn(
+		"{\"budget_mb\": 512, \"speed\": 10, \"runs\": 3, \"sessions\": ["
+		"{\"name\": \"h\", \"priority\": \"high\", \"trace\": \"t.csv\", \"base_mb\": 50},"
+		"{\"name\": \"l\", \"priority\": \"low\", \"stress\": {\"mb\": 64, \"hold_s\": 2}}],"
+		"\"strategies\": [\"none\", \"static\"], \"params\": {\"high\": {\"low_mb\": 100}}}");
+	if (acg_scenario_load(path, 0, &sc, &d) < 0)
+		fail_msg("%s", d.msg);
+	assert_string_equal(sc->name, "s");
+	assert_true(sc->budget_bytes == 512 * MiB);
+	assert_true(sc->speed == 10);
+	assert_int_equal(sc->runs, 3);
+	assert_int_equal(sc->n_sessions, 2);
+	assert_int_equal(sc->sessions[0].prio, ACG_PRIO_HIGH);
+	assert_true(sc->sessions[0].base_bytes == 50 * MiB);
+	assert_int_equal(sc->sessions[0].trace->n, 3);
+	assert_non_null(strstr(sc->sessions[0].trace_path, "/t.csv"));
+	assert_null(sc->sessions[1].trace_path);
+	assert_true(sc->sessions[1].stress.bytes == 64 * MiB);
+	assert_int_equal(sc->n_strategies, 2);
+	assert_true(sc->high.high_class == ACG_UNLIMITED);
+	assert_true(sc->high.low_class == 100 * MiB);
+	acg_scenario_free(sc);
+
+	/* defaults: 5 runs, speed 1, every strategy, LOW memory.high = budget / N */
+	write_scn("{\"budget_mb\": 300, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
+		  " \"stress\": {\"mb\": 1}}]}");
+	assert_int_equal(acg_scenario_load(path, 0, &sc, &d), 0);
+	assert_int_equal(sc->runs, 5);
+	assert_true(sc->speed == 1);
+	assert_int_equal(sc->n_strategies, 5);
+	assert_true(sc->high.low_class == 300 * MiB);
+	acg_scenario_free(sc);
+}
+
+static void expect_bad(const char *text, uint64_t mem_total, const char *want)
+{
+	struct acg_scenario *sc = NULL;
+	struct acg_diag d = {""};
+
+	write_scn(text);
+	if (acg_scenario_load(path, mem_total, &sc, &d) != -EINVAL)
+		fail_msg("accepted: %s", text);
+	assert_null(sc);
+	if (strncmp(d.msg, path, strlen(path)) != 0 || !strstr(d.msg, want))
+		fail_msg("diagnostic \"%s\" lacks \"%s\"", d.msg, want);
+	assert_null(strchr(d.msg, '\n'));
+}
+
+#define S1 "{\"name\": \"a\", \"priority\": \"low\", \"stress\": {\"mb\": 1}}"
+
+static void test_bad(void **state)
+{
+	(void)state;
+	expect_bad("{\"budget_mb\": 1,", 0, "not JSON: line 1");
+	expect_bad("[]", 0, "top level: must be a JSON object");
+	expect_bad("{\"sessions\": [" S1 "]}", 0, "budget_mb: is required");
+	expect_bad("{\"budget_mb\": -5, \"sessions\": [" S1 "]}", 0, "\"budget_mb\" is -5");
+	expect_bad("{\"budget_mb\": 5000, \"sessions\": [" S1 "]}", 1000 * MiB,
+		   "more than this host's memory");
+	expect_bad("{\"budget_mb\": 5, \"bugdet\": 1, \"sessions\": [" S1 "]}", 0,
+		   "unknown key \"bugdet\"");
+	expect_bad("{\"budget_mb\": 5, \"runs\": 2.5, \"sessions\": [" S1 "]}", 0,
+		   "runs: must be a whole number");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": []}", 0, "sessions: must be a non-empty");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"../x\", \"priority\": \"low\","
+		   " \"stress\": {\"mb\": 1}}]}",
+		   0, "sessions[0]: \"name\" must be");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [" S1 ", " S1 "]}", 0,
+		   "sessions[1]: name \"a\" is used twice");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"urgent\","
+		   " \"stress\": {\"mb\": 1}}]}",
+		   0, "sessions[0]: \"priority\" must be \"high\" or \"low\"");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\"}]}",
+		   0, "needs exactly one of \"trace\" and \"stress\"");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
+		   " \"trace\": \"missing.json\"}]}",
+		   0, "sessions[0]: trace: ");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
+		   " \"stress\": {\"mb\": 1, \"burst_mb\": 0.5, \"burst_every_s\": 1,"
+		   " \"burst_for_s\": 0.1}}]}",
+		   0, "a burst must be larger");
+	expect_bad("{\"budget_mb\": 5, \"strategies\": [\"none\", \"fast\"], \"sessions\": [" S1
+		   "]}",
+		   0, "strategies: \"fast\" is not a strategy");
+	expect_bad("{\"budget_mb\": 5, \"params\": {\"high\": {\"low\": 3}}, \"sessions\": [" S1
+		   "]}",
+		   0, "params.high: unknown key \"low\"");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("scenario", tests, setup, teardown);
+}
