@@ -268,8 +268,11 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		else
 			fputs(" - |\n", f);
 	}
-	json_object_foreach(json_object_get(summary, "unavailable"), name, why) fprintf(
-		f, "| %s | unavailable: %s | | | | | | | | | | |\n", name, json_string_value(why));
+	json_object_foreach(json_object_get(summary, "unavailable"), name, why)
+	{
+		fprintf(f, "| %s | unavailable: %s | | | | | | | | | | |\n", name,
+			json_string_value(why));
+	}
 	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."
 		   " Slowdown: completion over the same session's median solo completion.\n");
 	if (small)
