@@ -84,23 +84,26 @@ static double solo_median(json_t *runs, const char *name)
 }
 
 struct class_acc {
-	struct vec completion, slowdown, grow_p99_ms, high_events;
+	struct vec completion, slowdown, grow_p50_ms, grow_p95_ms, grow_p99_ms, high_events;
 };
 
 static void class_free(struct class_acc *c)
 {
 	free(c->completion.v);
 	free(c->slowdown.v);
+	free(c->grow_p50_ms.v);
+	free(c->grow_p95_ms.v);
 	free(c->grow_p99_ms.v);
 	free(c->high_events.v);
 }
 
 static json_t *class_json(struct class_acc *c)
 {
-	return json_pack("{s:o, s:o, s:o, s:o}", "completion_s", dist_json(&c->completion),
-			 "slowdown", dist_json(&c->slowdown), "growth_p99_ms",
-			 dist_json(&c->grow_p99_ms), "memory_high_events",
-			 dist_json(&c->high_events));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "completion_s",
+			 dist_json(&c->completion), "slowdown", dist_json(&c->slowdown),
+			 "growth_p50_ms", dist_json(&c->grow_p50_ms), "growth_p95_ms",
+			 dist_json(&c->grow_p95_ms), "growth_p99_ms", dist_json(&c->grow_p99_ms),
+			 "memory_high_events", dist_json(&c->high_events));
 }
 
 static json_t *strategy_summary(json_t *runs, const char *strategy)
@@ -126,7 +129,7 @@ static json_t *strategy_summary(json_t *runs, const char *strategy)
 			const char *by = json_string_value(json_object_get(s, "killed_by"));
 			const char *pr = json_string_value(json_object_get(s, "priority"));
 			struct class_acc *c = &cls[strcmp(pr, "high") == 0 ? 0 : 1];
-			json_t *ev = json_object_get(s, "memory_events_delta");
+			json_t *ev = json_object_get(s, "memory_events_delta"), *lat;
 			double solo;
 
 			completed += strcmp(st, "completed") == 0;
@@ -136,10 +139,10 @@ static json_t *strategy_summary(json_t *runs, const char *strategy)
 			timeouts += by && strcmp(by, "timeout") == 0;
 			if (json_is_number(json_object_get(ev, "high")))
 				push(&c->high_events, num(ev, "high"));
-			push(&c->grow_p99_ms,
-			     num(json_object_get(json_object_get(s, "growth"), "latency_us"),
-				 "p99") /
-				     1e3);
+			lat = json_object_get(json_object_get(s, "growth"), "latency_us");
+			push(&c->grow_p50_ms, num(lat, "p50") / 1e3);
+			push(&c->grow_p95_ms, num(lat, "p95") / 1e3);
+			push(&c->grow_p99_ms, num(lat, "p99") / 1e3);
 			if (strcmp(st, "completed") != 0)
 				continue;
 			push(&c->completion, num(s, "completion_s"));
@@ -225,6 +228,21 @@ static void md_dist(FILE *f, json_t *d, int decimals, const char *suffix, bool *
 	fputs(" |", f);
 }
 
+/* " p50 / p95 / p99 |": medians over session-runs, without intervals (they are in JSON) */
+static void md_growth(FILE *f, json_t *cls)
+{
+	json_t *p50 = json_object_get(cls, "growth_p50_ms"),
+	       *p95 = json_object_get(cls, "growth_p95_ms"),
+	       *p99 = json_object_get(cls, "growth_p99_ms");
+
+	if (!json_is_object(p99)) {
+		fputs(" - |", f);
+		return;
+	}
+	fprintf(f, " %.1f / %.1f / %.1f |", num(p50, "median"), num(p95, "median"),
+		num(p99, "median"));
+}
+
 int acg_bench_summary_md(json_t *summary, FILE *f)
 {
 	json_t *st, *why;
@@ -233,8 +251,8 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 	size_t i;
 
 	fprintf(f, "| strategy | runs | completed | killed (OOM) | HIGH completion s | HIGH "
-		   "slowdown | LOW completion s | LOW slowdown | HIGH growth p99 ms | LOW "
-		   "memory.high events | HIGH vs none | LOW vs none |\n");
+		   "slowdown | LOW completion s | LOW slowdown | HIGH growth p50 / p95 / p99 ms | "
+		   "LOW memory.high events | HIGH vs none | LOW vs none |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(json_object_get(summary, "strategies"), i, st)
 	{
@@ -253,8 +271,7 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		md_dist(f, json_object_get(json_object_get(st, "low"), "completion_s"), 2, "",
 			&small);
 		md_dist(f, json_object_get(json_object_get(st, "low"), "slowdown"), 2, "x", &small);
-		md_dist(f, json_object_get(json_object_get(st, "high"), "growth_p99_ms"), 1, "",
-			&small);
+		md_growth(f, json_object_get(st, "high"));
 		md_dist(f, json_object_get(json_object_get(st, "low"), "memory_high_events"), 0, "",
 			&small);
 		if (json_is_object(vs) &&

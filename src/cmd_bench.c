@@ -11,7 +11,9 @@
 #include "cgroup.h"
 #include "host.h"
 #include "mounts.h"
+#include "replay.h"
 #include "scenario.h"
+#include "stress.h"
 #include "strategy.h"
 
 #include <errno.h>
@@ -45,6 +47,8 @@ static void bench_usage(FILE *f)
 		"  --runs N           repetitions (default: the scenario's, else 5)\n"
 		"  --out DIR          results directory (default bench-results/<name>-<time>)\n"
 		"  --root PATH        managed cgroup root (default agentcg)\n"
+		"  --warm-mb N        first hold N MiB once and release it (in a VM whose host\n"
+		"                     backs guest memory lazily, first use of memory is slow)\n"
 		"  --check-config     check the scenario and its traces, print it, run nothing\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -324,6 +328,29 @@ static int write_summary(struct bench *b, json_t *runs)
 	return r;
 }
 
+/* Hold bytes once in a child and let it go: a warm-up, not measured. */
+static void warm_up(uint64_t bytes)
+{
+	struct acg_stress_spec spec = {.bytes = bytes, .hold_s = 0};
+	struct acg_replay_cfg cfg = {.speed = 1};
+	struct acg_replay_result res;
+	struct acg_trace *t;
+	pid_t pid;
+	int fd, status;
+
+	if (acg_stress_trace(&spec, &t) < 0)
+		return;
+	cfg.trace = t;
+	fprintf(stderr, "bench: warming up with %.0f MiB\n", (double)bytes / 1048576.0);
+	if (acg_replay_result_init(&res, t->n) == 0 &&
+	    acg_replay_spawn(&cfg, NULL, &pid, &fd) == 0) {
+		acg_replay_wait(pid, fd, &res, NULL, NULL, &status);
+		close(fd);
+	}
+	acg_replay_result_free(&res);
+	acg_trace_free(t);
+}
+
 static int open_parent(const char *root_path, struct acg_cg **ret_root, struct acg_cg **ret)
 {
 	struct acg_mounts m;
@@ -364,7 +391,7 @@ int cmd_bench(int argc, char **argv)
 	struct acg_diag diag;
 	struct acg_host host;
 	bool check_only = false;
-	double runs = 0;
+	double runs = 0, warm_mb = 0;
 	char outbuf[512];
 	json_t *docs = NULL;
 	int c, r, code = ACG_EXIT_FAIL;
@@ -387,6 +414,10 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'C':
 			check_only = true;
+			break;
+		case 'w':
+			if (!acg_opt_double("bench", "--warm-mb", optarg, 0, 1 << 24, &warm_mb))
+				return ACG_EXIT_USAGE;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -436,6 +467,8 @@ int cmd_bench(int argc, char **argv)
 	b.tty = isatty(STDERR_FILENO);
 	b.t_start = now_s();
 	print_config(b.sc, &b);
+	if (warm_mb > 0)
+		warm_up((uint64_t)(warm_mb * 1048576.0));
 	docs = json_array();
 	r = run_all(&b, parent, docs);
 	if (write_summary(&b, docs) < 0)
