@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_policy.c: unit tier. The priority policy on constructed states: nothing to do
+ * with room to spare; LOW held when headroom runs short, HIGH never; no oscillation
+ * around the threshold; room handed back, then full release when HIGH is quiet; the kill
+ * only when every LOW is held and HIGH is stuck, and then of the right session; vanished
+ * sessions ignored; a creeping v2 session frozen.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "policy.h"
+
+#include <math.h>
+#include <string.h>
+
+#define B (1000 * MiB)
+
+static struct acg_pol_cfg cfg;
+static struct acg_pol_session ses[4];
+static struct acg_pol_state st;
+static struct acg_action act[16];
+
+/* HIGH (0) and two LOW (1, 2), usage in MiB; the parent's usage is their sum. */
+static void setup_state(uint64_t high, uint64_t low1, uint64_t low2)
+{
+	memset(ses, 0, sizeof(ses));
+	ses[0] = (struct acg_pol_session){.prio = 0, .usage = high * MiB, .started_at = 0};
+	ses[1] = (struct acg_pol_session){.prio = 10, .usage = low1 * MiB, .started_at = 1};
+	ses[2] = (struct acg_pol_session){.prio = 10, .usage = low2 * MiB, .started_at = 2};
+	st = (struct acg_pol_state){.now = 10,
+				    .budget = B,
+				    .usage = (high + low1 + low2) * MiB,
+				    .high_last_growth = 9.9,
+				    .last_kill = -INFINITY,
+				    .s = ses,
+				    .n = 3};
+	acg_pol_cfg_default(&cfg, B);
+}
+
+static size_t decide(void)
+{
+	return acg_policy_decide(&cfg, &st, act, 16);
+}
+
+/* Apply actions to the state as the actuators would. */
+static void apply(size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct acg_pol_session *s = &ses[act[i].session];
+
+		switch (act[i].kind) {
+		case ACG_ACT_HOLD:
+		case ACG_ACT_RAISE:
+			s->held = true;
+			s->clamp = act[i].value;
+			break;
+		case ACG_ACT_RELEASE:
+			s->held = false;
+			break;
+		case ACG_ACT_FREEZE:
+			s->frozen = true;
+			break;
+		case ACG_ACT_THAW:
+			s->frozen = false;
+			break;
+		case ACG_ACT_KILL:
+			s->gone = true;
+			break;
+		}
+	}
+}
+
+static void test_room_to_spare(void **state)
+{
+	(void)state;
+	setup_state(300, 200, 200);
+	assert_int_equal(decide(), 0);
+}
+
+static void test_hold_low_not_high(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* reserve is 50 MiB; HIGH growing at 1 GiB/s adds 100 MiB over 0.1 s */
+	setup_state(600, 200, 120);
+	ses[0].rate = 1000 * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(act[i].kind, ACG_ACT_HOLD);
+		assert_true(act[i].session != 0);
+		assert_true(act[i].value == ses[act[i].session].usage);
+		assert_non_null(strstr(act[i].reason, "headroom 80 MiB < 150 MiB"));
+	}
+	apply(n);
+	/* held already: nothing more to do */
+	assert_int_equal(decide(), 0);
+}
+
+static void test_no_oscillation(void **state)
+{
+	size_t changes = 0;
+
+	(void)state;
+	setup_state(700, 130, 130);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	/* usage wobbles around the threshold (headroom 40..70 MiB, need 50, release at 75) */
+	for (int k = 0; k < 100; k++) {
+		uint64_t wobble = (uint64_t)(k % 4) * 10;
+
+		ses[0].usage = (700 + wobble - 20) * MiB;
+		st.usage = ses[0].usage + ses[1].usage + ses[2].usage;
+		st.now += 0.01;
+		st.high_last_growth = st.now;
+		changes += decide();
+	}
+	assert_int_equal(changes, 0);
+}
+
+static void test_hand_back_then_release(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(700, 130, 130);
+	apply(decide());
+	/* HIGH shrank to 400 but grew 0.1 s ago: room above the reserve is shared */
+	ses[0].usage = 400 * MiB;
+	st.usage = 660 * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	/* headroom 340, need 50, half hysteresis 12.5: (340 - 62.5) / 2 = 138.75 each */
+	assert_true(fabs((double)(act[0].value - 130 * MiB) / MiB - 138.75) < 0.01);
+	apply(n);
+	/* HIGH quiet for 0.5 s: full release */
+	st.now = 10.5;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[1].kind, ACG_ACT_RELEASE);
+	apply(n);
+	assert_false(ses[1].held || ses[2].held);
+}
+
+static void test_kill_only_as_last_resort(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(700, 150, 146);
+	ses[2].started_at = 5;
+	/* first the hold, no kill, even though headroom (4 MiB) is below critical */
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(act[i].kind, ACG_ACT_KILL);
+	apply(n);
+	/* every LOW held, HIGH stuck: one kill, of the largest LOW */
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 1);
+	assert_non_null(strstr(act[0].reason, "largest (150 MiB)"));
+	/* equal sizes: the most recently started goes */
+	ses[1].usage = 146 * MiB;
+	ses[1].clamp = 146 * MiB;
+	n = decide();
+	assert_int_equal(act[0].session, 2);
+	/* and never twice within the cooldown */
+	st.last_kill = st.now - 0.5;
+	assert_int_equal(decide(), 0);
+	/* a lower class goes before a larger session of a higher one */
+	st.last_kill = -INFINITY;
+	ses[2].prio = 20;
+	ses[2].usage = 10 * MiB;
+	n = decide();
+	assert_int_equal(act[0].session, 2);
+	/* a waiting parent (v1) counts as stuck even with headroom above critical */
+	setup_state(680, 150, 150);
+	apply(decide());
+	assert_int_equal(decide(), 0);
+	st.parent_waiting = true;
+	assert_int_equal(decide(), 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+}
+
+static void test_vanished_and_frozen(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(690, 150, 146);
+	ses[1].gone = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].session, 2);
+	apply(n);
+	/* held on v2 but creeping 20 MiB past its clamp (while HIGH gave back as much):
+	 * frozen, and thawed when room comes back */
+	ses[2].usage += 20 * MiB;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_FREEZE);
+	apply(n);
+	ses[0].usage = 100 * MiB;
+	st.usage = ses[0].usage + ses[2].usage;
+	st.now = 11;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[1].kind, ACG_ACT_THAW);
+	/* without a freezer, nothing is frozen */
+	setup_state(690, 150, 146);
+	cfg.can_freeze = false;
+	apply(decide());
+	ses[2].usage += 20 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(act[i].kind, ACG_ACT_FREEZE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_room_to_spare),
+		cmocka_unit_test(test_hold_low_not_high),
+		cmocka_unit_test(test_no_oscillation),
+		cmocka_unit_test(test_hand_back_then_release),
+		cmocka_unit_test(test_kill_only_as_last_resort),
+		cmocka_unit_test(test_vanished_and_frozen),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
