@@ -381,6 +381,7 @@ int cmd_bench(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"root", required_argument, NULL, 'r'},
 		{"check-config", no_argument, NULL, 'C'},
+		{"warm-mb", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
