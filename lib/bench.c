@@ -52,6 +52,8 @@ void acg_bench_run_free(struct acg_bench_run *r)
 			close(r->s[i].fd);
 	}
 	free(r->s);
+	free(r->names);
+	free(r->decisions);
 	free(r->ts_t);
 	free(r->ts_usage);
 	free(r->ts_tree);
@@ -92,11 +94,32 @@ static int sample(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 	return 0;
 }
 
+/* Keep one decision of the strategy (a JSON line). */
+static void log_decision(void *arg, const char *line)
+{
+	struct acg_bench_run *r = arg;
+	size_t len = strlen(line);
+
+	if (r->decisions_len + len + 2 > r->decisions_cap) {
+		size_t cap = (r->decisions_cap + len + 2) * 2;
+		char *d = realloc(r->decisions, cap);
+
+		if (!d)
+			return;
+		r->decisions = d;
+		r->decisions_cap = cap;
+	}
+	memcpy(r->decisions + r->decisions_len, line, len);
+	r->decisions_len += len;
+	r->decisions[r->decisions_len++] = '\n';
+	r->decisions[r->decisions_len] = '\0';
+	r->n_decisions++;
+}
+
 /* Make the run's cgroups and let the strategy set them up. */
 static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg **ret_tree,
 		   struct acg_cg **cgs, enum acg_prio *prio)
 {
-	struct acg_strategy_ctx ctx;
 	const char *what = "";
 	int rc;
 
@@ -118,9 +141,16 @@ static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg
 	}
 	if (!r->st)
 		return 0;
-	ctx = (struct acg_strategy_ctx){*ret_tree,	     cgs,	 prio, r->n,
-					r->sc->budget_bytes, r->sc->high};
-	rc = r->st->setup ? r->st->setup(&ctx, &what) : -EOPNOTSUPP;
+	r->ctx = (struct acg_strategy_ctx){.tree = *ret_tree,
+					   .sessions = cgs,
+					   .prio = prio,
+					   .names = r->names,
+					   .n = r->n,
+					   .budget = r->sc->budget_bytes,
+					   .high = r->sc->high,
+					   .log = log_decision,
+					   .log_arg = r};
+	rc = r->st->setup ? r->st->setup(&r->ctx, &what) : -EOPNOTSUPP;
 	if (rc < 0)
 		snprintf(r->error, sizeof(r->error), "strategy %s: cannot set %s: %s", r->st->name,
 			 what, strerror(-rc));
@@ -192,11 +222,11 @@ static bool all_exited(const struct acg_bench_run *r)
 }
 
 static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **cgs,
-		  enum acg_prio *prio, double timeout_s,
-		  void (*progress)(const struct acg_bench_run *, double, void *), void *arg)
+		  double timeout_s, void (*progress)(const struct acg_bench_run *, double, void *),
+		  void *arg)
 {
-	struct acg_strategy_ctx ctx = {tree, cgs, prio, r->n, r->sc->budget_bytes, r->sc->high};
-	double t0 = mono_s(), t;
+	bool control = r->st && r->st->tick && r->ctx.priv;
+	double t0 = mono_s(), t, next_sample = 0;
 
 	while (!all_exited(r)) {
 		struct pollfd pfd[64];
@@ -205,16 +235,20 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		for (size_t i = 0; i < r->n && np < 64; i++)
 			if (!r->s[i].exited && r->s[i].fd >= 0)
 				pfd[np++] = (struct pollfd){r->s[i].fd, POLLIN, 0};
-		poll(pfd, np, ACG_BENCH_SAMPLE_MS);
+		/* a controller acts every 10 ms; usage is recorded every 50 ms */
+		poll(pfd, np, control ? ACG_BENCH_CONTROL_MS : ACG_BENCH_SAMPLE_MS);
 		t = mono_s() - t0;
 		for (size_t i = 0; i < r->n; i++) {
 			if (!r->s[i].exited)
 				acg_replay_result_drain(&r->s[i].rep, r->s[i].fd);
 			reap(r, i, t, false);
 		}
+		if (control)
+			r->st->tick(&r->ctx, t);
+		if (t < next_sample)
+			continue;
+		next_sample = t + ACG_BENCH_SAMPLE_MS / 1000.0;
 		sample(r, tree, cgs, t);
-		if (r->st && r->st->tick)
-			r->st->tick(&ctx);
 		if (progress)
 			progress(r, t, arg);
 		if (t > timeout_s && !r->timed_out) {
@@ -260,9 +294,10 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 	r->n = n;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->s = calloc(n, sizeof(*r->s));
+	r->names = calloc(n, sizeof(*r->names));
 	cgs = calloc(n, sizeof(*cgs));
 	prio = calloc(n, sizeof(*prio));
-	if (!r->s || !cgs || !prio) {
+	if (!r->s || !r->names || !cgs || !prio) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -270,6 +305,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		struct acg_bench_session *s = &r->s[i];
 
 		s->spec = &sc->sessions[idx[i]];
+		r->names[i] = s->spec->name;
 		s->fd = -1;
 		s->cfg = (struct acg_replay_cfg){.trace = s->spec->trace,
 						 .speed = sc->speed,
@@ -284,7 +320,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 	if (rc == 0)
 		rc = spawn_all(r, cgs);
 	/* whatever was spawned is watched to its end, even after an error */
-	watch(r, tree, cgs, prio, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
+	watch(r, tree, cgs, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
 	for (size_t i = 0; i < n && tree; i++) {
 		struct acg_bench_session *s = &r->s[i];
 
@@ -297,6 +333,9 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 	}
 	if (tree)
 		acg_cg_events(tree, &r->tree_after);
+	/* undo the strategy's controls (nothing stays held), then everything goes */
+	if (r->st && r->st->teardown)
+		r->st->teardown(&r->ctx);
 out:
 	/* the run's cgroups go, whatever happened */
 	for (size_t i = 0; i < n && cgs; i++)

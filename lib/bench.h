@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #define ACG_BENCH_SAMPLE_MS 50
+#define ACG_BENCH_CONTROL_MS 10
 
 struct acg_bench_session {
 	const struct acg_scn_session *spec;
@@ -48,6 +49,10 @@ struct acg_bench_run {
 	double wall_s;
 	bool timed_out;
 	struct acg_mem_events tree_before, tree_after;
+	struct acg_strategy_ctx ctx; /* what the strategy acts on, setup to teardown */
+	const char **names;
+	char *decisions; /* the strategy's decisions, JSON lines */
+	size_t decisions_len, decisions_cap, n_decisions;
 	char error[256]; /* set when the run could not be carried out */
 };
 

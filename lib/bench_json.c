@@ -53,6 +53,8 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 			"budget_bytes", (json_int_t)(r->st ? r->sc->budget_bytes : 0), "speed",
 			r->sc->speed, "wall_s", r->wall_s, "timed_out", r->timed_out, "error",
 			r->error[0] ? json_string(r->error) : json_null(), "sessions", sessions);
+	if (doc)
+		json_object_set_new(doc, "decisions", json_integer((json_int_t)r->n_decisions));
 	if (doc && (r->tree_after.has & ACG_EV_OOM_KILL))
 		json_object_set_new(doc, "parent_oom_kill_delta",
 				    json_integer((json_int_t)(r->tree_after.oom_kill -
@@ -107,6 +109,17 @@ int acg_bench_run_write(const struct acg_bench_run *r, const char *dir)
 	rc = write_timeseries(r, path);
 	if (rc < 0)
 		return rc;
+	if (r->decisions_len) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/decisions.jsonl", dir);
+		f = fopen(path, "we");
+		if (!f)
+			return -errno;
+		fwrite(r->decisions, 1, r->decisions_len, f);
+		if (fclose(f) != 0)
+			return -errno;
+	}
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	return write_doc(acg_bench_run_json(r), path);
 }

@@ -108,8 +108,8 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
-		uint64_t base = s->clamp > s->usage ? s->clamp : s->usage;
-		uint64_t to = base + (uint64_t)share;
+		/* room is counted from what it uses now: the headroom already counts that */
+		uint64_t to = s->usage + (uint64_t)share;
 		struct acg_action *a = NULL;
 
 		if (!is_low(s) || !s->held)

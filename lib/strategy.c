@@ -5,6 +5,10 @@
  */
 #include "strategy.h"
 
+#include "controller.h"
+
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool needs_memcg(const struct acg_host *h, const char **why)
@@ -29,10 +33,7 @@ static bool high_supported(const struct acg_host *h, const char **why)
 
 static bool dynamic_supported(const struct acg_host *h, const char **why)
 {
-	if (!needs_memcg(h, why))
-		return false;
-	*why = "not built yet: the priority controller is a later issue";
-	return false;
+	return needs_memcg(h, why);
 }
 
 static bool bpf_supported(const struct acg_host *h, const char **why)
@@ -52,7 +53,7 @@ static bool bpf_supported(const struct acg_host *h, const char **why)
 }
 
 /* The budget on the run's parent; no swap for anyone (where swap can be limited). */
-static int budget_setup(const struct acg_strategy_ctx *c, const char **what)
+static int budget_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	int r;
 
@@ -67,7 +68,7 @@ static int budget_setup(const struct acg_strategy_ctx *c, const char **what)
 	return r;
 }
 
-static int static_setup(const struct acg_strategy_ctx *c, const char **what)
+static int static_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	int r = budget_setup(c, what);
 
@@ -77,7 +78,7 @@ static int static_setup(const struct acg_strategy_ctx *c, const char **what)
 	return r;
 }
 
-static int high_setup(const struct acg_strategy_ctx *c, const char **what)
+static int high_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	int r = budget_setup(c, what);
 
@@ -89,15 +90,55 @@ static int high_setup(const struct acg_strategy_ctx *c, const char **what)
 	return r;
 }
 
+static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
+{
+	struct acg_controller *ctl;
+	struct acg_pol_cfg cfg;
+	int *prio = calloc(c->n ? c->n : 1, sizeof(*prio));
+	int r;
+
+	if (!prio)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n; i++)
+		prio[i] = (int)c->prio[i];
+	r = budget_setup(c, what);
+	acg_pol_cfg_default(&cfg, c->budget);
+	if (r == 0) {
+		*what = "the controller";
+		r = acg_controller_new(c->tree, c->sessions, prio, c->names, c->n, c->budget, &cfg,
+				       c->log, c->log_arg, &ctl);
+	}
+	free(prio);
+	if (r < 0)
+		return r;
+	c->priv = ctl;
+	return acg_controller_setup(ctl, what);
+}
+
+static int dynamic_tick(struct acg_strategy_ctx *c, double now)
+{
+	return acg_controller_tick(c->priv, now);
+}
+
+static void dynamic_teardown(struct acg_strategy_ctx *c)
+{
+	if (!c->priv)
+		return;
+	acg_controller_restore(c->priv);
+	acg_controller_free(c->priv);
+	c->priv = NULL;
+}
+
 static const struct acg_strategy table[] = {
 	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg,
-	 budget_setup, NULL},
-	{"static", "each session gets a hard limit of budget/N", needs_memcg, static_setup, NULL},
+	 budget_setup, NULL, NULL},
+	{"static", "each session gets a hard limit of budget/N", needs_memcg, static_setup, NULL,
+	 NULL},
 	{"high", "a fixed memory.high per priority class (control arm for dynamic)", high_supported,
-	 high_setup, NULL},
+	 high_setup, NULL, NULL},
 	{"dynamic", "the priority controller: HIGH keeps allocating, LOW is throttled or paused",
-	 dynamic_supported, NULL, NULL},
-	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, NULL, NULL},
+	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_teardown},
+	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, NULL, NULL, NULL},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

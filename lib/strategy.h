@@ -18,14 +18,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Called with each controller decision, one JSON object per line. */
+typedef void (*acg_strategy_log_fn)(void *arg, const char *line);
+
 /* What a strategy acts on in one run. */
 struct acg_strategy_ctx {
 	struct acg_cg *tree;	   /* the run's parent cgroup: it holds the budget */
 	struct acg_cg **sessions;  /* one per session, below tree */
 	const enum acg_prio *prio; /* each session's class */
+	const char *const *names;  /* each session's name */
 	size_t n;
 	uint64_t budget;
 	struct acg_scn_high high; /* parameters of the `high` strategy */
+	acg_strategy_log_fn log;  /* decisions (may be NULL) */
+	void *log_arg;
+	void *priv; /* the strategy's own state, from setup to teardown */
 };
 
 struct acg_strategy {
@@ -34,9 +41,11 @@ struct acg_strategy {
 	/* true when it can run on h; else *why says why in one phrase */
 	bool (*supported)(const struct acg_host *h, const char **why);
 	/* set the run's controls; 0 or -errno with *what naming the control that failed */
-	int (*setup)(const struct acg_strategy_ctx *c, const char **what);
-	/* called every sampling period while sessions run (NULL: nothing to do) */
-	int (*tick)(const struct acg_strategy_ctx *c);
+	int (*setup)(struct acg_strategy_ctx *c, const char **what);
+	/* called every control period while sessions run, now in seconds (NULL: none) */
+	int (*tick)(struct acg_strategy_ctx *c, double now);
+	/* undo what setup and tick did, free priv (NULL: nothing to undo) */
+	void (*teardown)(struct acg_strategy_ctx *c);
 };
 
 /* The table, in presentation order, and its length. */

@@ -3,7 +3,8 @@
  * test_bench.c: live tier (root). A small scenario of stress sessions (tens of MiB,
  * about a second) run under `none` and `static`: the session the kernel kills is recorded
  * as killed by OOM with how far it got, the others complete, the run's files are written,
- * and its cgroups are gone.
+ * and its cgroups are gone. And under `dynamic`, a HIGH burst holds a growing LOW session
+ * (the kernel counts it at its clamp), which resumes when the burst passes and completes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,11 +44,41 @@ static const char scenario[] =
 	"{\"name\": \"c\", \"priority\": \"low\", \"stress\": {\"mb\": 80, \"ramp_s\": 0.3,"
 	" \"hold_s\": 0.7}}]}";
 
+/*
+ * LOW grows steadily to 120 MiB; HIGH bursts from 10 to 150 MiB between 0.6 and 1.1 s.
+ * Together they would pass the 256 MiB budget at about 1.05 s; held at the start of the
+ * burst, LOW fits beside it.
+ */
+static const char burst_scenario[] =
+	"{\"name\": \"burst\", \"budget_mb\": 256, \"runs\": 1, \"sessions\": ["
+	"{\"name\": \"hi\", \"priority\": \"high\", \"stress\": {\"mb\": 10, \"hold_s\": 1.3,"
+	" \"burst_mb\": 150, \"burst_every_s\": 0.6, \"burst_for_s\": 0.5}},"
+	"{\"name\": \"lo\", \"priority\": \"low\", \"stress\": {\"mb\": 120, \"ramp_s\": 1.2,"
+	" \"hold_s\": 0.2}}]}";
+static struct acg_scenario *burst_sc;
+
+static int load_scenario(const char *text, const char *file, struct acg_scenario **ret)
+{
+	char path[300];
+	struct acg_diag d = {""};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	if (acg_scenario_load(path, 0, ret, &d) < 0) {
+		fprintf(stderr, "%s\n", d.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int group_setup(void **state)
 {
-	char path[300], name[64];
-	struct acg_diag d;
-	FILE *f;
+	char name[64];
 
 	(void)state;
 	if (geteuid() != 0) {
@@ -58,18 +89,9 @@ static int group_setup(void **state)
 		skip_all = "no memory controller on this host";
 		return 0;
 	}
-	if (!mkdtemp(dir))
+	if (!mkdtemp(dir) || load_scenario(scenario, "small.json", &sc) < 0 ||
+	    load_scenario(burst_scenario, "burst.json", &burst_sc) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/small.json", dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(scenario, f);
-	fclose(f);
-	if (acg_scenario_load(path, 0, &sc, &d) < 0) {
-		fprintf(stderr, "%s\n", d.msg);
-		return -1;
-	}
 	snprintf(name, sizeof(name), "agentcg-test-%d", (int)getpid());
 	return acg_root_open(&mounts, name, true, &root) < 0 ? -1 : 0;
 }
@@ -83,6 +105,7 @@ static int group_teardown(void **state)
 		acg_cg_remove(root);
 	acg_cg_free(root);
 	acg_scenario_free(sc);
+	acg_scenario_free(burst_sc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return skip_all ? 0 : system(cmd);
 }
@@ -159,11 +182,49 @@ static void test_static(void **state)
 	run_strategy("static");
 }
 
+static void test_dynamic_holds_then_resumes(void **state)
+{
+	const size_t idx[] = {0, 1};
+	struct acg_bench_run *r = NULL;
+	json_t *doc, *lo, *ev;
+
+	(void)state;
+	if (skip_all) {
+		fprintf(stderr, "skip: %s\n", skip_all);
+		skip();
+	}
+	assert_int_equal(acg_bench_run(burst_sc, idx, 2, acg_strategy_find("dynamic"), 1, root,
+				       "dynamic", NULL, NULL, &r),
+			 0);
+	doc = acg_bench_run_json(r);
+	assert_non_null(doc);
+	fprintf(stderr, "decisions:\n%s", r->decisions ? r->decisions : "(none)\n");
+	/* nobody killed, both complete */
+	assert_string_equal(json_string_value(json_object_get(session(doc, "hi"), "status")),
+			    "completed");
+	lo = session(doc, "lo");
+	assert_string_equal(json_string_value(json_object_get(lo, "status")), "completed");
+	/* LOW was held: the controller said so, and the kernel counted it at its clamp */
+	assert_non_null(r->decisions);
+	assert_non_null(strstr(r->decisions, "\"session\":\"lo\",\"action\":\"hold\""));
+	/* and given room back (raised, or released) when the burst passed */
+	assert_true(strstr(r->decisions, "\"action\":\"release\"") ||
+		    strstr(r->decisions, "\"action\":\"raise\""));
+	assert_null(strstr(r->decisions, "\"action\":\"kill\""));
+	ev = json_object_get(lo, "memory_events_delta");
+	assert_true(json_integer_value(
+			    json_object_get(ev, r->cgroup_version == 2 ? "high" : "max")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(ev, "oom_kill")), 0);
+	json_decref(doc);
+	acg_bench_run_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_dynamic_holds_then_resumes),
 	};
 
 	th_init();

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * controller.c: the live priority controller (see controller.h for the mapping of
+ * actions onto cgroup v1 and v2).
+ */
+#include "controller.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* a clamp sits this far above usage so the write never needs reclaim to succeed */
+#define SLACK (UINT64_C(2) << 20)
+/* growth below this between ticks is noise, not HIGH activity */
+#define GROWTH_NOISE (UINT64_C(1) << 20)
+#define MAX_ACTIONS 64
+
+struct acg_controller {
+	struct acg_cg *parent;
+	struct acg_cg **cg;
+	const char *const *names;
+	size_t n;
+	int version;
+	struct acg_pol_cfg cfg;
+	struct acg_pol_state st;
+	struct acg_pol_session *s;
+	double *last_t;
+	uint64_t *last_usage;
+	acg_decision_log_fn log;
+	void *log_arg;
+	struct acg_controller_stats stats;
+};
+
+int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const int *prio,
+		       const char *const *names, size_t n, uint64_t budget,
+		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
+		       struct acg_controller **ret)
+{
+	struct acg_controller *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->s = calloc(n ? n : 1, sizeof(*c->s));
+	c->last_t = calloc(n ? n : 1, sizeof(*c->last_t));
+	c->last_usage = calloc(n ? n : 1, sizeof(*c->last_usage));
+	if (!c->s || !c->last_t || !c->last_usage) {
+		acg_controller_free(c);
+		return -ENOMEM;
+	}
+	c->parent = parent;
+	c->cg = sessions;
+	c->names = names;
+	c->n = n;
+	c->version = acg_cg_version(parent);
+	c->cfg = *cfg;
+	c->cfg.can_freeze = c->cfg.can_freeze && c->version == 2;
+	c->log = log;
+	c->log_arg = log_arg;
+	for (size_t i = 0; i < n; i++) {
+		c->s[i].prio = prio[i];
+		c->last_t[i] = NAN;
+	}
+	c->st = (struct acg_pol_state){.budget = budget,
+				       .high_last_growth = -INFINITY,
+				       .last_kill = -INFINITY,
+				       .s = c->s,
+				       .n = n};
+	*ret = c;
+	return 0;
+}
+
+void acg_controller_free(struct acg_controller *c)
+{
+	if (!c)
+		return;
+	free(c->s);
+	free(c->last_t);
+	free(c->last_usage);
+	free(c);
+}
+
+void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret)
+{
+	*ret = c->stats;
+}
+
+/* OOM kill disabled where the kernel would otherwise choose the victim (v1). */
+static int set_oom_pause(struct acg_controller *c, uint64_t on)
+{
+	int r = 0;
+
+	if (c->version != 1)
+		return 0;
+	for (size_t i = 0; i < c->n && (r == 0 || r == -ENOENT); i++)
+		if (c->s[i].prio > 0)
+			r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, on);
+	if (r == 0 || r == -ENOENT)
+		r = acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, on);
+	return r == -ENOENT ? 0 : r;
+}
+
+int acg_controller_setup(struct acg_controller *c, const char **what)
+{
+	int r;
+
+	*what = "oom_kill_disable on the parent and LOW sessions";
+	r = set_oom_pause(c, 1);
+	if (r < 0)
+		return r;
+	*what = "memory.low of HIGH sessions";
+	for (size_t i = 0; i < c->n && c->version == 2; i++)
+		if (c->s[i].prio == 0 && (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0)
+			return r;
+	return 0;
+}
+
+static void observe(struct acg_controller *c, double now)
+{
+	struct acg_mem_events ev;
+
+	c->st.now = now;
+	if (acg_cg_usage(c->parent, &c->st.usage) < 0)
+		c->st.usage = 0;
+	c->st.parent_waiting =
+		c->version == 1 && acg_cg_events(c->parent, &ev) == 0 && ev.under_oom;
+	for (size_t i = 0; i < c->n; i++) {
+		struct acg_pol_session *s = &c->s[i];
+		uint64_t u;
+
+		if (s->gone)
+			continue;
+		if (acg_cg_usage(c->cg[i], &u) < 0) {
+			/* a session whose cgroup vanished is simply gone */
+			s->gone = true;
+			continue;
+		}
+		if (isnan(c->last_t[i])) {
+			s->started_at = now;
+			s->rate = 0;
+		} else if (now > c->last_t[i]) {
+			double r = ((double)u - (double)c->last_usage[i]) / (now - c->last_t[i]);
+
+			s->rate = 0.5 * s->rate + 0.5 * r;
+		}
+		if (s->prio == 0 && !isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE)
+			c->st.high_last_growth = now;
+		s->usage = u;
+		c->last_t[i] = now;
+		c->last_usage[i] = u;
+	}
+}
+
+static int set_clamp(struct acg_controller *c, size_t i, uint64_t value)
+{
+	return acg_cg_set(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, value);
+}
+
+static int apply(struct acg_controller *c, const struct acg_action *a)
+{
+	struct acg_pol_session *s = &c->s[a->session];
+	uint64_t v = a->value;
+	int r = 0;
+
+	switch (a->kind) {
+	case ACG_ACT_HOLD:
+	case ACG_ACT_RAISE:
+		if (acg_cg_usage(c->cg[a->session], &v) == 0 && v + SLACK > a->value)
+			v = v + SLACK;
+		else
+			v = a->value;
+		r = set_clamp(c, a->session, v);
+		if (r == 0) {
+			/* the policy's view: the clamp it asked for (the slack is ours) */
+			s->held = true;
+			s->clamp = a->value;
+		}
+		c->stats.holds += a->kind == ACG_ACT_HOLD;
+		c->stats.raises += a->kind == ACG_ACT_RAISE;
+		break;
+	case ACG_ACT_RELEASE:
+		r = set_clamp(c, a->session, ACG_UNLIMITED);
+		if (r == 0)
+			s->held = false;
+		c->stats.releases++;
+		break;
+	case ACG_ACT_FREEZE:
+	case ACG_ACT_THAW:
+		r = acg_cg_set(c->cg[a->session], ACG_CTL_FREEZE, a->kind == ACG_ACT_FREEZE);
+		if (r == 0)
+			s->frozen = a->kind == ACG_ACT_FREEZE;
+		c->stats.freezes += a->kind == ACG_ACT_FREEZE;
+		c->stats.thaws += a->kind == ACG_ACT_THAW;
+		break;
+	case ACG_ACT_KILL:
+		r = acg_cg_kill(c->cg[a->session]);
+		c->st.last_kill = c->st.now;
+		c->stats.kills++;
+		break;
+	}
+	if (r == -ENOENT) {
+		/* the session ended under us: nothing left to control */
+		s->gone = true;
+		r = 0;
+	}
+	return r;
+}
+
+static void log_action(struct acg_controller *c, const struct acg_action *a, int r, double apply_s)
+{
+	json_t *j;
+	char *line;
+
+	if (!c->log)
+		return;
+	j = json_pack("{s:f, s:s, s:s, s:I, s:I, s:I, s:f, s:s, s:o}", "t", c->st.now, "session",
+		      c->names[a->session], "action", acg_act_name(a->kind), "value_bytes",
+		      (json_int_t)a->value, "usage_bytes", (json_int_t)c->s[a->session].usage,
+		      "parent_usage_bytes", (json_int_t)c->st.usage, "apply_us", apply_s * 1e6,
+		      "reason", a->reason, "error",
+		      r < 0 ? json_string(strerror(-r)) : json_null());
+	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (line)
+		c->log(c->log_arg, line);
+	free(line);
+	json_decref(j);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int acg_controller_tick(struct acg_controller *c, double now)
+{
+	struct acg_action act[MAX_ACTIONS];
+	size_t n;
+	double t0;
+
+	observe(c, now);
+	c->stats.ticks++;
+	n = acg_policy_decide(&c->cfg, &c->st, act, MAX_ACTIONS);
+	t0 = mono();
+	for (size_t i = 0; i < n; i++) {
+		double t = mono();
+		int r = apply(c, &act[i]);
+
+		if (r < 0)
+			c->stats.errors++;
+		log_action(c, &act[i], r, mono() - t);
+	}
+	if (n && mono() - t0 > c->stats.max_apply_s)
+		c->stats.max_apply_s = mono() - t0;
+	return (int)n;
+}
+
+int acg_controller_restore(struct acg_controller *c)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		int r = 0;
+
+		if (c->s[i].prio == 0)
+			continue;
+		r = set_clamp(c, i, ACG_UNLIMITED);
+		if (acg_cg_has_freezer(c->cg[i]) && (r == 0 || r == -ENOENT))
+			r = acg_cg_set(c->cg[i], ACG_CTL_FREEZE, 0);
+		if (r < 0 && r != -ENOENT && !first)
+			first = r;
+		c->s[i].held = c->s[i].frozen = false;
+	}
+	if (set_oom_pause(c, 0) < 0 && !first)
+		first = -EIO;
+	return first;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * controller.h: the live priority controller. It observes a set of session cgroups
+ * under one parent (the budget), runs the policy (policy.h) and applies its actions with
+ * each cgroup version's own mechanisms:
+ *
+ *   action   cgroup v2                       cgroup v1
+ *   hold     memory.high = usage + slack     memory.limit_in_bytes = usage + slack, with
+ *                                            oom_kill_disable=1: the allocating task waits
+ *   raise    memory.high = value             memory.limit_in_bytes = value
+ *   release  memory.high = max               memory.limit_in_bytes = unlimited
+ *   freeze   cgroup.freeze                   freezer.state (v1 holds are hard: not used)
+ *   kill     cgroup.kill                     SIGKILL to every task
+ *
+ * At setup HIGH sessions get memory.low = budget (v2), and on v1 the parent and every LOW
+ * session get oom_kill_disable=1, so the kernel never picks a victim: the policy does.
+ * restore() undoes every clamp, thaw and OOM setting, so nothing stays held after the
+ * controller stops. Every decision is logged as one JSON line with its reason.
+ */
+#ifndef AGENTCG_CONTROLLER_H
+#define AGENTCG_CONTROLLER_H
+
+#include "cgroup.h"
+#include "policy.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct acg_controller;
+
+/* Called with each decision as a JSON object on one line (no newline). */
+typedef void (*acg_decision_log_fn)(void *arg, const char *line);
+
+/*
+ * Take charge of sessions[0..n) (with priorities prio[], 0 = HIGH, and names) under
+ * parent, sharing budget. The cgroups stay owned by the caller and must outlive it.
+ */
+int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const int *prio,
+		       const char *const *names, size_t n, uint64_t budget,
+		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
+		       struct acg_controller **ret);
+
+/* Set the static part (OOM handling, HIGH protection). 0 or -errno, *what names it. */
+int acg_controller_setup(struct acg_controller *c, const char **what);
+
+/* Observe, decide, act. now: seconds on any monotonic clock. Returns actions applied. */
+int acg_controller_tick(struct acg_controller *c, double now);
+
+/* Release every clamp and thaw; undo the OOM settings. Vanished cgroups are skipped. */
+int acg_controller_restore(struct acg_controller *c);
+
+/* Counters for reports. */
+struct acg_controller_stats {
+	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
+	double max_apply_s; /* longest time spent applying one tick's actions */
+};
+void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);
+
+void acg_controller_free(struct acg_controller *c);
+
+#endif
