@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 	double touch[ROUNDS], pop[ROUNDS], rep[ROUNDS], rep_touch[ROUNDS];
 	double m_touch, m_pop, m_rep, m_rep_touch, cpu, warm;
 	struct acg_trace *t;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 	struct fidelity f;
 	json_t *py, *doc;
 

@@ -31,6 +31,8 @@ struct acg_controller {
 	uint64_t *last_usage;
 	acg_decision_log_fn log;
 	void *log_arg;
+	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
+	bool have_max;
 	struct acg_controller_stats stats;
 };
 
@@ -124,8 +126,14 @@ static void observe(struct acg_controller *c, double now)
 	c->st.now = now;
 	if (acg_cg_usage(c->parent, &c->st.usage) < 0)
 		c->st.usage = 0;
-	c->st.parent_waiting =
-		c->version == 1 && acg_cg_events(c->parent, &ev) == 0 && ev.under_oom;
+	c->st.parent_waiting = false;
+	if (acg_cg_events(c->parent, &ev) == 0) {
+		/* at the limit: v1 tasks wait there (OOM killer off); v2 charges hit max */
+		c->st.parent_waiting =
+			c->version == 1 ? ev.under_oom : c->have_max && ev.max > c->last_max;
+		c->last_max = ev.max;
+		c->have_max = true;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];
 		uint64_t u;

@@ -24,7 +24,6 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.hysteresis = reserve / 2,
 		.horizon_s = 0.1,
 		.quiet_s = 0.5,
-		.critical = UINT64_C(8) << 20,
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
 		.can_freeze = true,
@@ -177,19 +176,17 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		hand_back(c, st, h, need, held, &o);
 	freeze_creepers(c, st, &o);
 
-	/* the last resort: every LOW held and HIGH still stuck */
-	if (low && held == low && (h < (double)c->critical || st->parent_waiting) &&
+	/* the last resort: every LOW held and the parent still at its limit */
+	if (low && held == low && st->parent_waiting &&
 	    st->now - st->last_kill >= c->kill_cooldown_s) {
 		size_t v = victim(st);
 		struct acg_action *a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 
 		if (a)
 			snprintf(a->reason, sizeof(a->reason),
-				 "every LOW held and headroom %.0f MiB%s: lowest priority, largest "
-				 "(%.0f MiB), most recent goes",
-				 h / MiB,
-				 st->parent_waiting ? " (parent waiting at its limit)" : "",
-				 (double)st->s[v].usage / MiB);
+				 "every LOW held and the parent at its limit (headroom %.0f MiB): "
+				 "lowest priority, largest (%.0f MiB), most recent goes",
+				 h / MiB, (double)st->s[v].usage / MiB);
 	}
 	return o.n;
 }

@@ -11,8 +11,8 @@
  * its memory.high is clamped, and a session that still creeps past its clamp is frozen.
  * When h > R + hysteresis, the room above R is handed back to the held sessions, split
  * evenly, and once HIGH has been quiet for `quiet_s` they are released entirely. A kill
- * happens only when every LOW session is held and HIGH is still stuck (h below the
- * critical floor, or the parent waiting at its limit): then the lowest-priority, largest,
+ * happens only when every LOW session is held and the parent is still at its limit (its
+ * tasks wait there on v1; on v2 its memory.events max grows): then the lowest-priority, largest,
  * most recently started session goes, one at a time, `kill_cooldown_s` apart.
  *
  * Worked example: B = 1000 MiB, reserve 100 MiB, HIGH grows at 500 MiB/s, horizon 0.1 s:
@@ -33,7 +33,6 @@ struct acg_pol_cfg {
 	uint64_t hysteresis;   /* extra headroom needed before handing room back */
 	double horizon_s;      /* HIGH's growth rate times this is added to the reserve */
 	double quiet_s;	       /* HIGH not growing this long: release held sessions fully */
-	uint64_t critical;     /* headroom below this with all LOW held: HIGH is stuck */
 	uint64_t freeze_slack; /* v2: a held session this far above its clamp is frozen */
 	double kill_cooldown_s;
 	bool can_freeze; /* the host has a freezer for sessions */
@@ -58,7 +57,8 @@ struct acg_pol_state {
 	double now;
 	uint64_t budget;
 	uint64_t usage;		 /* the parent's */
-	bool parent_waiting;	 /* v1: the parent is at its limit with OOM kill disabled */
+	bool parent_waiting;	 /* the parent is at its limit: v1 under_oom (its tasks wait),
+				  * v2 memory.events max grew since the last look */
 	double high_last_growth; /* when a HIGH session last grew */
 	double last_kill;	 /* when the policy last killed (or -inf) */
 	struct acg_pol_session *s;

@@ -87,7 +87,7 @@ static int parse_stress(struct ctx *c, const char *where, json_t *js, struct acg
 	static const char *const keys[] = {
 		"mb", "hold_s", "ramp_s", "burst_mb", "burst_every_s", "burst_for_s", NULL};
 	double mb = 0, burst = 0;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 	int r;
 
 	if (!json_is_object(js))
@@ -137,7 +137,7 @@ static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_
 	json_t *jt = json_object_get(js, "trace"), *jst = json_object_get(js, "stress");
 	char where[64];
 	double base_mb = 0;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 	int r;
 
 	snprintf(where, sizeof(where), "sessions[%zu]", i);

@@ -26,6 +26,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 struct json_t;
 

@@ -389,7 +389,7 @@ int cmd_bench(int argc, char **argv)
 	const char *strategies = NULL, *root_path = NULL;
 	struct acg_cg *root = NULL, *parent = NULL;
 	struct sigaction sa = {0};
-	struct acg_diag diag;
+	struct acg_diag diag = {""};
 	struct acg_host host;
 	bool check_only = false;
 	double runs = 0, warm_mb = 0;

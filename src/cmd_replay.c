@@ -64,7 +64,7 @@ int cmd_replay(int argc, char **argv)
 	const char *cgroup = NULL, *output = NULL;
 	double base_mb = 0, chunk_mb = 4;
 	struct acg_trace *trace;
-	struct acg_diag diag;
+	struct acg_diag diag = {""};
 	int c, code;
 
 	opterr = 0;

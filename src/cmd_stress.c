@@ -61,7 +61,7 @@ int cmd_stress(int argc, char **argv)
 	const char *cgroup = NULL, *output = NULL;
 	double mb = 0, burst_mb = 0, base_mb = 0;
 	struct acg_trace *trace;
-	struct acg_diag diag;
+	struct acg_diag diag = {""};
 	int c, code;
 
 	opterr = 0;

@@ -19,6 +19,8 @@ static const struct acg_cmd commands[] = {
 	{"stress", "allocate, hold and burst synthetic memory (same result as replay)", cmd_stress},
 	{"record", "run a command in its own cgroup and record its memory timeline", cmd_record},
 	{"bench", "run isolation strategies side by side on a scenario, repeatedly", cmd_bench},
+	{"simulate", "the same policy over the traces in simulated time (capacity planning)",
+	 cmd_simulate},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

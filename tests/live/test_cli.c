@@ -203,7 +203,7 @@ static void test_record_replays(void **state)
 	const char *rec = path_in_tmp("rec.json");
 	struct acg_trace_summary sum;
 	struct acg_trace *t;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 	struct acg_mounts m;
 	char left[ACG_PATH_MAX + 64];
 	struct res r;

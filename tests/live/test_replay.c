@@ -72,7 +72,7 @@ static struct acg_trace *load_shared(const char *name)
 	const char *dir = getenv("AGENTCG_TRACES") ? getenv("AGENTCG_TRACES") : TRACE_DIR;
 	char path[1024];
 	struct acg_trace *t = NULL;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
 	if (acg_trace_load(path, NULL, &t, &d) < 0) {

@@ -71,7 +71,7 @@ static void test_json_good(void **state)
 				     "{\"epoch\": 105, \"mem_usage\": \"0B / 0B\"}]}";
 	struct acg_trace_summary sum;
 	struct acg_trace *t;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 
 	(void)state;
 	assert_int_equal(acg_trace_parse("x/run-1.json", text, strlen(text), NULL, &t, &d), 0);
@@ -94,7 +94,7 @@ static void test_csv_good(void **state)
 {
 	const char *text = "# recorded by hand\nseconds,bytes\n5,1048576\n6.5,2MiB\n\n8,300MB\r\n";
 	struct acg_trace *t;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 
 	(void)state;
 	assert_int_equal(acg_trace_parse("my.csv", text, strlen(text), NULL, &t, &d), 0);
@@ -163,7 +163,7 @@ static void test_bad_inputs(void **state)
 static void test_load_missing_file(void **state)
 {
 	struct acg_trace *t = NULL;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 
 	(void)state;
 	assert_int_equal(acg_trace_load("/nonexistent/x.json", NULL, &t, &d), -ENOENT);
@@ -187,7 +187,7 @@ static void test_shared_traces(void **state)
 		char path[1024];
 		struct acg_trace_summary sum;
 		struct acg_trace *t;
-		struct acg_diag d;
+		struct acg_diag d = {""};
 		json_t *root, *mem;
 		size_t len = strlen(de->d_name);
 
@@ -224,7 +224,7 @@ static void test_binary_units_reproduce_seeds(void **state)
 	const struct acg_trace_opts bin = {true, 0};
 	struct acg_trace_summary sum;
 	struct acg_trace *t;
-	struct acg_diag d;
+	struct acg_diag d = {""};
 	char path[1024];
 
 	(void)state;

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim.c: the scenario in simulated time (model in sim.h), driving lib/policy.c exactly as
+ * the live controller does: same state, same actions, applied to the model instead of
+ * cgroups.
+ */
+#include "sim.h"
+
+#include "parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct simses {
+	const struct acg_trace *t;
+	uint64_t base;
+	double pos; /* position in the timeline, trace seconds */
+	size_t k;   /* current sample */
+	uint64_t usage;
+	uint64_t limit; /* hard limit (static) or ACG_UNLIMITED */
+	bool done;
+};
+
+/* Size at timeline position pos (the step function of the trace), from sample k on. */
+static uint64_t demand_at(const struct simses *x, double pos, size_t *k)
+{
+	size_t i = *k;
+
+	while (i + 1 < x->t->n && x->t->samples[i + 1].t <= pos)
+		i++;
+	*k = i;
+	return x->base + x->t->samples[i].bytes;
+}
+
+static uint64_t total_usage(const struct simses *x, size_t n)
+{
+	uint64_t u = 0;
+
+	for (size_t i = 0; i < n; i++)
+		u += x[i].done ? 0 : x[i].usage;
+	return u;
+}
+
+/* The kernel's OOM choice within the budget: the largest live session. */
+static size_t largest(const struct simses *x, size_t n)
+{
+	size_t v = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (!x[i].done && (x[v].done || x[i].usage > x[v].usage))
+			v = i;
+	return v;
+}
+
+static void finish(struct acg_sim_result *r, struct simses *x, size_t i, double now, bool killed)
+{
+	x[i].done = true;
+	r->s[i].killed = killed;
+	r->s[i].completed = !killed;
+	if (killed)
+		r->s[i].killed_at_s = now;
+	else
+		r->s[i].completion_s = now;
+	r->s[i].progress = x[i].t->n ? x[i].pos / fmax(x[i].t->samples[x[i].t->n - 1].t, 1e-9) : 1;
+	if (r->s[i].progress > 1)
+		r->s[i].progress = 1;
+}
+
+static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct simses *x,
+		  const struct acg_action *a, double now, double *last_kill)
+{
+	struct acg_pol_session *s = &ps[a->session];
+
+	r->decisions++;
+	switch (a->kind) {
+	case ACG_ACT_HOLD:
+	case ACG_ACT_RAISE:
+		s->held = true;
+		s->clamp = a->value;
+		break;
+	case ACG_ACT_RELEASE:
+		s->held = false;
+		break;
+	case ACG_ACT_FREEZE:
+	case ACG_ACT_THAW:
+		/* the model's hold is already a full stop */
+		break;
+	case ACG_ACT_KILL:
+		finish(r, x, a->session, now, true);
+		s->gone = true;
+		*last_kill = now;
+		break;
+	}
+}
+
+/*
+ * One step for session i: advance if its next size fits, else wait (or be killed).
+ * Returns whether the budget, not its own clamp, stopped it (the parent at its limit).
+ */
+static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
+		 const struct acg_pol_session *ps, const struct acg_scenario *sc, bool dynamic,
+		 bool limited, double now)
+{
+	struct simses *s = &x[i];
+	double end = s->t->samples[s->t->n - 1].t, pos = s->pos + ACG_SIM_STEP_S * sc->speed;
+	size_t k = s->k;
+	uint64_t want = demand_at(s, fmin(pos, end), &k);
+	uint64_t others = total_usage(x, n) - s->usage;
+	bool fits_own =
+		want <= s->limit && (!ps || !ps[i].held || want <= ps[i].clamp || want <= s->usage);
+	bool fits_budget = !limited || want <= s->usage || others + want <= sc->budget_bytes;
+
+	if (fits_own && fits_budget) {
+		s->pos = pos;
+		s->k = k;
+		s->usage = want;
+		if (want > r->s[i].peak)
+			r->s[i].peak = want;
+		if (pos >= end)
+			finish(r, x, i, now, false);
+		return false;
+	}
+	r->s[i].waited_s += ACG_SIM_STEP_S;
+	if (!fits_own && want > s->limit) {
+		/* over its own hard limit: the kernel kills it */
+		finish(r, x, i, now, true);
+	} else if (!fits_budget && !dynamic) {
+		/* over the budget: the kernel kills the largest */
+		s->usage = want;
+		finish(r, x, largest(x, n), now, true);
+		if (!s->done)
+			s->usage = demand_at(s, s->pos, &s->k);
+	}
+	return fits_own && !fits_budget;
+}
+
+int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
+		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret)
+{
+	bool dynamic = strategy && strcmp(strategy, "dynamic") == 0;
+	bool stat = strategy && strcmp(strategy, "static") == 0;
+	bool limited = strategy != NULL;
+	struct acg_pol_session *ps = NULL;
+	struct acg_action act[64];
+	struct simses *x;
+	double now = 0, last_kill = -INFINITY, high_growth = -INFINITY;
+	bool at_limit = false;
+	int rc = 0;
+
+	if (strategy && !dynamic && !stat && strcmp(strategy, "none") != 0)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	ret->strategy = strategy ? strategy : "solo";
+	x = calloc(n, sizeof(*x));
+	ret->s = calloc(n, sizeof(*ret->s));
+	ps = calloc(n, sizeof(*ps));
+	if (!x || !ret->s || !ps) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	ret->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct acg_scn_session *sp = &sc->sessions[idx[i]];
+
+		ret->s[i].spec = sp;
+		x[i] = (struct simses){sp->trace, sp->base_bytes,
+				       0,	  0,
+				       0,	  stat ? sc->budget_bytes / n : ACG_UNLIMITED,
+				       false};
+		x[i].usage = demand_at(&x[i], 0, &x[i].k);
+		ps[i].prio = (int)sp->prio;
+	}
+	for (bool live = true; live && now < 1e7; now += ACG_SIM_STEP_S) {
+		live = false;
+		if (dynamic) {
+			struct acg_pol_state st = {.now = now,
+						   .budget = sc->budget_bytes,
+						   .usage = total_usage(x, n),
+						   .parent_waiting = at_limit,
+						   .high_last_growth = high_growth,
+						   .last_kill = last_kill,
+						   .s = ps,
+						   .n = n};
+			size_t na;
+
+			for (size_t i = 0; i < n; i++) {
+				double rate =
+					((double)x[i].usage - (double)ps[i].usage) / ACG_SIM_STEP_S;
+
+				ps[i].rate = now > 0 ? 0.5 * ps[i].rate + 0.5 * rate : 0;
+				if (ps[i].prio == 0 && now > 0 && x[i].usage > ps[i].usage)
+					high_growth = now;
+				ps[i].usage = x[i].done ? 0 : x[i].usage;
+				ps[i].gone = x[i].done;
+			}
+			st.high_last_growth = high_growth;
+			na = acg_policy_decide(cfg, &st, act, 64);
+			for (size_t a = 0; a < na; a++)
+				apply(ps, ret, x, &act[a], now, &last_kill);
+		}
+		at_limit = false;
+		for (size_t i = 0; i < n; i++) {
+			if (x[i].done)
+				continue;
+			at_limit |=
+				step(ret, x, n, i, dynamic ? ps : NULL, sc, dynamic, limited, now);
+			live = live || !x[i].done;
+		}
+		if (total_usage(x, n) > ret->peak_total)
+			ret->peak_total = total_usage(x, n);
+	}
+	ret->end_s = now;
+out:
+	free(x);
+	free(ps);
+	if (rc < 0)
+		acg_sim_result_free(ret);
+	return rc;
+}
+
+void acg_sim_result_free(struct acg_sim_result *r)
+{
+	free(r->s);
+	r->s = NULL;
+	r->n = 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim.h: the scenario in simulated time: no memory is touched, hours of traces take
+ * seconds. The same policy code as the live controller decides; the kernel's part is
+ * modelled as follows, at a fixed step (10 ms of simulated time):
+ *
+ *   - a session advances along its timeline (speed x step) when its next size fits both
+ *     its own limit (static: budget/N; dynamic: its clamp while held) and the budget
+ *     left by the others; shrinking always fits;
+ *   - when it does not fit its clamp, it waits (the v1 hold with oom_kill_disable, or
+ *     v2 memory.high throttling, idealised as a full stop): its timeline is delayed;
+ *   - when it does not fit a hard limit (static's per-session limit, or the budget under
+ *     none/static), the kernel's OOM killer kills: the session itself for its own limit,
+ *     the largest session in the budget for the parent's;
+ *   - under dynamic, a session that does not fit the budget waits (v1 semantics: the
+ *     parent's OOM killer is disabled) and the policy kills if it must.
+ * The model has no page cache, no reclaim cost and instant allocation: it answers
+ * capacity questions (will it fit, who waits, for how long), not latency ones.
+ */
+#ifndef AGENTCG_SIM_H
+#define AGENTCG_SIM_H
+
+#include "policy.h"
+#include "scenario.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACG_SIM_STEP_S 0.01
+
+struct acg_sim_session {
+	const struct acg_scn_session *spec;
+	bool killed;
+	double killed_at_s;
+	double completion_s; /* simulated; meaningful when completed */
+	bool completed;
+	double waited_s; /* time spent waiting to grow */
+	double progress; /* fraction of its timeline done */
+	uint64_t peak;
+};
+
+struct acg_sim_result {
+	const char *strategy;
+	struct acg_sim_session *s;
+	size_t n;
+	double end_s;
+	uint64_t peak_total; /* the most all sessions held at once */
+	unsigned long decisions;
+};
+
+/*
+ * Simulate sessions idx[0..n) of sc (n <= 256) under strategy ("none", "static" or
+ * "dynamic"; NULL: each session alone, unlimited). Returns 0, -EINVAL for another
+ * strategy, or -ENOMEM.
+ */
+int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
+		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret);
+
+void acg_sim_result_free(struct acg_sim_result *r);
+
+#endif

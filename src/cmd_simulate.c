@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_simulate.c: `agentcg simulate SCENARIO`: the scenario in simulated time under the
+ * same policy code as the live controller (model in lib/sim.h): who completes, who waits
+ * and how long, who would be killed. --sweep-low answers capacity questions: how many LOW
+ * sessions fit beside the HIGH ones with no kill.
+ */
+#include "cmd.h"
+
+#include "host.h"
+#include "policy.h"
+#include "scenario.h"
+#include "sim.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SWEEP 256
+
+static void simulate_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg simulate SCENARIO [--strategies LIST] [--budget-mb N]\n"
+		"                        [--sweep-low N] [--json]\n"
+		"\n"
+		"Run the scenario in simulated time (nothing is allocated; hours of traces take\n"
+		"seconds) under none, static and dynamic, the last with the live controller's own\n"
+		"policy code. Sessions advance along their timelines when their next size fits;\n"
+		"they wait when held, and the modelled kernel kills where a hard limit is hit.\n"
+		"It answers capacity questions, not latency ones (no reclaim, no page cache).\n"
+		"\n"
+		"Options:\n"
+		"  --strategies LIST  any of none,static,dynamic (default: all three)\n"
+		"  --budget-mb N      override the scenario's budget\n"
+		"  --sweep-low N      for k = 1..N LOW sessions (the scenario's LOW sessions\n"
+		"                     repeated) beside all its HIGH ones: kills and slowdowns, and\n"
+		"                     the largest k with no kill\n"
+		"  --json             print the results as JSON\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Examples:\n"
+		"  agentcg simulate bench/scenarios/pressure.json\n"
+		"  agentcg simulate my-host.json --budget-mb 16384 --sweep-low 40\n");
+}
+
+static json_t *result_json(const struct acg_sim_result *r)
+{
+	json_t *sessions = json_array();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct acg_sim_session *s = &r->s[i];
+
+		json_array_append_new(
+			sessions,
+			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I}", "name", s->spec->name,
+				  "priority", acg_prio_name(s->spec->prio), "status",
+				  s->completed ? "completed" : "killed", "completion_s",
+				  s->completed ? json_real(s->completion_s) : json_null(),
+				  "killed_at_s",
+				  s->killed ? json_real(s->killed_at_s) : json_null(), "waited_s",
+				  s->waited_s, "progress", s->progress, "peak_bytes",
+				  (json_int_t)s->peak));
+	}
+	return json_pack("{s:s, s:f, s:I, s:I, s:o}", "strategy", r->strategy, "end_s", r->end_s,
+			 "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
+			 (json_int_t)r->decisions, "sessions", sessions);
+}
+
+/* Slowdown of a completed session: its completion over its timeline at the speed. */
+static double slowdown(const struct acg_sim_session *s, double speed)
+{
+	const struct acg_trace *t = s->spec->trace;
+	double solo = t->samples[t->n - 1].t / speed;
+
+	return solo > 0 ? s->completion_s / solo : 1;
+}
+
+static void print_result(const struct acg_sim_result *r, double speed)
+{
+	printf("%s: peak %.0f MiB together, %lu policy decisions\n", r->strategy,
+	       (double)r->peak_total / 1048576.0, r->decisions);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct acg_sim_session *s = &r->s[i];
+
+		if (s->completed)
+			printf("  %-12s %-4s completed %8.2f s  slowdown %.2fx  waited %.2f s\n",
+			       s->spec->name, acg_prio_name(s->spec->prio), s->completion_s,
+			       slowdown(s, speed), s->waited_s);
+		else
+			printf("  %-12s %-4s KILLED at %.2f s (%.0f%% done)\n", s->spec->name,
+			       acg_prio_name(s->spec->prio), s->killed_at_s, 100 * s->progress);
+	}
+}
+
+struct sweep_row {
+	size_t k;
+	size_t killed;
+	double low_max_slowdown, high_max_slowdown;
+};
+
+static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, size_t max_low,
+		 bool json)
+{
+	struct acg_scn_session *copies = calloc(MAX_SWEEP, sizeof(*copies));
+	size_t idx[MAX_SWEEP], n_high = 0, n_low = 0, best = 0;
+	struct acg_scenario tmp = *sc;
+	json_t *rows = json_array();
+
+	if (!copies)
+		return -ENOMEM;
+	for (size_t i = 0; i < sc->n_sessions; i++)
+		n_low += sc->sessions[i].prio != ACG_PRIO_HIGH;
+	if (n_low == 0) {
+		acg_err("simulate: --sweep-low: the scenario has no LOW session to repeat");
+		free(copies);
+		json_decref(rows);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sc->n_sessions; i++)
+		if (sc->sessions[i].prio == ACG_PRIO_HIGH && n_high < MAX_SWEEP)
+			copies[n_high++] = sc->sessions[i];
+	if (!json)
+		printf("%-6s %-7s %-18s %-18s\n", "LOW", "killed", "LOW max slowdown",
+		       "HIGH max slowdown");
+	for (size_t k = 1; k <= max_low && n_high + k <= MAX_SWEEP; k++) {
+		struct acg_sim_result r;
+		struct sweep_row row = {k, 0, 0, 0};
+		size_t m = n_high, seen = 0;
+
+		/* the k-th LOW session is the scenario's LOW sessions in turn */
+		for (size_t i = 0; m < n_high + k; i = (i + 1) % sc->n_sessions) {
+			if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+				continue;
+			copies[m] = sc->sessions[i];
+			snprintf(copies[m].name, sizeof(copies[m].name), "%.50s-%zu",
+				 sc->sessions[i].name, ++seen);
+			m++;
+		}
+		for (size_t i = 0; i < m; i++)
+			idx[i] = i;
+		tmp.sessions = copies;
+		tmp.n_sessions = m;
+		if (acg_sim_run(&tmp, idx, m, "dynamic", cfg, &r) < 0)
+			break;
+		for (size_t i = 0; i < r.n; i++) {
+			double sd = r.s[i].completed ? slowdown(&r.s[i], sc->speed) : 0;
+
+			row.killed += r.s[i].killed;
+			if (r.s[i].spec->prio == ACG_PRIO_HIGH)
+				row.high_max_slowdown = fmax(row.high_max_slowdown, sd);
+			else
+				row.low_max_slowdown = fmax(row.low_max_slowdown, sd);
+		}
+		acg_sim_result_free(&r);
+		if (row.killed == 0 && best == k - 1)
+			best = k;
+		if (json)
+			json_array_append_new(
+				rows, json_pack("{s:I, s:I, s:f, s:f}", "low", (json_int_t)k,
+						"killed", (json_int_t)row.killed,
+						"low_max_slowdown", row.low_max_slowdown,
+						"high_max_slowdown", row.high_max_slowdown));
+		else
+			printf("%-6zu %-7zu %-18.2f %-18.2f\n", k, row.killed, row.low_max_slowdown,
+			       row.high_max_slowdown);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:o, s:I}", "sweep", rows, "max_low_without_kill",
+					(json_int_t)best);
+
+		acg_write_json(doc, NULL);
+		json_decref(doc);
+	} else {
+		json_decref(rows);
+		printf("\n%zu LOW session(s) fit beside %zu HIGH in %.0f MiB with no kill (dynamic, "
+		       "simulated)\n",
+		       best, n_high, (double)sc->budget_bytes / 1048576.0);
+	}
+	free(copies);
+	return 0;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"strategies", required_argument, NULL, 's'},
+		{"budget-mb", required_argument, NULL, 'b'},
+		{"sweep-low", required_argument, NULL, 'w'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *list = "none,static,dynamic";
+	double budget_mb = 0, sweep_n = 0;
+	struct acg_scenario *sc;
+	struct acg_pol_cfg cfg;
+	struct acg_diag diag = {""};
+	bool json = false;
+	json_t *all = NULL;
+	char *copy, *save = NULL;
+	size_t idx[MAX_SWEEP];
+	int c, code = ACG_EXIT_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			list = optarg;
+			break;
+		case 'b':
+			if (!acg_opt_double("simulate", "--budget-mb", optarg, 1, 1 << 30,
+					    &budget_mb))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'w':
+			if (!acg_opt_double("simulate", "--sweep-low", optarg, 1, MAX_SWEEP - 1,
+					    &sweep_n))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			simulate_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("simulate", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		acg_err(optind >= argc ? "simulate: which scenario? (see 'agentcg simulate --help')"
+				       : "simulate: one scenario at a time");
+		return ACG_EXIT_USAGE;
+	}
+	if (acg_scenario_load(argv[optind], 0, &sc, &diag) < 0) {
+		acg_err("simulate: %s", diag.msg);
+		return ACG_EXIT_USAGE;
+	}
+	if (sc->n_sessions > MAX_SWEEP) {
+		acg_err("simulate: %s: at most %d sessions", argv[optind], MAX_SWEEP);
+		acg_scenario_free(sc);
+		return ACG_EXIT_USAGE;
+	}
+	if (budget_mb > 0)
+		sc->budget_bytes = (uint64_t)(budget_mb * 1048576.0);
+	acg_pol_cfg_default(&cfg, sc->budget_bytes);
+	if (sweep_n > 0) {
+		code = sweep(sc, &cfg, (size_t)sweep_n, json) < 0 ? ACG_EXIT_USAGE : ACG_EXIT_OK;
+		acg_scenario_free(sc);
+		return code;
+	}
+	for (size_t i = 0; i < sc->n_sessions; i++)
+		idx[i] = i;
+	copy = strdup(list);
+	all = json_array();
+	for (char *t = strtok_r(copy, ",", &save); t && code == ACG_EXIT_OK;
+	     t = strtok_r(NULL, ",", &save)) {
+		struct acg_sim_result r;
+
+		if (acg_sim_run(sc, idx, sc->n_sessions, t, &cfg, &r) < 0) {
+			acg_err("simulate: --strategies: '%s' cannot be simulated (none, static, "
+				"dynamic)",
+				t);
+			code = ACG_EXIT_USAGE;
+			break;
+		}
+		if (json)
+			json_array_append_new(all, result_json(&r));
+		else
+			print_result(&r, sc->speed);
+		acg_sim_result_free(&r);
+	}
+	if (json && code == ACG_EXIT_OK)
+		acg_write_json(all, NULL);
+	json_decref(all);
+	free(copy);
+	acg_scenario_free(sc);
+	return code;
+}

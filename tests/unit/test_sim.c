@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_sim.c: unit tier. The simulator on a constructed scenario whose outcome is known by
+ * hand: HIGH bursts to 150 MiB for 0.5 s while LOW grows to 120 MiB, in 256 MiB.
+ * Together they need 270 MiB: with no control the largest (HIGH, at that moment) is
+ * killed; with a budget/2 limit each, HIGH's burst is killed; the policy holds LOW during
+ * the burst, nobody dies, HIGH is not slowed and LOW waits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "policy.h"
+#include "scenario.h"
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char path[] = "/tmp/agentcg-test-sim-XXXXXX";
+static struct acg_scenario *sc;
+static const size_t idx[] = {0, 1};
+
+static int setup(void **state)
+{
+	struct acg_diag d = {""};
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	(void)state;
+	if (!f)
+		return -1;
+	fputs("{\"budget_mb\": 256, \"sessions\": ["
+	      "{\"name\": \"hi\", \"priority\": \"high\", \"stress\": {\"mb\": 10, \"hold_s\": 2,"
+	      " \"burst_mb\": 150, \"burst_every_s\": 1, \"burst_for_s\": 0.5}},"
+	      "{\"name\": \"lo\", \"priority\": \"low\", \"stress\": {\"mb\": 120, \"ramp_s\": 1.2,"
+	      " \"hold_s\": 0.5}}]}",
+	      f);
+	fclose(f);
+	if (acg_scenario_load(path, 0, &sc, &d) < 0) {
+		fprintf(stderr, "%s\n", d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	acg_scenario_free(sc);
+	return unlink(path);
+}
+
+static struct acg_sim_result run(const char *strategy)
+{
+	struct acg_pol_cfg cfg;
+	struct acg_sim_result r;
+
+	acg_pol_cfg_default(&cfg, sc->budget_bytes);
+	assert_int_equal(acg_sim_run(sc, idx, 2, strategy, &cfg, &r), 0);
+	return r;
+}
+
+static void test_solo(void **state)
+{
+	struct acg_sim_result r = run(NULL);
+
+	(void)state;
+	assert_true(r.s[0].completed && r.s[1].completed);
+	/* alone, unlimited: each takes its own timeline (2 s and 1.7 s) */
+	assert_true(r.s[0].completion_s >= 1.99 && r.s[0].completion_s <= 2.02);
+	assert_true(r.s[1].completion_s >= 1.69 && r.s[1].completion_s <= 1.72);
+	assert_true(r.s[1].waited_s == 0);
+	acg_sim_result_free(&r);
+}
+
+static void test_none_kills(void **state)
+{
+	struct acg_sim_result r = run("none");
+
+	(void)state;
+	assert_true(r.s[0].killed != r.s[1].killed);
+	assert_true(r.peak_total <= 256 * MiB);
+	acg_sim_result_free(&r);
+}
+
+static void test_static_kills_the_burst(void **state)
+{
+	struct acg_sim_result r = run("static");
+
+	(void)state;
+	assert_true(r.s[0].killed);
+	assert_false(r.s[1].killed);
+	acg_sim_result_free(&r);
+}
+
+static void test_dynamic_holds(void **state)
+{
+	struct acg_sim_result r = run("dynamic");
+
+	(void)state;
+	assert_true(r.s[0].completed && r.s[1].completed);
+	/* HIGH is not slowed, LOW waits out the burst */
+	assert_true(r.s[0].completion_s <= 2.02);
+	assert_true(r.s[0].waited_s == 0);
+	assert_true(r.s[1].waited_s > 0.1);
+	assert_true(r.s[1].completion_s > 1.8);
+	assert_true(r.decisions > 0);
+	assert_true(r.peak_total <= 256 * MiB);
+	acg_sim_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_solo),
+		cmocka_unit_test(test_none_kills),
+		cmocka_unit_test(test_static_kills_the_burst),
+		cmocka_unit_test(test_dynamic_holds),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("sim", tests, setup, teardown);
+}
