@@ -638,6 +638,48 @@ static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void
 	return r;
 }
 
+struct name_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int collect_name(int dirfd, const char *name, void *arg)
+{
+	struct name_list *l = arg;
+
+	(void)dirfd;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n)
+{
+	struct name_list l = {0};
+	int r = for_each_child(cg->mem_fd, collect_name, &l);
+
+	if (r < 0) {
+		for (size_t i = 0; i < l.n; i++)
+			free(l.v[i]);
+		free(l.v);
+		return r;
+	}
+	*ret = l.v;
+	*ret_n = l.n;
+	return 0;
+}
+
 static int signal_tree_at(int dirfd, const char *name, void *arg);
 
 /* SIGKILL every pid listed in dirfd and in its child cgroups; arg counts them. */

@@ -137,6 +137,9 @@ int acg_cg_psi(struct acg_cg *cg, struct acg_psi *ret);
 int acg_cg_psi_trigger(struct acg_cg *cg, bool full, uint64_t stall_us, uint64_t window_us,
 		       int *ret_fd);
 
+/* The names of cg's child cgroups (valid names only), malloc'd; free each and the array. */
+int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
+
 /* The pids of cg's processes (not of its children), malloc'd. */
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 

@@ -119,6 +119,27 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 	return 0;
 }
 
+void acg_controller_adopt(struct acg_controller *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct acg_pol_session *s = &c->s[i];
+		uint64_t clamp;
+		bool frozen = false;
+
+		if (c->s[i].prio == 0)
+			continue;
+		if (acg_cg_get(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, &clamp) <
+		    0) {
+			s->gone = true;
+			continue;
+		}
+		s->held = clamp != ACG_UNLIMITED;
+		s->clamp = s->held ? clamp : 0;
+		if (acg_cg_has_freezer(c->cg[i]) && acg_cg_frozen(c->cg[i], &frozen) == 0)
+			s->frozen = frozen;
+	}
+}
+
 static void observe(struct acg_controller *c, double now)
 {
 	struct acg_mem_events ev;

@@ -44,6 +44,12 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 /* Set the static part (OOM handling, HIGH protection). 0 or -errno, *what names it. */
 int acg_controller_setup(struct acg_controller *c, const char **what);
 
+/*
+ * Take the kernel's word for what is applied now (clamps, frozen), e.g. after the set of
+ * sessions changed. Vanished sessions are marked gone.
+ */
+void acg_controller_adopt(struct acg_controller *c);
+
 /* Observe, decide, act. now: seconds on any monotonic clock. Returns actions applied. */
 int acg_controller_tick(struct acg_controller *c, double now);
 

@@ -25,6 +25,19 @@ const char *acg_prio_name(enum acg_prio p)
 	return p == ACG_PRIO_HIGH ? "high" : "low";
 }
 
+int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret)
+{
+	if (strncmp(cgname, "high-", 5) == 0 && cgname[5]) {
+		*ret = ACG_PRIO_HIGH;
+		return 0;
+	}
+	if (strncmp(cgname, "low-", 4) == 0 && cgname[4]) {
+		*ret = ACG_PRIO_LOW;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 struct ctx {
 	const char *file;
 	struct acg_diag *diag;

@@ -23,6 +23,12 @@ enum acg_prio {
 
 const char *acg_prio_name(enum acg_prio p);
 
+/*
+ * A session cgroup under the daemon's root is named "<class>-<name>" ("high-build",
+ * "low-agent7"). Returns 0 and the class, or -EINVAL for a name without one.
+ */
+int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
+
 struct acg_scn_session {
 	char name[ACG_NAME_MAX + 1];
 	enum acg_prio prio;

@@ -27,6 +27,8 @@ int cmd_stress(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 struct json_t;
 
@@ -42,6 +44,14 @@ struct acg_replay_cfg;
  */
 int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const char *cgroup_path,
 		       const char *output);
+
+struct acg_cg;
+
+/*
+ * Fork argv[0] (searched in PATH) into cg. Returns its pid or -errno; *ret_exec_err is
+ * the errno of a failed exec (the child then exits 127), else 0.
+ */
+int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err);
 
 /* Parse a non-negative number option; one clear line and false when it is not one. */
 bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double min, double max,

@@ -64,54 +64,6 @@ static double epoch_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Fork CMD held at a pipe until it is in cg; returns its pid, or -errno. */
-static pid_t start_command(struct acg_cg *cg, char **argv, int *ret_exec_err)
-{
-	int go[2], err[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		close(go[0]);
-		close(go[1]);
-		return -errno;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int e;
-
-		close(go[1]);
-		close(err[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(126);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(err[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(err[1]);
-	if (pid < 0 || acg_cg_attach(cg, pid) < 0 || write(go[1], "G", 1) != 1) {
-		int e = pid < 0 ? -errno : -EIO;
-
-		if (pid > 0)
-			kill(pid, SIGKILL);
-		close(go[1]);
-		close(err[0]);
-		return e;
-	}
-	close(go[1]);
-	/* EOF: exec succeeded (the pipe closed on exec); else the child's errno */
-	*ret_exec_err = read(err[0], ret_exec_err, sizeof(*ret_exec_err)) == sizeof(int)
-				? *ret_exec_err
-				: 0;
-	close(err[0]);
-	return pid;
-}
-
 static int sample_until_exit(struct acg_cg *cg, pid_t pid, unsigned int interval_ms,
 			     struct acg_recording *rec, int *ret_status)
 {
@@ -226,7 +178,7 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	pid = start_command(cg, argv + optind, &exec_err);
+	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
 	if (pid < 0) {
 		acg_err("record: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
 			strerror((int)-pid));

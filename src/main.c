@@ -21,6 +21,8 @@ static const struct acg_cmd commands[] = {
 	{"bench", "run isolation strategies side by side on a scenario, repeatedly", cmd_bench},
 	{"simulate", "the same policy over the traces in simulated time (capacity planning)",
 	 cmd_simulate},
+	{"daemon", "the priority controller for every session under a root", cmd_daemon},
+	{"run", "start a command as a HIGH or LOW session under the daemon", cmd_run},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -61,6 +63,9 @@ static void usage(FILE *f)
 		   "Examples:\n"
 		   "  agentcg check           # what isolation this host can do, and why not\n"
 		   "  agentcg check --json    # the same as data\n"
+		   "  agentcg replay ../shared/traces/dask__dask-11628.json --speed 50\n"
+		   "  agentcg bench bench/scenarios/pressure.json\n"
+		   "  agentcg daemon --budget-mb 16384 & agentcg run --priority low -- make test\n"
 		   "\n"
 		   "Exit status: 0 ok, 1 operation failed, 2 bad usage or bad input.\n");
 }

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_daemon.c: `agentcg daemon`: the priority controller on a real host. It manages
+ * every session cgroup under its root ("high-<name>", "low-<name>", made by `agentcg
+ * run`), continuously: the policy of lib/policy.c, applied by lib/controller.c, every
+ * interval. At start it releases whatever a previous instance left held (after a crash
+ * nothing stays paused); on SIGTERM or SIGINT it releases everything and exits. Every
+ * decision is one JSON line in the log.
+ */
+#include "cmd.h"
+
+#include "cgroup.h"
+#include "controller.h"
+#include "host.h"
+#include "mounts.h"
+#include "policy.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SESSIONS 256
+
+static void daemon_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg daemon [--root PATH] [--budget-mb N] [--config FILE]\n"
+		"                      [--interval-ms N] [--log FILE]\n"
+		"\n"
+		"Manage every session under the root: HIGH sessions keep allocating, LOW ones are\n"
+		"held (v1: limit clamped with the OOM killer off; v2: memory.high clamped, frozen\n"
+		"if they creep) when the budget runs short, given room back and released when\n"
+		"HIGH shrinks; a LOW session is killed only when holding all of them cannot make\n"
+		"room. Sessions are the root's children named high-<name> or low-<name> (see\n"
+		"'agentcg run'). At start, anything a previous daemon left held is released; on\n"
+		"SIGTERM/SIGINT everything is released before exit.\n"
+		"\n"
+		"Options:\n"
+		"  --root PATH       managed root (default agentcg under the memory controller)\n"
+		"  --budget-mb N     the budget: set as the root's hard limit (default: keep the\n"
+		"                    root's limit, or the host's memory)\n"
+		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s\n"
+		"  --interval-ms N   control period (default 10)\n"
+		"  --log FILE        decisions as JSON lines (default: stderr)\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Examples:\n"
+		"  sudo agentcg daemon --budget-mb 16384 --log /var/log/agentcg.jsonl &\n"
+		"  sudo agentcg run --priority low -- ./my-agent --task t1\n");
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct dstate {
+	struct acg_cg *root;
+	FILE *log;
+	uint64_t budget;
+	struct acg_pol_cfg cfg;
+	/* the current session set */
+	char *names[MAX_SESSIONS];
+	struct acg_cg *cg[MAX_SESSIONS];
+	int prio[MAX_SESSIONS];
+	size_t n;
+	struct acg_controller *ctl;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void log_line(void *arg, const char *line)
+{
+	struct dstate *d = arg;
+
+	fprintf(d->log, "%s\n", line);
+	fflush(d->log);
+}
+
+static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
+{
+	json_t *j = json_pack("{s:f, s:s, s:o, s:o}", "t", mono(), "event", event, "session",
+			      session ? json_string(session) : json_null(), "detail",
+			      detail ? json_string(detail) : json_null());
+	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	if (line)
+		log_line(d, line);
+	free(line);
+	json_decref(j);
+}
+
+static void drop_sessions(struct dstate *d)
+{
+	acg_controller_free(d->ctl);
+	d->ctl = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		acg_cg_free(d->cg[i]);
+		free(d->names[i]);
+	}
+	d->n = 0;
+}
+
+/* The root's children that are sessions, sorted as the kernel lists them. */
+static bool same_set(struct dstate *d, char **names, size_t n)
+{
+	if (n != d->n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], d->names[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Rebuild the controller when sessions came or went; keep what the kernel has applied. */
+static int refresh(struct dstate *d)
+{
+	char **all, *keep[MAX_SESSIONS];
+	size_t n_all, n = 0;
+	const char *what;
+	int r;
+
+	r = acg_cg_children(d->root, &all, &n_all);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_all; i++) {
+		enum acg_prio p;
+
+		if (n < MAX_SESSIONS && acg_prio_from_cgroup(all[i], &p) == 0)
+			keep[n++] = all[i];
+		else
+			free(all[i]);
+	}
+	free(all);
+	if (same_set(d, keep, n)) {
+		for (size_t i = 0; i < n; i++)
+			free(keep[i]);
+		return 0;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		bool still = false;
+
+		for (size_t k = 0; k < n; k++)
+			still = still || strcmp(keep[k], d->names[i]) == 0;
+		if (!still)
+			log_event(d, "session-gone", d->names[i], NULL);
+	}
+	for (size_t k = 0; k < n; k++) {
+		bool known = false;
+
+		for (size_t i = 0; i < d->n; i++)
+			known = known || strcmp(keep[k], d->names[i]) == 0;
+		if (!known)
+			log_event(d, "session-new", keep[k], NULL);
+	}
+	drop_sessions(d);
+	for (size_t k = 0; k < n; k++) {
+		enum acg_prio p;
+
+		acg_prio_from_cgroup(keep[k], &p);
+		if (acg_cg_child(d->root, keep[k], false, &d->cg[d->n]) < 0) {
+			free(keep[k]);
+			continue; /* gone already */
+		}
+		d->names[d->n] = keep[k];
+		d->prio[d->n] = (int)p;
+		d->n++;
+	}
+	r = acg_controller_new(d->root, d->cg, d->prio, (const char *const *)d->names, d->n,
+			       d->budget, &d->cfg, log_line, d, &d->ctl);
+	if (r < 0)
+		return r;
+	acg_controller_adopt(d->ctl);
+	r = acg_controller_setup(d->ctl, &what);
+	if (r < 0 && r != -ENOENT)
+		log_event(d, "error", NULL, what);
+	return 0;
+}
+
+/* Release whatever a previous instance left held: clamps, freezes, OOM settings. */
+static void release_all(struct dstate *d)
+{
+	if (refresh(d) < 0 || !d->ctl)
+		return;
+	acg_controller_restore(d->ctl);
+	acg_controller_adopt(d->ctl);
+}
+
+static int read_config(const char *path, double *budget_mb, double *interval_ms,
+		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
+{
+	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb", "quiet_s",
+					   NULL};
+	json_error_t e;
+	json_t *j = json_load_file(path, 0, &e), *v;
+	const char *key;
+
+	if (!j || !json_is_object(j)) {
+		acg_err("daemon: %s: %s", path, j ? "must be a JSON object" : e.text);
+		json_decref(j);
+		return -EINVAL;
+	}
+	json_object_foreach(j, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *k = keys; *k; k++)
+			known = known || strcmp(*k, key) == 0;
+		if (!known || !json_is_number(v) || json_number_value(v) <= 0) {
+			acg_err("daemon: %s: %s \"%s\"", path,
+				known ? "needs a positive number for" : "unknown key", key);
+			json_decref(j);
+			return -EINVAL;
+		}
+	}
+	if ((v = json_object_get(j, "budget_mb")))
+		*budget_mb = json_number_value(v);
+	if ((v = json_object_get(j, "interval_ms")))
+		*interval_ms = json_number_value(v);
+	if ((v = json_object_get(j, "reserve_mb"))) {
+		*have_reserve = true;
+		*reserve_mb = json_number_value(v);
+	}
+	if ((v = json_object_get(j, "quiet_s")))
+		cfg->quiet_s = json_number_value(v);
+	json_decref(j);
+	return 0;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"budget-mb", required_argument, NULL, 'b'},
+		{"config", required_argument, NULL, 'c'},
+		{"interval-ms", required_argument, NULL, 'i'},
+		{"log", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *root_path = NULL, *config = NULL, *log_path = NULL;
+	double budget_mb = 0, interval_ms = 10, reserve_mb = 0;
+	bool have_reserve = false;
+	struct dstate d = {0};
+	struct sigaction sa = {0};
+	struct acg_mounts m;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		bool ok = true;
+
+		switch (c) {
+		case 'r':
+			root_path = optarg;
+			break;
+		case 'b':
+			ok = acg_opt_double("daemon", "--budget-mb", optarg, 1, 1 << 30,
+					    &budget_mb);
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'i':
+			ok = acg_opt_double("daemon", "--interval-ms", optarg, 1, 10000,
+					    &interval_ms);
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		case 'h':
+			daemon_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("daemon", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+		if (!ok)
+			return ACG_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		acg_err("daemon: unexpected argument '%s'", argv[optind]);
+		return ACG_EXIT_USAGE;
+	}
+	acg_pol_cfg_default(&d.cfg, UINT64_C(1) << 30);
+	if (config &&
+	    read_config(config, &budget_mb, &interval_ms, &d.cfg, &have_reserve, &reserve_mb) < 0)
+		return ACG_EXIT_USAGE;
+	d.log = log_path ? fopen(log_path, "ae") : stderr;
+	if (!d.log) {
+		acg_err("daemon: cannot open %s: %s", log_path, strerror(errno));
+		return ACG_EXIT_USAGE;
+	}
+	r = acg_mounts_detect(&m);
+	if (r == 0)
+		r = acg_root_open(&m, root_path, true, &d.root);
+	if (r < 0) {
+		acg_err("daemon: cannot open the managed root %s: %s",
+			root_path ? root_path : ACG_DEFAULT_ROOT,
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
+	}
+	if (budget_mb > 0) {
+		d.budget = (uint64_t)(budget_mb * 1048576.0);
+		r = acg_cg_set(d.root, ACG_CTL_MAX, d.budget);
+		if (r < 0) {
+			acg_err("daemon: cannot set the budget on %s: %s", acg_cg_path(d.root),
+				strerror(-r));
+			acg_cg_free(d.root);
+			return ACG_EXIT_FAIL;
+		}
+	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
+		d.budget = acg_host_mem_total();
+	}
+	{
+		double q = d.cfg.quiet_s;
+
+		acg_pol_cfg_default(&d.cfg, d.budget);
+		d.cfg.quiet_s = q;
+		if (have_reserve)
+			d.cfg.reserve = (uint64_t)(reserve_mb * 1048576.0);
+	}
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	log_event(&d, "start", NULL, acg_cg_path(d.root));
+	release_all(&d);
+	while (!stop) {
+		struct timespec ts = {0, (long)(interval_ms * 1e6) % 1000000000L};
+
+		ts.tv_sec = (time_t)(interval_ms / 1000);
+		if (refresh(&d) == 0 && d.ctl)
+			acg_controller_tick(d.ctl, mono());
+		nanosleep(&ts, NULL);
+	}
+	if (d.ctl)
+		acg_controller_restore(d.ctl);
+	log_event(&d, "stop", NULL, "released every session");
+	drop_sessions(&d);
+	if (acg_cg_created(d.root))
+		acg_cg_remove_if_empty(d.root);
+	acg_cg_free(d.root);
+	if (d.log != stderr)
+		fclose(d.log);
+	return ACG_EXIT_OK;
+}

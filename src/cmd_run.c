@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_run.c: `agentcg run --priority high|low -- CMD...`: start any command (an agent) as
+ * a session under the daemon's root, named <priority>-<name>, wait for it, and remove its
+ * cgroup when it is done (ending whatever it left running). Exits with CMD's status.
+ */
+#include "cmd.h"
+
+#include "cgroup.h"
+#include "mounts.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg run --priority high|low [--name NAME] [--root PATH] -- CMD [ARG...]\n"
+		"\n"
+		"Run CMD as a session of the given priority under the daemon's root (cgroup\n"
+		"<root>/<priority>-<NAME>). 'agentcg daemon' manages it from then on: a HIGH\n"
+		"session keeps allocating, a LOW one may be held while HIGH needs the memory.\n"
+		"When CMD exits its cgroup is removed (anything it left running is ended).\n"
+		"\n"
+		"Options:\n"
+		"  --priority P   high or low (required)\n"
+		"  --name NAME    session name (default: CMD's name and this process's pid)\n"
+		"  --root PATH    the daemon's root (default agentcg); it must exist\n"
+		"  -h, --help     this text\n"
+		"\n"
+		"Examples:\n"
+		"  sudo agentcg run --priority high --name alice -- claude -p 'fix the tests'\n"
+		"  sudo agentcg run --priority low -- make -j2 test\n"
+		"\n"
+		"Exit status: CMD's own (128+N if it died of signal N); 127 if it could not be\n"
+		"run; 1 or 2 if the session could not be made.\n");
+}
+
+static volatile sig_atomic_t child;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill((pid_t)child, sig);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"priority", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *prio = NULL, *name = NULL, *root_path = NULL;
+	struct acg_cg *root = NULL, *cg = NULL;
+	struct sigaction sa = {0};
+	char cgname[ACG_NAME_MAX + 1];
+	struct acg_mounts m;
+	enum acg_prio p;
+	int c, r, status = 0, exec_err = 0, code = ACG_EXIT_FAIL;
+	pid_t pid;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			prio = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'r':
+			root_path = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("run", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		acg_err("run: which command? ('agentcg run --priority low -- CMD ARGS...')");
+		return ACG_EXIT_USAGE;
+	}
+	if (!prio || (strcmp(prio, "high") != 0 && strcmp(prio, "low") != 0)) {
+		acg_err("run: --priority must be high or low");
+		return ACG_EXIT_USAGE;
+	}
+	if (name)
+		snprintf(cgname, sizeof(cgname), "%s-%s", prio, name);
+	else {
+		const char *b = strrchr(argv[optind], '/');
+
+		snprintf(cgname, sizeof(cgname), "%s-%.32s-%d", prio, b ? b + 1 : argv[optind],
+			 (int)getpid());
+	}
+	if (!acg_name_valid(cgname) || acg_prio_from_cgroup(cgname, &p) < 0) {
+		acg_err("run: session name '%s' is not valid ([A-Za-z0-9_.-], at most %d)", cgname,
+			ACG_NAME_MAX);
+		return ACG_EXIT_USAGE;
+	}
+	r = acg_mounts_detect(&m);
+	if (r == 0)
+		r = acg_root_open(&m, root_path, false, &root);
+	if (r < 0) {
+		acg_err("run: no daemon root %s: %s (start 'agentcg daemon' first)",
+			root_path ? root_path : ACG_DEFAULT_ROOT, strerror(-r));
+		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
+	}
+	r = acg_cg_child(root, cgname, true, &cg);
+	if (r < 0) {
+		acg_err("run: cannot create %s/%s: %s", acg_cg_path(root), cgname, strerror(-r));
+		goto out;
+	}
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
+	if (pid < 0) {
+		acg_err("run: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
+			strerror(-pid));
+		goto out;
+	}
+	child = pid;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	child = 0;
+	if (exec_err) {
+		acg_err("run: cannot run '%s': %s", argv[optind], strerror(exec_err));
+		code = 127;
+	} else {
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+out:
+	if (cg)
+		acg_cg_remove(cg);
+	acg_cg_free(cg);
+	acg_cg_free(root);
+	return code;
+}

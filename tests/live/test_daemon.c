@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_daemon.c: live tier (root). `agentcg daemon` as a process: a LOW session is held
+ * while a HIGH one needs the memory (the kernel shows its clamp); the daemon is SIGKILLed
+ * and the clamp stays (that is the crash); a new daemon releases it at start; SIGTERM
+ * ends it with every control undone and exit code 0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "helpers.h"
+#include "mounts.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AGENTCG_BIN
+#define AGENTCG_BIN "build/agentcg"
+#endif
+
+extern char **environ;
+
+static struct acg_mounts mounts;
+static struct acg_cg *root;
+static char root_name[64], log_path[128];
+static pid_t daemons[2];
+
+static pid_t start_daemon(void)
+{
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	char *argv[] = {(char *)bin, "daemon", "--root", root_name, "--budget-mb",
+			"300",	     "--log",  log_path, NULL};
+	pid_t pid;
+
+	if (posix_spawn(&pid, bin, NULL, NULL, argv, environ) != 0)
+		return -1;
+	return pid;
+}
+
+static enum acg_ctl clamp_ctl(void)
+{
+	return mounts.mem_version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX;
+}
+
+static bool clamped(void *arg)
+{
+	uint64_t v = ACG_UNLIMITED;
+
+	return acg_cg_get(arg, clamp_ctl(), &v) == 0 && v != ACG_UNLIMITED;
+}
+
+static bool released(void *arg)
+{
+	uint64_t v = 0;
+
+	return acg_cg_get(arg, clamp_ctl(), &v) == 0 && v == ACG_UNLIMITED;
+}
+
+static void test_crash_and_restart(void **state)
+{
+	struct acg_cg *lo = NULL, *hi = NULL;
+	struct th_child a = {0}, b = {0};
+	pid_t d1, d2;
+	int status;
+	uint64_t v;
+
+	(void)state;
+	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
+		fprintf(stderr, "skip: needs root and a memory controller\n");
+		skip();
+	}
+	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
+	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
+	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
+	assert_int_equal(acg_cg_child(root, "low-a", true, &lo), 0);
+	assert_int_equal(acg_cg_child(root, "high-b", true, &hi), 0);
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
+		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
+		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
+	}
+	d1 = daemons[0] = start_daemon();
+	assert_true(d1 > 0);
+
+	/* LOW holds 100 MiB; HIGH takes 170 MiB of the 300: LOW must be held */
+	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
+	assert_true(th_child_allocated(&a, 30000));
+	assert_int_equal(th_child_start(hi, 170 * MiB, &b), 0);
+	assert_true(th_child_allocated(&b, 30000));
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_false(clamped(hi));
+
+	/* the crash: the clamp outlives the daemon */
+	kill(d1, SIGKILL);
+	waitpid(d1, &status, 0);
+	daemons[0] = 0;
+	assert_true(clamped(lo));
+
+	/* HIGH is done; a new daemon releases what the old one left */
+	th_child_reap(&b);
+	d2 = daemons[1] = start_daemon();
+	assert_true(d2 > 0);
+	assert_true(th_wait_for(released, lo, 30000));
+
+	/* SIGTERM: exit 0, nothing held, the OOM killer back on (v1) */
+	kill(d2, SIGTERM);
+	waitpid(d2, &status, 0);
+	daemons[1] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(released(lo));
+	if (mounts.mem_version == 1) {
+		assert_int_equal(acg_cg_get(lo, ACG_CTL_OOM_PAUSE, &v), 0);
+		assert_int_equal(v, 0);
+	}
+	th_child_reap(&a);
+	acg_cg_free(lo);
+	acg_cg_free(hi);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	/* a daemon left by a failed assertion is ours: end it by pid */
+	for (int i = 0; i < 2; i++)
+		if (daemons[i] > 0) {
+			kill(daemons[i], SIGKILL);
+			waitpid(daemons[i], NULL, 0);
+		}
+	if (root) {
+		acg_cg_remove(root);
+		acg_cg_free(root);
+	}
+	unlink(log_path);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_crash_and_restart, teardown),
+	};
+
+	th_init();
+	return cmocka_run_group_tests_name("daemon", tests, NULL, NULL);
+}
