@@ -90,6 +90,13 @@ int acg_bench_run_write(const struct acg_bench_run *r, const char *dir);
  */
 struct json_t *acg_bench_summarize(struct json_t *runs, struct json_t *unavailable);
 
+/*
+ * Add to summary the simulation of the same scenario (sims: strategy name -> the
+ * acg_sim_result_json() of its simulation) and, per strategy and session, the
+ * simulation's error against the median of the real runs.
+ */
+void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct json_t *sims);
+
 /* The summary as a Markdown document. */
 int acg_bench_summary_md(struct json_t *summary, FILE *f);
 

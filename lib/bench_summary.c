@@ -210,6 +210,67 @@ json_t *acg_bench_summarize(json_t *runs, json_t *unavailable)
 	return doc;
 }
 
+/* Median real completion of session name under strategy, and how often it was killed. */
+static double real_median(json_t *runs, const char *strategy, const char *name,
+			  json_int_t *ret_killed, json_int_t *ret_runs)
+{
+	struct vec x = {0};
+	json_t *run, *s;
+	size_t i, j;
+	double m;
+
+	*ret_killed = *ret_runs = 0;
+	json_array_foreach(runs, i, run)
+	{
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), strategy) != 0)
+			continue;
+		json_array_foreach(json_object_get(run, "sessions"), j, s)
+		{
+			if (strcmp(json_string_value(json_object_get(s, "name")), name) != 0)
+				continue;
+			(*ret_runs)++;
+			if (json_is_number(json_object_get(s, "completion_s")))
+				push(&x, num(s, "completion_s"));
+			else
+				(*ret_killed)++;
+		}
+	}
+	m = x.n ? acg_median(x.v, x.n) : NAN;
+	free(x.v);
+	return m;
+}
+
+void acg_bench_compare_sim(json_t *summary, json_t *runs, json_t *sims)
+{
+	json_t *cmp = json_array(), *sim, *s;
+	const char *strategy;
+	size_t j;
+
+	json_object_foreach(sims, strategy, sim)
+	{
+		json_array_foreach(json_object_get(sim, "sessions"), j, s)
+		{
+			const char *name = json_string_value(json_object_get(s, "name"));
+			json_int_t killed, n;
+			double real = real_median(runs, strategy, name, &killed, &n);
+			double simc = num(s, "completion_s");
+
+			if (n == 0)
+				continue;
+			json_array_append_new(
+				cmp,
+				json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:b}", "strategy",
+					  strategy, "session", name, "real_median_s",
+					  real_or_null(real), "simulated_s", real_or_null(simc),
+					  "error_pct", real_or_null(100 * (simc - real) / real),
+					  "real_killed", killed, "real_runs", n, "simulated_killed",
+					  json_is_null(json_object_get(s, "completion_s"))));
+		}
+	}
+	json_object_set_new(summary, "simulation", json_incref(sims));
+	json_object_set_new(summary, "simulation_vs_real", cmp);
+}
+
 /* " median [lo, hi] |" with `decimals` digits and a unit suffix ("x" or ""). */
 static void md_dist(FILE *f, json_t *d, int decimals, const char *suffix, bool *small)
 {
@@ -241,6 +302,39 @@ static void md_growth(FILE *f, json_t *cls)
 	}
 	fprintf(f, " %.1f / %.1f / %.1f |", num(p50, "median"), num(p95, "median"),
 		num(p99, "median"));
+}
+
+/* The simulation against the real runs, one row per strategy and session. */
+static void md_sim(FILE *f, json_t *cmp)
+{
+	json_t *c;
+	size_t i;
+
+	if (!json_is_array(cmp) || json_array_size(cmp) == 0)
+		return;
+	fprintf(f, "\n| simulated (agentcg simulate) | session | real median s | simulated s | "
+		   "error | killed real / simulated |\n|---|---|---|---|---|---|\n");
+	json_array_foreach(cmp, i, c)
+	{
+		fprintf(f, "| %s | %s |", json_string_value(json_object_get(c, "strategy")),
+			json_string_value(json_object_get(c, "session")));
+		if (json_is_number(json_object_get(c, "real_median_s")))
+			fprintf(f, " %.2f |", num(c, "real_median_s"));
+		else
+			fputs(" - |", f);
+		if (json_is_number(json_object_get(c, "simulated_s")))
+			fprintf(f, " %.2f |", num(c, "simulated_s"));
+		else
+			fputs(" killed |", f);
+		if (json_is_number(json_object_get(c, "error_pct")))
+			fprintf(f, " %+.0f%% |", num(c, "error_pct"));
+		else
+			fputs(" - |", f);
+		fprintf(f, " %lld/%lld / %s |\n",
+			(long long)json_integer_value(json_object_get(c, "real_killed")),
+			(long long)json_integer_value(json_object_get(c, "real_runs")),
+			json_is_true(json_object_get(c, "simulated_killed")) ? "killed" : "no");
+	}
 }
 
 int acg_bench_summary_md(json_t *summary, FILE *f)
@@ -290,6 +384,7 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		fprintf(f, "| %s | unavailable: %s | | | | | | | | | | |\n", name,
 			json_string_value(why));
 	}
+	md_sim(f, json_object_get(summary, "simulation_vs_real"));
 	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."
 		   " Slowdown: completion over the same session's median solo completion.\n");
 	if (small)

@@ -29,6 +29,7 @@ struct acg_controller {
 	struct acg_pol_session *s;
 	double *last_t;
 	uint64_t *last_usage;
+	double *peak_t; /* when each session's recent peak was seen */
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -48,7 +49,8 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->s = calloc(n ? n : 1, sizeof(*c->s));
 	c->last_t = calloc(n ? n : 1, sizeof(*c->last_t));
 	c->last_usage = calloc(n ? n : 1, sizeof(*c->last_usage));
-	if (!c->s || !c->last_t || !c->last_usage) {
+	c->peak_t = calloc(n ? n : 1, sizeof(*c->peak_t));
+	if (!c->s || !c->last_t || !c->last_usage || !c->peak_t) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
@@ -81,6 +83,7 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->s);
 	free(c->last_t);
 	free(c->last_usage);
+	free(c->peak_t);
 	free(c);
 }
 
@@ -176,6 +179,7 @@ static void observe(struct acg_controller *c, double now)
 		}
 		if (s->prio == 0 && !isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE)
 			c->st.high_last_growth = now;
+		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s, &c->peak_t[i]);
 		s->usage = u;
 		c->last_t[i] = now;
 		c->last_usage[i] = u;

@@ -24,6 +24,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.hysteresis = reserve / 2,
 		.horizon_s = 0.1,
 		.quiet_s = 0.5,
+		.peak_window_s = 2.0,
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
 		.can_freeze = true,
@@ -148,12 +149,21 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 	}
 }
 
+void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window,
+			double *peak_t)
+{
+	if (usage >= s->recent_peak || now - *peak_t > window) {
+		s->recent_peak = usage;
+		*peak_t = now;
+	}
+}
+
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 			 struct acg_action *out, size_t max)
 {
 	struct out o = {out, 0, max};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
-	double high_rate = 0, need;
+	double high_rate = 0, claim = 0, need;
 	size_t low = 0, held = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
@@ -163,12 +173,14 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			continue;
 		if (s->prio == 0 && s->rate > 0)
 			high_rate += s->rate;
+		if (s->prio == 0 && s->recent_peak > s->usage)
+			claim += (double)(s->recent_peak - s->usage);
 		if (s->prio > 0) {
 			low++;
 			held += s->held;
 		}
 	}
-	need = (double)c->reserve + high_rate * c->horizon_s;
+	need = (double)c->reserve + high_rate * c->horizon_s + claim;
 
 	if (h < need)
 		hold_all(st, h, need, &o);

@@ -5,7 +5,8 @@
  *
  * The model. Sessions share a budget B; the host reports total usage U, so the headroom
  * is h = B - U. HIGH sessions are never slowed. The policy keeps a reserve for them: R =
- * reserve + what HIGH's recent growth rate would add over the horizon. When h < R, every
+ * reserve + what HIGH's recent growth rate would add over the horizon + what HIGH gave
+ * back within the peak window (it may burst again). When h < R, every
  * LOW session is held at its current size (it can free memory, it cannot grow): on v1
  * its limit is clamped with the OOM killer disabled, so its allocating task waits; on v2
  * its memory.high is clamped, and a session that still creeps past its clamp is frozen.
@@ -33,6 +34,7 @@ struct acg_pol_cfg {
 	uint64_t hysteresis;   /* extra headroom needed before handing room back */
 	double horizon_s;      /* HIGH's growth rate times this is added to the reserve */
 	double quiet_s;	       /* HIGH not growing this long: release held sessions fully */
+	double peak_window_s;  /* HIGH may return to its peak of this long ago: room for it */
 	uint64_t freeze_slack; /* v2: a held session this far above its clamp is frozen */
 	double kill_cooldown_s;
 	bool can_freeze; /* the host has a freezer for sessions */
@@ -45,7 +47,8 @@ struct acg_pol_session {
 	int prio;  /* 0 = HIGH, larger = less important */
 	bool gone; /* its cgroup vanished: ignored */
 	uint64_t usage;
-	double rate; /* bytes per second, recent (negative when shrinking) */
+	double rate;	      /* bytes per second, recent (negative when shrinking) */
+	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
 	double started_at;
 	/* what is applied now (the actuators report it back) */
 	bool held;
@@ -82,6 +85,13 @@ struct acg_action {
 	uint64_t value;
 	char reason[128];
 };
+
+/*
+ * Keep s->recent_peak: the largest usage seen within window seconds (roughly: a peak is
+ * forgotten window seconds after it was seen). *peak_t is the caller's memory of when.
+ */
+void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window,
+			double *peak_t);
 
 /*
  * Decide. Writes at most max actions to out and returns how many (0: nothing to change).

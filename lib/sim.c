@@ -9,6 +9,7 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	bool stat = strategy && strcmp(strategy, "static") == 0;
 	bool limited = strategy != NULL;
 	struct acg_pol_session *ps = NULL;
+	double *peak_t = NULL;
 	struct acg_action act[64];
 	struct simses *x;
 	double now = 0, last_kill = -INFINITY, high_growth = -INFINITY;
@@ -157,7 +159,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	x = calloc(n, sizeof(*x));
 	ret->s = calloc(n, sizeof(*ret->s));
 	ps = calloc(n, sizeof(*ps));
-	if (!x || !ret->s || !ps) {
+	peak_t = calloc(n, sizeof(*peak_t));
+	if (!x || !ret->s || !ps || !peak_t) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -193,6 +196,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 				ps[i].rate = now > 0 ? 0.5 * ps[i].rate + 0.5 * rate : 0;
 				if (ps[i].prio == 0 && now > 0 && x[i].usage > ps[i].usage)
 					high_growth = now;
+				acg_pol_track_peak(&ps[i], x[i].usage, now, cfg->peak_window_s,
+						   &peak_t[i]);
 				ps[i].usage = x[i].done ? 0 : x[i].usage;
 				ps[i].gone = x[i].done;
 			}
@@ -216,6 +221,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 out:
 	free(x);
 	free(ps);
+	free(peak_t);
 	if (rc < 0)
 		acg_sim_result_free(ret);
 	return rc;
@@ -226,4 +232,27 @@ void acg_sim_result_free(struct acg_sim_result *r)
 	free(r->s);
 	r->s = NULL;
 	r->n = 0;
+}
+
+json_t *acg_sim_result_json(const struct acg_sim_result *r)
+{
+	json_t *sessions = json_array();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct acg_sim_session *s = &r->s[i];
+
+		json_array_append_new(
+			sessions,
+			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I}", "name", s->spec->name,
+				  "priority", acg_prio_name(s->spec->prio), "status",
+				  s->completed ? "completed" : "killed", "completion_s",
+				  s->completed ? json_real(s->completion_s) : json_null(),
+				  "killed_at_s",
+				  s->killed ? json_real(s->killed_at_s) : json_null(), "waited_s",
+				  s->waited_s, "progress", s->progress, "peak_bytes",
+				  (json_int_t)s->peak));
+	}
+	return json_pack("{s:s, s:f, s:I, s:I, s:o}", "strategy", r->strategy, "end_s", r->end_s,
+			 "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
+			 (json_int_t)r->decisions, "sessions", sessions);
 }

@@ -59,4 +59,10 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 
 void acg_sim_result_free(struct acg_sim_result *r);
 
+struct json_t;
+
+/* {strategy, end_s, peak_total_bytes, decisions, sessions: [{name, priority, status,
+ * completion_s, killed_at_s, waited_s, progress, peak_bytes}]} */
+struct json_t *acg_sim_result_json(const struct acg_sim_result *r);
+
 #endif

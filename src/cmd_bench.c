@@ -13,6 +13,7 @@
 #include "mounts.h"
 #include "replay.h"
 #include "scenario.h"
+#include "sim.h"
 #include "stress.h"
 #include "strategy.h"
 
@@ -301,15 +302,43 @@ static int run_all(struct bench *b, struct acg_cg *parent, json_t *runs)
 	return failures;
 }
 
+/* The same scenario simulated under each strategy that ran (and solo). */
+static json_t *simulate_all(struct bench *b)
+{
+	static const char *const simulated[] = {"none", "static", "dynamic"};
+	size_t idx[256], n = b->sc->n_sessions < 256 ? b->sc->n_sessions : 256;
+	struct acg_pol_cfg cfg;
+	json_t *sims = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	acg_pol_cfg_default(&cfg, b->sc->budget_bytes);
+	for (size_t k = 0; k < sizeof(simulated) / sizeof(simulated[0]); k++) {
+		struct acg_sim_result r;
+		bool ran = false;
+
+		for (size_t i = 0; i < b->n_st; i++)
+			ran = ran || strcmp(b->st[i]->name, simulated[k]) == 0;
+		if (!ran || acg_sim_run(b->sc, idx, n, simulated[k], &cfg, &r) < 0)
+			continue;
+		json_object_set_new(sims, simulated[k], acg_sim_result_json(&r));
+		acg_sim_result_free(&r);
+	}
+	return sims;
+}
+
 static int write_summary(struct bench *b, json_t *runs)
 {
-	json_t *sum = acg_bench_summarize(runs, b->unavailable);
+	json_t *sum = acg_bench_summarize(runs, b->unavailable), *sims;
 	char path[4096];
 	FILE *f;
 	int r = 0;
 
 	if (!sum)
 		return -ENOMEM;
+	sims = simulate_all(b);
+	acg_bench_compare_sim(sum, runs, sims);
+	json_decref(sims);
 	snprintf(path, sizeof(path), "%s/summary.json", b->out);
 	if (json_dump_file(sum, path, JSON_INDENT(2)) < 0)
 		r = -EIO;

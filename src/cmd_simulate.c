@@ -48,29 +48,6 @@ static void simulate_usage(FILE *f)
 		"  agentcg simulate my-host.json --budget-mb 16384 --sweep-low 40\n");
 }
 
-static json_t *result_json(const struct acg_sim_result *r)
-{
-	json_t *sessions = json_array();
-
-	for (size_t i = 0; i < r->n; i++) {
-		const struct acg_sim_session *s = &r->s[i];
-
-		json_array_append_new(
-			sessions,
-			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I}", "name", s->spec->name,
-				  "priority", acg_prio_name(s->spec->prio), "status",
-				  s->completed ? "completed" : "killed", "completion_s",
-				  s->completed ? json_real(s->completion_s) : json_null(),
-				  "killed_at_s",
-				  s->killed ? json_real(s->killed_at_s) : json_null(), "waited_s",
-				  s->waited_s, "progress", s->progress, "peak_bytes",
-				  (json_int_t)s->peak));
-	}
-	return json_pack("{s:s, s:f, s:I, s:I, s:o}", "strategy", r->strategy, "end_s", r->end_s,
-			 "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
-			 (json_int_t)r->decisions, "sessions", sessions);
-}
-
 /* Slowdown of a completed session: its completion over its timeline at the speed. */
 static double slowdown(const struct acg_sim_session *s, double speed)
 {
@@ -271,7 +248,7 @@ int cmd_simulate(int argc, char **argv)
 			break;
 		}
 		if (json)
-			json_array_append_new(all, result_json(&r));
+			json_array_append_new(all, acg_sim_result_json(&r));
 		else
 			print_result(&r, sc->speed);
 		acg_sim_result_free(&r);

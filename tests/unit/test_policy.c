@@ -150,6 +150,32 @@ static void test_hand_back_then_release(void **state)
 	assert_false(ses[1].held || ses[2].held);
 }
 
+static void test_room_for_a_returning_burst(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* HIGH was at 500 MiB a moment ago and is at 100 now: LOW must not take that room */
+	setup_state(100, 300, 300);
+	ses[0].recent_peak = 500 * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_non_null(strstr(act[0].reason, "< 450 MiB kept for HIGH"));
+	/* the window passes: the peak is forgotten, room goes back */
+	{
+		double peak_t = 0;
+
+		acg_pol_track_peak(&ses[0], 100 * MiB, 3.0, 2.0, &peak_t);
+		assert_true(ses[0].recent_peak == 100 * MiB);
+	}
+	apply(n);
+	st.now = 11;
+	n = decide();
+	assert_true(n >= 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+}
+
 static void test_kill_only_as_last_resort(void **state)
 {
 	size_t n;
@@ -238,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_hold_low_not_high),
 		cmocka_unit_test(test_no_oscillation),
 		cmocka_unit_test(test_hand_back_then_release),
+		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_vanished_and_frozen),
 	};
