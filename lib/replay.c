@@ -23,6 +23,8 @@
  */
 #include "replay.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,17 +72,9 @@ static uint64_t resident_bytes(void)
 {
 	char buf[128];
 	unsigned long size, res = 0;
-	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (sscanf(buf, "%lu %lu", &size, &res) != 2)
+	if (acg_read_buf_at(AT_FDCWD, "/proc/self/statm", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%lu %lu", &size, &res) != 2)
 		return 0;
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
@@ -90,16 +84,9 @@ static uint64_t vm_hwm(void)
 {
 	char buf[4096], *p;
 	unsigned long kb = 0;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0)
+	if (acg_read_buf_at(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strstr(buf, "VmHWM:");
 	if (p)
 		sscanf(p + 6, "%lu", &kb);

@@ -7,6 +7,7 @@
 #define AGENTCG_CMD_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Exit codes, documented in README.md. */
 enum {
@@ -52,6 +53,13 @@ struct acg_cg;
  * the errno of a failed exec (the child then exits 127), else 0.
  */
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err);
+
+/*
+ * From now on, SIGINT, SIGTERM and SIGHUP go to pid (the child doing the work) instead
+ * of ending this process, which then collects and writes what the child left; 0 stops
+ * forwarding (the signals are then ignored until the caller is done).
+ */
+void acg_forward_signals(pid_t pid);
 
 /* Parse a non-negative number option; one clear line and false when it is not one. */
 bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double min, double max,

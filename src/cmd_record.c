@@ -48,14 +48,6 @@ static void record_usage(FILE *f)
 		"not start; 127 if CMD could not be run.\n");
 }
 
-static volatile sig_atomic_t child_pid;
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
-}
-
 static double epoch_now(void)
 {
 	struct timespec ts;
@@ -119,7 +111,6 @@ int cmd_record(int argc, char **argv)
 	const char *output = NULL, *root_path = NULL;
 	struct acg_recording rec = {0};
 	struct acg_cg *root = NULL, *cg = NULL;
-	struct sigaction sa = {0};
 	struct acg_mounts m;
 	double interval = 1000;
 	char name[64], defout[512];
@@ -173,20 +164,15 @@ int cmd_record(int argc, char **argv)
 		acg_err("record: cannot create %s/%s: %s", acg_cg_path(root), name, strerror(-r));
 		goto out;
 	}
-	sa.sa_handler = forward;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
 	if (pid < 0) {
 		acg_err("record: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
 			strerror((int)-pid));
 		goto out;
 	}
-	child_pid = pid;
+	acg_forward_signals(pid);
 	r = sample_until_exit(cg, pid, (unsigned int)interval, &rec, &status);
-	child_pid = 0;
+	acg_forward_signals(0);
 	if (exec_err) {
 		acg_err("record: cannot run '%s': %s", argv[optind], strerror(exec_err));
 		code = 127;

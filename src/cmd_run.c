@@ -42,14 +42,6 @@ static void run_usage(FILE *f)
 		"run; 1 or 2 if the session could not be made.\n");
 }
 
-static volatile sig_atomic_t child;
-
-static void forward(int sig)
-{
-	if (child > 0)
-		kill((pid_t)child, sig);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -61,7 +53,6 @@ int cmd_run(int argc, char **argv)
 	};
 	const char *prio = NULL, *name = NULL, *root_path = NULL;
 	struct acg_cg *root = NULL, *cg = NULL;
-	struct sigaction sa = {0};
 	char cgname[ACG_NAME_MAX + 1];
 	struct acg_mounts m;
 	enum acg_prio p;
@@ -122,21 +113,16 @@ int cmd_run(int argc, char **argv)
 		acg_err("run: cannot create %s/%s: %s", acg_cg_path(root), cgname, strerror(-r));
 		goto out;
 	}
-	sa.sa_handler = forward;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
 	if (pid < 0) {
 		acg_err("run: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
 			strerror(-pid));
 		goto out;
 	}
-	child = pid;
+	acg_forward_signals(pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	child = 0;
+	acg_forward_signals(0);
 	if (exec_err) {
 		acg_err("run: cannot run '%s': %s", argv[optind], strerror(exec_err));
 		code = 127;

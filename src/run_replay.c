@@ -38,25 +38,6 @@ bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double mi
 	return true;
 }
 
-static volatile sig_atomic_t worker_pid;
-
-static void forward_signal(int sig)
-{
-	if (worker_pid > 0)
-		kill((pid_t)worker_pid, sig);
-}
-
-static void install_forwarding(void)
-{
-	struct sigaction sa = {0};
-
-	sa.sa_handler = forward_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 struct progress {
 	const char *cmd, *name;
 	struct timespec start;
@@ -142,16 +123,15 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 		out.have_events = acg_cg_events(cg, &out.ev_before) == 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &prog.start);
-	install_forwarding();
 	r = acg_replay_spawn(cfg, cg, &pid, &fd);
 	if (r < 0) {
 		acg_err("%s: cannot start the replay worker: %s", cmd, strerror(-r));
 		goto out_res;
 	}
-	worker_pid = pid;
+	acg_forward_signals(pid);
 	r = acg_replay_wait(pid, fd, &res, isatty(STDERR_FILENO) ? show_progress : NULL, &prog,
 			    &out.wait_status);
-	worker_pid = 0;
+	acg_forward_signals(0);
 	if (prog.shown)
 		fputc('\n', stderr);
 	if (r < 0) {

@@ -13,6 +13,26 @@
 #include <signal.h>
 #include <unistd.h>
 
+static volatile sig_atomic_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill((pid_t)forward_to, sig);
+}
+
+void acg_forward_signals(pid_t pid)
+{
+	struct sigaction sa = { 0 };
+
+	forward_to = pid;
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
 {
 	int go[2], err[2];
