@@ -23,7 +23,7 @@ static void forward(int sig)
 
 void acg_forward_signals(pid_t pid)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 
 	forward_to = pid;
 	sa.sa_handler = forward;
