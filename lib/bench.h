@@ -97,6 +97,13 @@ struct json_t *acg_bench_summarize(struct json_t *runs, struct json_t *unavailab
  */
 void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct json_t *sims);
 
+/*
+ * Add the oracle (lib/oracle.h: the earliest all LOW sessions can be done with HIGH
+ * unslowed and no kill; oracle_s < 0: no such schedule) and, per strategy, the median over
+ * runs of when its LOW sessions were all done, and its ratio to the oracle.
+ */
+void acg_bench_add_oracle(struct json_t *summary, struct json_t *runs, double oracle_s, bool exact);
+
 /* The summary as a Markdown document. */
 int acg_bench_summary_md(struct json_t *summary, FILE *f);
 

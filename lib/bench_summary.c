@@ -271,6 +271,62 @@ void acg_bench_compare_sim(json_t *summary, json_t *runs, json_t *sims)
 	json_object_set_new(summary, "simulation_vs_real", cmp);
 }
 
+/* When run's LOW sessions were all done (the latest completion), or NAN if one was not. */
+static double low_makespan(json_t *run)
+{
+	double m = 0;
+	json_t *s;
+	size_t j;
+
+	json_array_foreach(json_object_get(run, "sessions"), j, s)
+	{
+		if (strcmp(json_string_value(json_object_get(s, "priority")), "high") == 0)
+			continue;
+		if (!json_is_number(json_object_get(s, "completion_s")))
+			return NAN;
+		m = fmax(m, num(s, "completion_s"));
+	}
+	return m;
+}
+
+void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool exact)
+{
+	json_t *per = json_object(), *st;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "strategies"), i, st)
+	{
+		const char *name = json_string_value(json_object_get(st, "strategy"));
+		struct vec x = {0};
+		json_t *run;
+		size_t k;
+		double m;
+
+		if (strcmp(name, "solo") == 0)
+			continue;
+		json_array_foreach(runs, k, run)
+		{
+			double v;
+
+			if (strcmp(json_string_value(json_object_get(run, "strategy")), name) != 0)
+				continue;
+			v = low_makespan(run);
+			if (isfinite(v))
+				push(&x, v);
+		}
+		m = x.n ? acg_median(x.v, x.n) : NAN;
+		json_object_set_new(per, name,
+				    json_pack("{s:o, s:I, s:o}", "low_done_median_s",
+					      real_or_null(m), "runs_all_low_done", (json_int_t)x.n,
+					      "ratio_to_oracle",
+					      real_or_null(oracle_s > 0 ? m / oracle_s : NAN)));
+		free(x.v);
+	}
+	json_object_set_new(summary, "oracle",
+			    json_pack("{s:o, s:b, s:o}", "low_done_s", real_or_null(oracle_s),
+				      "exact", exact, "strategies", per));
+}
+
 /* " median [lo, hi] |" with `decimals` digits and a unit suffix ("x" or ""). */
 static void md_dist(FILE *f, json_t *d, int decimals, const char *suffix, bool *small)
 {
@@ -337,6 +393,39 @@ static void md_sim(FILE *f, json_t *cmp)
 	}
 }
 
+/* The oracle: the least time all LOW sessions need, and each strategy against it. */
+static void md_oracle(FILE *f, json_t *o)
+{
+	const char *name;
+	json_t *st;
+
+	if (!json_is_object(o))
+		return;
+	if (!json_is_number(json_object_get(o, "low_done_s"))) {
+		fprintf(f, "\nOracle: no schedule completes every LOW session without slowing HIGH "
+			   "or a kill.\n");
+		return;
+	}
+	fprintf(f,
+		"\nOracle: every LOW session can be done by %.2f s at the earliest with HIGH "
+		"unslowed and no kill (%s).\n\n| strategy | LOW all done, median s | runs with "
+		"no LOW lost | ratio to oracle |\n|---|---|---|---|\n",
+		num(o, "low_done_s"),
+		json_is_true(json_object_get(o, "exact")) ? "exact under the simulator's model"
+							  : "a lower bound");
+	json_object_foreach(json_object_get(o, "strategies"), name, st)
+	{
+		fprintf(f, "| %s |", name);
+		if (json_is_number(json_object_get(st, "low_done_median_s")))
+			fprintf(f, " %.2f | %lld | %.2fx |\n", num(st, "low_done_median_s"),
+				(long long)json_integer_value(
+					json_object_get(st, "runs_all_low_done")),
+				num(st, "ratio_to_oracle"));
+		else
+			fprintf(f, " - | 0 | - |\n");
+	}
+}
+
 int acg_bench_summary_md(json_t *summary, FILE *f)
 {
 	json_t *st, *why;
@@ -385,6 +474,7 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 			json_string_value(why));
 	}
 	md_sim(f, json_object_get(summary, "simulation_vs_real"));
+	md_oracle(f, json_object_get(summary, "oracle"));
 	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."
 		   " Slowdown: completion over the same session's median solo completion.\n");
 	if (small)

@@ -13,6 +13,7 @@
 #include "mounts.h"
 #include "replay.h"
 #include "scenario.h"
+#include "oracle.h"
 #include "sim.h"
 #include "stress.h"
 #include "strategy.h"
@@ -339,6 +340,14 @@ static int write_summary(struct bench *b, json_t *runs)
 	sims = simulate_all(b);
 	acg_bench_compare_sim(sum, runs, sims);
 	json_decref(sims);
+	{
+		double oracle_s = -1;
+		bool exact = false;
+
+		if (acg_oracle_low_makespan(b->sc, &oracle_s, &exact) < 0)
+			oracle_s = -1;
+		acg_bench_add_oracle(sum, runs, oracle_s, exact);
+	}
 	snprintf(path, sizeof(path), "%s/summary.json", b->out);
 	if (json_dump_file(sum, path, JSON_INDENT(2)) < 0)
 		r = -EIO;

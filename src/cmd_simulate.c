@@ -8,6 +8,7 @@
 #include "cmd.h"
 
 #include "host.h"
+#include "oracle.h"
 #include "policy.h"
 #include "scenario.h"
 #include "sim.h"
@@ -252,6 +253,43 @@ int cmd_simulate(int argc, char **argv)
 		else
 			print_result(&r, sc->speed);
 		acg_sim_result_free(&r);
+	}
+	for (size_t i = 0; i < sc->n_sessions && code == ACG_EXIT_OK; i++) {
+		double s;
+		int r;
+
+		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+			continue;
+		r = acg_oracle_low_completion(sc, i, &s);
+		if (json)
+			json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "oracle",
+							     sc->sessions[i].name, "status",
+							     r == 0 ? "feasible" : "infeasible",
+							     "completion_s",
+							     r == 0 ? json_real(s) : json_null()));
+		else if (r == 0)
+			printf("oracle: %s cannot complete before %.2f s (HIGH unslowed, no kill)\n",
+			       sc->sessions[i].name, s);
+		else
+			printf("oracle: no schedule completes %s without slowing HIGH or a kill\n",
+			       sc->sessions[i].name);
+	}
+	if (code == ACG_EXIT_OK) {
+		double s;
+		bool exact;
+		int r = acg_oracle_low_makespan(sc, &s, &exact);
+
+		if (json)
+			json_array_append_new(all, json_pack("{s:s, s:o, s:b}", "oracle",
+							     "all LOW sessions", "completion_s",
+							     r == 0 ? json_real(s) : json_null(),
+							     "exact", r == 0 && exact));
+		else if (r == 0)
+			printf("oracle: all LOW sessions cannot be done before %.2f s (%s)\n", s,
+			       exact ? "exact under the model" : "a looser bound");
+		else if (r == -ERANGE)
+			printf("oracle: no schedule completes every LOW session without slowing HIGH "
+			       "or a kill\n");
 	}
 	if (json && code == ACG_EXIT_OK)
 		acg_write_json(all, NULL);

@@ -15,8 +15,11 @@
 #include "helpers.h"
 #include "policy.h"
 #include "scenario.h"
+#include "oracle.h"
 #include "sim.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -114,6 +117,30 @@ static void test_dynamic_holds(void **state)
 	acg_sim_result_free(&r);
 }
 
+/*
+ * The oracle, worked by hand: LOW may hold 246 MiB, but only 106 MiB while HIGH bursts
+ * in [1.0, 1.5). Its size is 10 MiB per 0.1 s of ramp, so it can reach 100 MiB by t = 1.0,
+ * must stop before 110 MiB until 1.5, and needs 0.6 s more: done at 2.1 s at the earliest.
+ */
+static void test_oracle(void **state)
+{
+	double s = 0;
+	bool exact = false;
+
+	(void)state;
+	assert_int_equal(acg_oracle_low_completion(sc, 1, &s), 0);
+	assert_true(fabs(s - 2.1) < 0.03);
+	assert_int_equal(acg_oracle_low_makespan(sc, &s, &exact), 0);
+	assert_true(fabs(s - 2.1) < 0.03);
+	assert_true(exact);
+	/* HIGH is not a LOW session */
+	assert_int_equal(acg_oracle_low_completion(sc, 0, &s), -EINVAL);
+	/* with a budget HIGH alone does not fit in, no schedule exists */
+	sc->budget_bytes = 140 * MiB;
+	assert_int_equal(acg_oracle_low_makespan(sc, &s, &exact), -ERANGE);
+	sc->budget_bytes = 256 * MiB;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_none_kills),
 		cmocka_unit_test(test_static_kills_the_burst),
 		cmocka_unit_test(test_dynamic_holds),
+		cmocka_unit_test(test_oracle),
 	};
 
 	th_init();

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oracle.c: the lower bound of oracle.h.
+ *
+ * Grid: time steps of dt; session j's timeline cut into units of dt x speed trace
+ * seconds, each unit carrying the size of the trace where it starts (the step function).
+ * A state is "done u units" (0..U); reachable[u] says whether some schedule has done u
+ * units by now with every instant fitting. One step: from u, stay (if unit u's size fits
+ * the next instant's capacity) or advance to u + 1 (if unit u + 1's size fits). The
+ * answer is the first step at which U is reachable.
+ * Worked example: capacity 100 MiB until t = 1 s, 150 MiB after; j needs 120 MiB for its
+ * first second, then 50: it cannot even start (120 > 100), so it is infeasible; with
+ * the sizes the other way round (50 then 120) it runs its first second, waits at the
+ * boundary for nothing (the capacity rises at 1 s) and finishes at 2 s.
+ */
+#include "oracle.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Size of session s at trace time tau (the step function), with its baseline. */
+static double size_at(const struct acg_scn_session *s, double tau)
+{
+	const struct acg_trace *t = s->trace;
+	size_t lo = 0, hi = t->n - 1;
+
+	if (tau <= t->samples[0].t)
+		return (double)(s->base_bytes + t->samples[0].bytes);
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2;
+
+		if (t->samples[mid].t <= tau)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (double)(s->base_bytes + t->samples[lo].bytes);
+}
+
+static double duration(const struct acg_scn_session *s)
+{
+	return s->trace->samples[s->trace->n - 1].t;
+}
+
+static double min_size(const struct acg_scn_session *s)
+{
+	uint64_t m = UINT64_MAX;
+
+	for (size_t i = 0; i < s->trace->n; i++)
+		if (s->trace->samples[i].bytes < m)
+			m = s->trace->samples[i].bytes;
+	return (double)(s->base_bytes + m);
+}
+
+/* C_j(t): what j may hold at time t (seconds from the start). */
+static double capacity(const struct acg_scenario *sc, size_t j, double t)
+{
+	double c = (double)sc->budget_bytes;
+
+	for (size_t k = 0; k < sc->n_sessions; k++) {
+		const struct acg_scn_session *s = &sc->sessions[k];
+		double end = duration(s) / sc->speed;
+
+		if (k == j)
+			continue;
+		if (s->prio == ACG_PRIO_HIGH)
+			c -= t <= end ? size_at(s, t * sc->speed) : 0;
+		else
+			c -= t < end ? min_size(s) : 0;
+	}
+	return c;
+}
+
+int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *ret_s)
+{
+	const struct acg_scn_session *s = &sc->sessions[j];
+	double dur, dt, *unit_size;
+	size_t units, max_steps;
+	bool *reach, *next;
+	int rc = -ERANGE;
+
+	if (j >= sc->n_sessions || s->prio == ACG_PRIO_HIGH)
+		return -EINVAL;
+	dur = duration(s) / sc->speed;
+	/* 10 ms, or coarser so the grid stays below 200k units */
+	dt = fmax(0.01, dur / 200000);
+	units = (size_t)ceil(dur / dt);
+	if (units == 0) {
+		*ret_s = 0;
+		return 0;
+	}
+	/* no schedule needs longer than: the latest HIGH end, then its own timeline */
+	max_steps = units;
+	for (size_t k = 0; k < sc->n_sessions; k++)
+		max_steps += (size_t)ceil(duration(&sc->sessions[k]) / sc->speed / dt);
+	unit_size = malloc((units + 1) * sizeof(*unit_size));
+	reach = calloc(units + 1, sizeof(*reach));
+	next = calloc(units + 1, sizeof(*next));
+	if (!unit_size || !reach || !next) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t u = 0; u <= units; u++)
+		unit_size[u] = size_at(s, (double)u * dt * sc->speed);
+	if (unit_size[0] > capacity(sc, j, 0))
+		goto out;
+	reach[0] = true;
+	for (size_t n = 1; n <= max_steps; n++) {
+		double cap = capacity(sc, j, (double)n * dt);
+		bool any = false;
+
+		memset(next, 0, (units + 1) * sizeof(*next));
+		for (size_t u = 0; u <= units; u++) {
+			if (!reach[u])
+				continue;
+			if (unit_size[u] <= cap)
+				next[u] = any = true;
+			if (u < units && unit_size[u + 1] <= cap)
+				next[u + 1] = any = true;
+		}
+		if (!any)
+			goto out; /* every schedule breaks the budget here */
+		if (next[units]) {
+			*ret_s = (double)n * dt;
+			rc = 0;
+			goto out;
+		}
+		memcpy(reach, next, (units + 1) * sizeof(*reach));
+	}
+out:
+	free(unit_size);
+	free(reach);
+	free(next);
+	return rc;
+}
+
+struct grid {
+	double *size; /* per unit, the last unit's size is 0: a finished session holds nothing */
+	size_t units;
+};
+
+static int make_grid(const struct acg_scenario *sc, size_t j, double dt, struct grid *g)
+{
+	const struct acg_scn_session *s = &sc->sessions[j];
+
+	g->units = (size_t)ceil(duration(s) / sc->speed / dt);
+	g->size = malloc((g->units + 1) * sizeof(*g->size));
+	if (!g->size)
+		return -ENOMEM;
+	for (size_t u = 0; u < g->units; u++)
+		g->size[u] = size_at(s, (double)u * dt * sc->speed);
+	g->size[g->units] = 0;
+	return 0;
+}
+
+/* Capacity left for LOW sessions a and b at time t: the budget minus HIGH and the others. */
+static double pair_capacity(const struct acg_scenario *sc, size_t a, size_t b, double t)
+{
+	double c = (double)sc->budget_bytes;
+
+	for (size_t k = 0; k < sc->n_sessions; k++) {
+		const struct acg_scn_session *s = &sc->sessions[k];
+		double end = duration(s) / sc->speed;
+
+		if (k == a || k == b)
+			continue;
+		if (s->prio == ACG_PRIO_HIGH)
+			c -= t <= end ? size_at(s, t * sc->speed) : 0;
+		else
+			c -= t < end ? min_size(s) : 0;
+	}
+	return c;
+}
+
+/* The joint sweep over (u_a, u_b) for two LOW sessions. */
+static int pair_makespan(const struct acg_scenario *sc, size_t a, size_t b, double *ret_s)
+{
+	double dt = 0.01;
+	struct grid ga = {0}, gb = {0};
+	bool *reach = NULL, *next = NULL;
+	size_t w, cells, max_steps = 0;
+	int rc = -ENOMEM;
+
+	for (size_t k = 0; k < sc->n_sessions; k++)
+		max_steps += (size_t)ceil(duration(&sc->sessions[k]) / sc->speed / dt) + 1;
+	if (make_grid(sc, a, dt, &ga) < 0 || make_grid(sc, b, dt, &gb) < 0)
+		goto out;
+	w = gb.units + 1;
+	cells = (ga.units + 1) * w;
+	if (cells > (size_t)4 << 20) {
+		rc = -E2BIG;
+		goto out;
+	}
+	reach = calloc(cells, sizeof(*reach));
+	next = calloc(cells, sizeof(*next));
+	if (!reach || !next)
+		goto out;
+	rc = -ERANGE;
+	if (ga.size[0] + gb.size[0] > pair_capacity(sc, a, b, 0))
+		goto out;
+	reach[0] = true;
+	for (size_t n = 1; n <= max_steps; n++) {
+		double cap = pair_capacity(sc, a, b, (double)n * dt);
+		bool any = false;
+
+		memset(next, 0, cells * sizeof(*next));
+		for (size_t i = 0; i <= ga.units; i++) {
+			for (size_t k = 0; k <= gb.units; k++) {
+				if (!reach[i * w + k])
+					continue;
+				/* each may stay or take one unit, if the pair still fits */
+				for (int di = 0; di <= (i < ga.units); di++) {
+					for (int dk = 0; dk <= (k < gb.units); dk++) {
+						size_t ni = i + (size_t)di, nk = k + (size_t)dk;
+
+						if (ga.size[ni] + gb.size[nk] <= cap) {
+							next[ni * w + nk] = true;
+							any = true;
+						}
+					}
+				}
+			}
+		}
+		if (!any)
+			goto out;
+		if (next[ga.units * w + gb.units]) {
+			*ret_s = (double)n * dt;
+			rc = 0;
+			goto out;
+		}
+		memcpy(reach, next, cells * sizeof(*reach));
+	}
+out:
+	free(ga.size);
+	free(gb.size);
+	free(reach);
+	free(next);
+	return rc;
+}
+
+int acg_oracle_low_makespan(const struct acg_scenario *sc, double *ret_s, bool *ret_exact)
+{
+	size_t low[2], n_low = 0;
+	double worst = 0;
+	int r;
+
+	for (size_t i = 0; i < sc->n_sessions; i++) {
+		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+			continue;
+		if (n_low < 2)
+			low[n_low] = i;
+		n_low++;
+	}
+	if (n_low == 2) {
+		r = pair_makespan(sc, low[0], low[1], ret_s);
+		if (r != -E2BIG) {
+			*ret_exact = true;
+			return r;
+		}
+	}
+	for (size_t i = 0; i < sc->n_sessions; i++) {
+		double s;
+
+		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+			continue;
+		r = acg_oracle_low_completion(sc, i, &s);
+		if (r < 0)
+			return r;
+		worst = fmax(worst, s);
+	}
+	*ret_s = worst;
+	*ret_exact = n_low <= 1;
+	return 0;
+}
