@@ -211,9 +211,9 @@ static int pair_makespan(const struct acg_scenario *sc, size_t a, size_t b, doub
 				if (!reach[i * w + k])
 					continue;
 				/* each may stay or take one unit, if the pair still fits */
-				for (int di = 0; di <= (i < ga.units); di++) {
-					for (int dk = 0; dk <= (k < gb.units); dk++) {
-						size_t ni = i + (size_t)di, nk = k + (size_t)dk;
+				for (size_t di = 0; di <= (i < ga.units ? 1u : 0u); di++) {
+					for (size_t dk = 0; dk <= (k < gb.units ? 1u : 0u); dk++) {
+						size_t ni = i + di, nk = k + dk;
 
 						if (ga.size[ni] + gb.size[nk] <= cap) {
 							next[ni * w + nk] = true;
