@@ -307,9 +307,13 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 	cgs = calloc(n, sizeof(*cgs));
 	prio = calloc(n, sizeof(*prio));
 	if (!r->s || !r->names || !cgs || !prio) {
+		/* a run of no sessions: nothing to write or free beyond the run itself */
+		r->n = 0;
+		snprintf(r->error, sizeof(r->error), "out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* every session fully described before anything can fail */
 	for (size_t i = 0; i < n; i++) {
 		struct acg_bench_session *s = &r->s[i];
 
@@ -319,9 +323,13 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		s->cfg = (struct acg_replay_cfg){.trace = s->spec->trace,
 						 .speed = sc->speed,
 						 .base_bytes = s->spec->base_bytes};
-		rc = acg_replay_result_init(&s->rep, s->spec->trace->n);
-		if (rc < 0)
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = acg_replay_result_init(&r->s[i].rep, r->s[i].spec->trace->n);
+		if (rc < 0) {
+			snprintf(r->error, sizeof(r->error), "out of memory");
 			goto out;
+		}
 	}
 	rc = prepare(r, parent, &tree, cgs, prio);
 	if (rc == 0)

@@ -99,7 +99,8 @@ void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct j
 
 /*
  * Add the oracle (lib/oracle.h: the earliest all LOW sessions can be done with HIGH
- * unslowed and no kill; oracle_s < 0: no such schedule) and, per strategy, the median over
+ * unslowed and no kill; oracle_s -1: no such schedule, other values <= 0 or NAN: not
+ * computed) and, per strategy, the median over
  * runs of when its LOW sessions were all done, and its ratio to the oracle.
  */
 void acg_bench_add_oracle(struct json_t *summary, struct json_t *runs, double oracle_s, bool exact);

@@ -140,9 +140,12 @@ static json_t *strategy_summary(json_t *runs, const char *strategy)
 			if (json_is_number(json_object_get(ev, "high")))
 				push(&c->high_events, num(ev, "high"));
 			lat = json_object_get(json_object_get(s, "growth"), "latency_us");
-			push(&c->grow_p50_ms, num(lat, "p50") / 1e3);
-			push(&c->grow_p95_ms, num(lat, "p95") / 1e3);
-			push(&c->grow_p99_ms, num(lat, "p99") / 1e3);
+			/* a session that never grew has no latency to speak of (not zero) */
+			if (num(lat, "count") > 0) {
+				push(&c->grow_p50_ms, num(lat, "p50") / 1e3);
+				push(&c->grow_p95_ms, num(lat, "p95") / 1e3);
+				push(&c->grow_p99_ms, num(lat, "p99") / 1e3);
+			}
 			if (strcmp(st, "completed") != 0)
 				continue;
 			push(&c->completion, num(s, "completion_s"));
@@ -323,7 +326,11 @@ void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool e
 		free(x.v);
 	}
 	json_object_set_new(summary, "oracle",
-			    json_pack("{s:o, s:b, s:o}", "low_done_s", real_or_null(oracle_s),
+			    json_pack("{s:o, s:s, s:b, s:o}", "low_done_s",
+				      real_or_null(oracle_s > 0 ? oracle_s : NAN), "status",
+				      oracle_s > 0     ? "ok"
+				      : oracle_s == -1 ? "infeasible"
+						       : "not computed",
 				      "exact", exact, "strategies", per));
 }
 
@@ -402,8 +409,12 @@ static void md_oracle(FILE *f, json_t *o)
 	if (!json_is_object(o))
 		return;
 	if (!json_is_number(json_object_get(o, "low_done_s"))) {
-		fprintf(f, "\nOracle: no schedule completes every LOW session without slowing HIGH "
-			   "or a kill.\n");
+		if (strcmp(json_string_value(json_object_get(o, "status")), "infeasible") == 0)
+			fprintf(f, "\nOracle: no schedule completes every LOW session without "
+				   "slowing HIGH or a kill.\n");
+		else
+			fprintf(f, "\nOracle: not computed (the timelines are too long for its "
+				   "grid).\n");
 		return;
 	}
 	fprintf(f,

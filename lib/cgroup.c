@@ -235,6 +235,9 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 		if (acg_read_buf_at(cg->mem_fd, "cgroup.controllers", ctl, sizeof(ctl)) < 0 ||
 		    !acg_word_in_list(ctl, "memory")) {
 			r = -ENOTSUP;
+			/* do not leave behind a root we made for nothing */
+			if (cg->created)
+				unlinkat(cg->parent_fd[TW_MEM], cg->name, AT_REMOVEDIR);
 			goto fail;
 		}
 		cg->psi_fd = cg->mem_fd;
@@ -271,7 +274,8 @@ static int dup_parents(const struct acg_cg *parent, struct acg_cg *cg)
 	return 0;
 }
 
-int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct acg_cg **ret)
+static int child(struct acg_cg *parent, const char *name, bool create, bool excl,
+		 struct acg_cg **ret)
 {
 	struct acg_cg *cg;
 	int r;
@@ -296,6 +300,11 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
 	r = make_dir(parent->mem_fd, name, create, &cg->mem_fd, &cg->created);
 	if (r < 0)
 		goto fail;
+	if (excl && !cg->created) {
+		/* someone else's session of that name: not ours to share or remove */
+		r = -EEXIST;
+		goto fail;
+	}
 	if (parent->version == 2) {
 		cg->psi_fd = cg->mem_fd;
 	} else {
@@ -305,13 +314,26 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
 			make_dir(parent->psi_fd, name, create, &cg->psi_fd, NULL);
 	}
 	r = dup_parents(parent, cg);
-	if (r < 0)
+	if (r < 0) {
+		if (cg->created)
+			unlinkat(parent->mem_fd, name, AT_REMOVEDIR);
 		goto fail;
+	}
 	*ret = cg;
 	return 0;
 fail:
 	acg_cg_free(cg);
 	return r;
+}
+
+int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct acg_cg **ret)
+{
+	return child(parent, name, create, false, ret);
+}
+
+int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret)
+{
+	return child(parent, name, true, true, ret);
 }
 
 int acg_cg_version(const struct acg_cg *cg)

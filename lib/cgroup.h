@@ -61,6 +61,9 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 /* Open (and with create, make) the child called name; name must pass acg_name_valid(). */
 int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct acg_cg **ret);
 
+/* Make the child called name, which must not exist yet: -EEXIST if it does. */
+int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret);
+
 /* Close the handle; the cgroup stays. NULL is fine. */
 void acg_cg_free(struct acg_cg *cg);
 

@@ -92,19 +92,27 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 	*ret = c->stats;
 }
 
-/* OOM kill disabled where the kernel would otherwise choose the victim (v1). */
+/*
+ * OOM kill disabled where the kernel would otherwise choose the victim (v1). Every cgroup
+ * is tried; the first real error is returned (a vanished session is not one).
+ */
 static int set_oom_pause(struct acg_controller *c, uint64_t on)
 {
-	int r = 0;
+	int first = 0, r;
 
 	if (c->version != 1)
 		return 0;
-	for (size_t i = 0; i < c->n && (r == 0 || r == -ENOENT); i++)
-		if (c->s[i].prio > 0)
-			r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, on);
-	if (r == 0 || r == -ENOENT)
-		r = acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, on);
-	return r == -ENOENT ? 0 : r;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->s[i].prio == 0)
+			continue;
+		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, on);
+		if (r < 0 && r != -ENOENT && !first)
+			first = r;
+	}
+	r = acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, on);
+	if (r < 0 && r != -ENOENT && !first)
+		first = r;
+	return first;
 }
 
 int acg_controller_setup(struct acg_controller *c, const char **what)
@@ -120,6 +128,28 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 		if (c->s[i].prio == 0 && (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0)
 			return r;
 	return 0;
+}
+
+void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
+			  const char *const *from_names)
+{
+	to->st.high_last_growth = from->st.high_last_growth;
+	to->st.last_kill = from->st.last_kill;
+	to->last_max = from->last_max;
+	to->have_max = from->have_max;
+	for (size_t i = 0; i < to->n; i++) {
+		for (size_t j = 0; j < from->n; j++) {
+			if (strcmp(to->names[i], from_names[j]) != 0)
+				continue;
+			to->s[i].rate = from->s[j].rate;
+			to->s[i].recent_peak = from->s[j].recent_peak;
+			to->s[i].started_at = from->s[j].started_at;
+			to->peak_t[i] = from->peak_t[j];
+			to->last_t[i] = from->last_t[j];
+			to->last_usage[i] = from->last_usage[j];
+			break;
+		}
+	}
 }
 
 void acg_controller_adopt(struct acg_controller *c)
@@ -231,6 +261,9 @@ static int apply(struct acg_controller *c, const struct acg_action *a)
 		r = acg_cg_kill(c->cg[a->session]);
 		c->st.last_kill = c->st.now;
 		c->stats.kills++;
+		/* it holds nothing the policy can give back: no longer a candidate */
+		if (r == 0)
+			s->gone = true;
 		break;
 	}
 	if (r == -ENOENT) {
@@ -294,21 +327,24 @@ int acg_controller_tick(struct acg_controller *c, double now)
 
 int acg_controller_restore(struct acg_controller *c)
 {
-	int first = 0;
+	int first = 0, r;
 
 	for (size_t i = 0; i < c->n; i++) {
-		int r = 0;
-
 		if (c->s[i].prio == 0)
 			continue;
+		/* every control is tried, whatever happened to the one before */
 		r = set_clamp(c, i, ACG_UNLIMITED);
-		if (acg_cg_has_freezer(c->cg[i]) && (r == 0 || r == -ENOENT))
-			r = acg_cg_set(c->cg[i], ACG_CTL_FREEZE, 0);
 		if (r < 0 && r != -ENOENT && !first)
 			first = r;
+		if (acg_cg_has_freezer(c->cg[i])) {
+			r = acg_cg_set(c->cg[i], ACG_CTL_FREEZE, 0);
+			if (r < 0 && r != -ENOENT && !first)
+				first = r;
+		}
 		c->s[i].held = c->s[i].frozen = false;
 	}
-	if (set_oom_pause(c, 0) < 0 && !first)
-		first = -EIO;
+	r = set_oom_pause(c, 0);
+	if (r < 0 && !first)
+		first = r;
 	return first;
 }

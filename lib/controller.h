@@ -50,6 +50,14 @@ int acg_controller_setup(struct acg_controller *c, const char **what);
  */
 void acg_controller_adopt(struct acg_controller *c);
 
+/*
+ * Carry what `from` learnt into `to` (a rebuilt controller for a changed session set):
+ * per session with the same name (from_names, as from knew them), its recent rates,
+ * peaks and start; and when HIGH last grew and the policy last killed.
+ */
+void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
+			  const char *const *from_names);
+
 /* Observe, decide, act. now: seconds on any monotonic clock. Returns actions applied. */
 int acg_controller_tick(struct acg_controller *c, double now);
 

@@ -95,6 +95,9 @@ int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *r
 	max_steps = units;
 	for (size_t k = 0; k < sc->n_sessions; k++)
 		max_steps += (size_t)ceil(duration(&sc->sessions[k]) / sc->speed / dt);
+	/* the sweep costs units x steps: refuse what would take minutes */
+	if ((double)units * (double)max_steps > 5e8)
+		return -E2BIG;
 	unit_size = malloc((units + 1) * sizeof(*unit_size));
 	reach = calloc(units + 1, sizeof(*reach));
 	next = calloc(units + 1, sizeof(*next));
@@ -189,7 +192,7 @@ static int pair_makespan(const struct acg_scenario *sc, size_t a, size_t b, doub
 		goto out;
 	w = gb.units + 1;
 	cells = (ga.units + 1) * w;
-	if (cells > (size_t)4 << 20) {
+	if (cells > (size_t)4 << 20 || (double)cells * (double)max_steps > 2e9) {
 		rc = -E2BIG;
 		goto out;
 	}

@@ -25,7 +25,8 @@
 /*
  * Earliest completion (seconds from the common start) of LOW session j of sc. Returns 0,
  * -ERANGE when no schedule fits (some session must be killed or HIGH slowed), -EINVAL
- * when j is not a LOW session, or -ENOMEM.
+ * when j is not a LOW session, -E2BIG when the timelines are too long for the grid (the
+ * sweep would take minutes), or -ENOMEM.
  */
 int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *ret_s);
 

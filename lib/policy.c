@@ -182,11 +182,13 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	}
 	need = (double)c->reserve + high_rate * c->horizon_s + claim;
 
-	if (h < need)
+	if (h < need) {
 		hold_all(st, h, need, &o);
-	else if (held && h > need + (double)c->hysteresis)
+		/* only while holding: a session given room back this tick is not frozen */
+		freeze_creepers(c, st, &o);
+	} else if (held && h > need + (double)c->hysteresis) {
 		hand_back(c, st, h, need, held, &o);
-	freeze_creepers(c, st, &o);
+	}
 
 	/* the last resort: every LOW held and the parent still at its limit */
 	if (low && held == low && st->parent_waiting &&

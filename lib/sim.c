@@ -150,6 +150,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	struct simses *x;
 	double now = 0, last_kill = -INFINITY, high_growth = -INFINITY;
 	bool at_limit = false;
+	double limit = 0;
 	int rc = 0;
 
 	if (strategy && !dynamic && !stat && strcmp(strategy, "none") != 0)
@@ -166,6 +167,11 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	}
 	ret->n = n;
 	for (size_t i = 0; i < n; i++) {
+		const struct acg_trace *t = sc->sessions[idx[i]].trace;
+
+		limit = fmax(limit, t->samples[t->n - 1].t / sc->speed * sc->timeout_factor + 30);
+	}
+	for (size_t i = 0; i < n; i++) {
 		const struct acg_scn_session *sp = &sc->sessions[idx[i]];
 
 		ret->s[i].spec = sp;
@@ -176,7 +182,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		x[i].usage = demand_at(&x[i], 0, &x[i].k);
 		ps[i].prio = (int)sp->prio;
 	}
-	for (bool live = true; live && now < 1e7; now += ACG_SIM_STEP_S) {
+	for (bool live = true; live && now < limit; now += ACG_SIM_STEP_S) {
 		live = false;
 		if (dynamic) {
 			struct acg_pol_state st = {.now = now,
@@ -218,6 +224,10 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 			ret->peak_total = total_usage(x, n);
 	}
 	ret->end_s = now;
+	/* what the bench would have stopped at its timeout */
+	for (size_t i = 0; i < n; i++)
+		if (!x[i].done)
+			ret->s[i].timed_out = true;
 out:
 	free(x);
 	free(ps);
@@ -245,7 +255,10 @@ json_t *acg_sim_result_json(const struct acg_sim_result *r)
 			sessions,
 			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I}", "name", s->spec->name,
 				  "priority", acg_prio_name(s->spec->prio), "status",
-				  s->completed ? "completed" : "killed", "completion_s",
+				  s->completed	 ? "completed"
+				  : s->timed_out ? "timeout"
+						 : "killed",
+				  "completion_s",
 				  s->completed ? json_real(s->completion_s) : json_null(),
 				  "killed_at_s",
 				  s->killed ? json_real(s->killed_at_s) : json_null(), "waited_s",

@@ -35,6 +35,7 @@ struct acg_sim_session {
 	double killed_at_s;
 	double completion_s; /* simulated; meaningful when completed */
 	bool completed;
+	bool timed_out;	 /* still running at the bench's timeout for the scenario */
 	double waited_s; /* time spent waiting to grow */
 	double progress; /* fraction of its timeline done */
 	uint64_t peak;

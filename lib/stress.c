@@ -26,6 +26,10 @@ int acg_stress_check(const struct acg_stress_spec *s, struct acg_diag *diag)
 	else if (s->burst_bytes &&
 		 !(s->burst_every_s > 0 && s->burst_for_s > 0 && s->burst_for_s < s->burst_every_s))
 		why = "bursts need every > for > 0";
+	else if (s->ramp_s / RAMP_STEP_S > 1e6)
+		why = "a ramp of more than 1e6 steps of 0.1 s is not a timeline we can hold";
+	else if (s->burst_bytes && s->hold_s / s->burst_every_s > 1e6)
+		why = "more than 1e6 bursts: make them less frequent or the hold shorter";
 	if (!why)
 		return 0;
 	if (diag)

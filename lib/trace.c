@@ -215,10 +215,14 @@ static int parse_json(const char *file, const char *text, size_t len,
 		r = diag_set(d, "%s: \"samples\" is empty", file);
 		goto out;
 	}
-	t->samples = realloc(t->samples, n * sizeof(*t->samples));
-	if (!t->samples) {
-		r = -ENOMEM;
-		goto out;
+	{
+		struct acg_sample *ns = realloc(t->samples, n * sizeof(*ns));
+
+		if (!ns) {
+			r = -ENOMEM;
+			goto out;
+		}
+		t->samples = ns;
 	}
 	for (size_t i = 0; i < n; i++) {
 		double epoch = 0;

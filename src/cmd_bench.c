@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,11 +342,14 @@ static int write_summary(struct bench *b, json_t *runs)
 	acg_bench_compare_sim(sum, runs, sims);
 	json_decref(sims);
 	{
-		double oracle_s = -1;
+		double oracle_s = NAN;
 		bool exact = false;
+		int o = acg_oracle_low_makespan(b->sc, &oracle_s, &exact);
 
-		if (acg_oracle_low_makespan(b->sc, &oracle_s, &exact) < 0)
+		if (o == -ERANGE)
 			oracle_s = -1;
+		else if (o < 0)
+			oracle_s = NAN;
 		acg_bench_add_oracle(sum, runs, oracle_s, exact);
 	}
 	snprintf(path, sizeof(path), "%s/summary.json", b->out);
@@ -404,7 +408,7 @@ static int open_parent(const char *root_path, struct acg_cg **ret_root, struct a
 		return r;
 	}
 	snprintf(name, sizeof(name), "bench-%d", (int)getpid());
-	r = acg_cg_child(*ret_root, name, true, ret);
+	r = acg_cg_child_new(*ret_root, name, ret);
 	if (r < 0)
 		acg_err("bench: cannot create %s/%s: %s", acg_cg_path(*ret_root), name,
 			strerror(-r));

@@ -132,8 +132,9 @@ static bool same_set(struct dstate *d, char **names, size_t n)
 /* Rebuild the controller when sessions came or went; keep what the kernel has applied. */
 static int refresh(struct dstate *d)
 {
-	char **all, *keep[MAX_SESSIONS];
-	size_t n_all, n = 0;
+	char **all, *keep[MAX_SESSIONS], *old_names[MAX_SESSIONS];
+	size_t n_all, n = 0, old_n;
+	struct acg_controller *old;
 	const char *what;
 	int r;
 
@@ -170,7 +171,14 @@ static int refresh(struct dstate *d)
 		if (!known)
 			log_event(d, "session-new", keep[k], NULL);
 	}
-	drop_sessions(d);
+	/* the old controller's knowledge survives the rebuild (by session name) */
+	old = d->ctl;
+	old_n = d->n;
+	memcpy(old_names, d->names, old_n * sizeof(*old_names));
+	for (size_t i = 0; i < old_n; i++)
+		acg_cg_free(d->cg[i]);
+	d->ctl = NULL;
+	d->n = 0;
 	for (size_t k = 0; k < n; k++) {
 		enum acg_prio p;
 
@@ -185,6 +193,11 @@ static int refresh(struct dstate *d)
 	}
 	r = acg_controller_new(d->root, d->cg, d->prio, (const char *const *)d->names, d->n,
 			       d->budget, &d->cfg, log_line, d, &d->ctl);
+	if (r == 0 && old)
+		acg_controller_carry(d->ctl, old, (const char *const *)old_names);
+	acg_controller_free(old);
+	for (size_t i = 0; i < old_n; i++)
+		free(old_names[i]);
 	if (r < 0)
 		return r;
 	acg_controller_adopt(d->ctl);
@@ -200,7 +213,8 @@ static void release_all(struct dstate *d)
 	if (refresh(d) < 0 || !d->ctl)
 		return;
 	acg_controller_restore(d->ctl);
-	acg_controller_adopt(d->ctl);
+	/* rebuilt on the next refresh, which sets the OOM handling up again */
+	drop_sessions(d);
 }
 
 static int read_config(const char *path, double *budget_mb, double *interval_ms,

@@ -159,7 +159,7 @@ int cmd_record(int argc, char **argv)
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
 	}
 	snprintf(name, sizeof(name), "record-%d", (int)getpid());
-	r = acg_cg_child(root, name, true, &cg);
+	r = acg_cg_child_new(root, name, &cg);
 	if (r < 0) {
 		acg_err("record: cannot create %s/%s: %s", acg_cg_path(root), name, strerror(-r));
 		goto out;

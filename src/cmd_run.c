@@ -108,9 +108,10 @@ int cmd_run(int argc, char **argv)
 			root_path ? root_path : ACG_DEFAULT_ROOT, strerror(-r));
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
 	}
-	r = acg_cg_child(root, cgname, true, &cg);
+	r = acg_cg_child_new(root, cgname, &cg);
 	if (r < 0) {
-		acg_err("run: cannot create %s/%s: %s", acg_cg_path(root), cgname, strerror(-r));
+		acg_err("run: cannot create %s/%s: %s", acg_cg_path(root), cgname,
+			r == -EEXIST ? "a session of that name is running" : strerror(-r));
 		goto out;
 	}
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);

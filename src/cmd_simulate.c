@@ -69,6 +69,9 @@ static void print_result(const struct acg_sim_result *r, double speed)
 			printf("  %-12s %-4s completed %8.2f s  slowdown %.2fx  waited %.2f s\n",
 			       s->spec->name, acg_prio_name(s->spec->prio), s->completion_s,
 			       slowdown(s, speed), s->waited_s);
+		else if (s->timed_out)
+			printf("  %-12s %-4s still waiting at the timeout (%.0f%% done)\n",
+			       s->spec->name, acg_prio_name(s->spec->prio), 100 * s->progress);
 		else
 			printf("  %-12s %-4s KILLED at %.2f s (%.0f%% done)\n", s->spec->name,
 			       acg_prio_name(s->spec->prio), s->killed_at_s, 100 * s->progress);
@@ -128,7 +131,7 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 		for (size_t i = 0; i < r.n; i++) {
 			double sd = r.s[i].completed ? slowdown(&r.s[i], sc->speed) : 0;
 
-			row.killed += r.s[i].killed;
+			row.killed += r.s[i].killed || r.s[i].timed_out;
 			if (r.s[i].spec->prio == ACG_PRIO_HIGH)
 				row.high_max_slowdown = fmax(row.high_max_slowdown, sd);
 			else

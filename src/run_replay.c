@@ -136,6 +136,8 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 		fputc('\n', stderr);
 	if (r < 0) {
 		acg_err("%s: lost the replay worker: %s", cmd, strerror(-r));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		goto out_res;
 	}
 	out.wall_s = since(&prog.start);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t forward_to;
@@ -35,7 +36,7 @@ void acg_forward_signals(pid_t pid)
 
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
 {
-	int go[2], err[2];
+	int go[2], err[2], e = 0;
 	pid_t pid;
 	char c;
 
@@ -48,8 +49,6 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
 	}
 	pid = fork();
 	if (pid == 0) {
-		int e;
-
 		close(go[1]);
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -62,11 +61,15 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
 	}
 	close(go[0]);
 	close(err[1]);
-	if (pid < 0 || acg_cg_attach(cg, pid) < 0 || write(go[1], "G", 1) != 1) {
-		int e = pid < 0 ? -errno : -EIO;
-
-		if (pid > 0)
+	if (pid < 0 || (e = acg_cg_attach(cg, pid)) < 0 || write(go[1], "G", 1) != 1) {
+		if (pid < 0)
+			e = -errno;
+		else if (e == 0)
+			e = -EIO;
+		if (pid > 0) {
 			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
 		close(go[1]);
 		close(err[0]);
 		return e;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "cgroup.h"
 #include "fsutil.h"
 #include "helpers.h"
 #include "mounts.h"
@@ -227,6 +228,33 @@ static void test_record_replays(void **state)
 	assert_int_equal(acg_mounts_detect(&m), 0);
 	snprintf(left, sizeof(left), "%s/%s", m.mem_path, ACG_DEFAULT_ROOT);
 	assert_int_equal(access(left, F_OK), -1);
+
+	/* a second `run` of a session name in use is refused, and the first is untouched */
+	{
+		char rootname[64], path2[ACG_PATH_MAX + 128];
+		struct acg_cg *root = NULL, *held = NULL;
+
+		snprintf(rootname, sizeof(rootname), "agentcg-test-%d", (int)getpid());
+		assert_int_equal(acg_root_open(&m, rootname, true, &root), 0);
+		assert_int_equal(acg_cg_child(root, "low-busy", true, &held), 0);
+		r = RUN("run", "--root", rootname, "--priority", "low", "--name", "busy", "--",
+			"true");
+		assert_int_equal(r.code, 1);
+		assert_non_null(strstr(r.err, "a session of that name is running"));
+		res_free(&r);
+		snprintf(path2, sizeof(path2), "%s/low-busy", acg_cg_path(root));
+		assert_int_equal(access(path2, F_OK), 0);
+		/* a fresh name runs, and its cgroup is gone afterwards */
+		r = RUN("run", "--root", rootname, "--priority", "high", "--name", "ok", "--",
+			"true");
+		assert_int_equal(r.code, 0);
+		res_free(&r);
+		snprintf(path2, sizeof(path2), "%s/high-ok", acg_cg_path(root));
+		assert_int_equal(access(path2, F_OK), -1);
+		acg_cg_free(held);
+		acg_cg_remove(root);
+		acg_cg_free(root);
+	}
 
 	r = RUN("record", "--output", rec, "--", "/nonexistent-cmd");
 	assert_int_equal(r.code, 127);

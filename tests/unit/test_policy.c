@@ -247,6 +247,16 @@ static void test_vanished_and_frozen(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
 	assert_int_equal(act[1].kind, ACG_ACT_THAW);
+	/* a creeping session given room back is not frozen in the same tick */
+	setup_state(690, 150, 146);
+	apply(decide());
+	ses[2].usage += 20 * MiB;
+	ses[0].usage = 300 * MiB;
+	st.usage = ses[0].usage + ses[1].usage + ses[2].usage;
+	n = decide();
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(act[i].kind, ACG_ACT_FREEZE);
 	/* without a freezer, nothing is frozen */
 	setup_state(690, 150, 146);
 	cfg.can_freeze = false;

@@ -148,6 +148,9 @@ static void test_bad(void **state)
 		   " \"stress\": {\"mb\": 1, \"burst_mb\": 0.5, \"burst_every_s\": 1,"
 		   " \"burst_for_s\": 0.1}}]}",
 		   0, "a burst must be larger");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
+		   " \"stress\": {\"mb\": 1, \"ramp_s\": 1000000}}]}",
+		   0, "a ramp of more than 1e6 steps");
 	expect_bad("{\"budget_mb\": 5, \"strategies\": [\"none\", \"fast\"], \"sessions\": [" S1
 		   "]}",
 		   0, "strategies: \"fast\" is not a strategy");
