@@ -34,12 +34,14 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.0.0-dev)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-unused-parameter -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib -MMD -MP \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib -Ibpf -MMD -MP \
 	-DAGENTCG_VERSION='"$(VERSION)"'
 LDLIBS := -lbpf -lelf -lz -ljansson -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 CMD_SRCS := $(wildcard src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(O)/%.o)
@@ -49,12 +51,30 @@ TEST_HELPERS := $(O)/tests/helpers.o
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit_%)
 LIVE_BINS := $(LIVE_SRCS:tests/live/%.c=$(O)/tests/live_%)
 CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c bench/*.c \
+	$(BPF_SRCS) bpf/*.h \
 	$(wildcard lib/*.h src/*.h tests/*.h)
 
 .SECONDARY:
 .PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
 	bench
 all: $(O)/agentcg
+
+# BPF: vmlinux.h from this kernel's BTF, objects with clang, skeletons with bpftool.
+$(O)/bpf/vmlinux.h:
+	$(call msg,BTF,$@)
+	@mkdir -p $(dir $@)
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(O)/bpf/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(O)/bpf -Ibpf -Wall -Werror -c $< -o $@
+
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(O)/lib/bpf_signals.o: $(BPF_SKELS)
+$(O)/lib/bpf_signals.o: ALL_CFLAGS += -I$(O)/bpf -Ibpf
 
 $(O)/%.o: %.c
 	$(call msg,CC,$@)
@@ -114,8 +134,8 @@ format-check:
 cppcheck:
 	$(call msg,CPPCHECK,sources)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--inline-suppr --std=c11 -Ilib -Itests -D__linux__ --suppress=missingIncludeSystem \
-		lib src tests bench
+		--inline-suppr --std=c11 -Ilib -Ibpf -Itests -D__linux__ --suppress=missingIncludeSystem \
+		--suppress=missingInclude:lib/bpf_signals.c lib src tests bench
 
 check: format-check cppcheck all test-unit
 

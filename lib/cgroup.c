@@ -336,6 +336,19 @@ int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **re
 	return child(parent, name, true, true, ret);
 }
 
+int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret)
+{
+	struct stat st;
+
+	if (cg->psi_fd < 0)
+		return -EOPNOTSUPP;
+	/* a cgroup2 directory's inode number is its kernfs node id: the cgroup id */
+	if (fstat(cg->psi_fd, &st) < 0)
+		return -errno;
+	*ret = (uint64_t)st.st_ino;
+	return 0;
+}
+
 int acg_cg_version(const struct acg_cg *cg)
 {
 	return cg->version;

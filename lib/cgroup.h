@@ -61,6 +61,12 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 /* Open (and with create, make) the child called name; name must pass acg_name_valid(). */
 int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct acg_cg **ret);
 
+/*
+ * The cgroup2 id of cg's tasks (what bpf_get_current_cgroup_id() returns for them): its
+ * own on v2, its PSI twin's on a hybrid host. -EOPNOTSUPP on a host with no cgroup2 mount.
+ */
+int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret);
+
 /* Make the child called name, which must not exist yet: -EEXIST if it does. */
 int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret);
 

@@ -6,6 +6,7 @@
  */
 #include "host.h"
 
+#include "bpf_signals.h"
 #include "fsutil.h"
 #include "parse.h"
 
@@ -142,6 +143,15 @@ static void probe_bpf(struct acg_host *h)
 		btf__free(btf);
 	}
 	libbpf_set_print(old);
+	/* the signal programs themselves: load and attach them, then let them go */
+	{
+		struct acg_signals *sig;
+
+		h->bpf_signals = acg_signals_open(&sig, h->bpf_signals_note,
+						  sizeof(h->bpf_signals_note)) == 0;
+		if (h->bpf_signals)
+			acg_signals_free(sig);
+	}
 }
 
 uint64_t acg_host_mem_total(void)

@@ -31,13 +31,15 @@ struct acg_host {
 	bool bpf_struct_ops; /* BPF_PROG_TYPE_STRUCT_OPS known to the kernel */
 	char tracefs[64];    /* tracefs mount, "" when not mounted */
 	/* tracepoints the kernel has (its BTF holds btf_trace_<name>) */
-	bool tp_memcg;	    /* memcg/count_memcg_events */
-	bool tp_vmscan;	    /* vmscan/mm_vmscan_memcg_reclaim_begin */
-	bool tp_oom;	    /* oom/mark_victim */
-	bool tp_page_fault; /* exceptions/page_fault_user */
-	bool btf_vmlinux;   /* /sys/kernel/btf/vmlinux loads */
-	bool memcg_bpf_ops; /* BTF has struct memcg_bpf_ops (the RFC) */
-	char bpf_note[160]; /* why a BPF probe failed, "" when all fine */
+	bool tp_memcg;		    /* memcg/count_memcg_events */
+	bool tp_vmscan;		    /* vmscan/mm_vmscan_memcg_reclaim_begin */
+	bool tp_oom;		    /* oom/mark_victim */
+	bool tp_page_fault;	    /* exceptions/page_fault_user */
+	bool btf_vmlinux;	    /* /sys/kernel/btf/vmlinux loads */
+	bool memcg_bpf_ops;	    /* BTF has struct memcg_bpf_ops (the RFC) */
+	char bpf_note[160];	    /* why a BPF probe failed, "" when all fine */
+	bool bpf_signals;	    /* bpf/signals.bpf.c loaded and attached here */
+	char bpf_signals_note[200]; /* why not */
 };
 
 /* Probe everything. Never fails as a whole: each field says what it found. */

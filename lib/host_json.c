@@ -73,6 +73,13 @@ json_t *acg_host_to_json(const struct acg_host *h)
 				"btf_vmlinux", h->btf_vmlinux, "memcg_bpf_ops", h->memcg_bpf_ops,
 				"note", str_or_null(h->bpf_note));
 
+	if (bpf) {
+		json_object_set_new(bpf, "signals_attached", json_boolean(h->bpf_signals));
+		json_object_set_new(bpf, "signals_note",
+				    h->bpf_signals ? json_null()
+						   : json_string(h->bpf_signals_note));
+	}
+
 	return json_pack("{s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o}", "kernel", h->kernel, "cgroup",
 			 cgroup_json(h), "mem_total_bytes", (json_int_t)h->mem_total,
 			 "swap_total_bytes", (json_int_t)h->swap_total, "psi", psi, "bpf", bpf,

@@ -93,6 +93,9 @@ static void print_bpf(const struct acg_host *h)
 			 "/sys/kernel/tracing)");
 	printf("%-18s %s; struct memcg_bpf_ops %s\n", "kernel BTF", yes(h->btf_vmlinux),
 	       h->memcg_bpf_ops ? "present" : "absent (stock kernel)");
+	printf("%-18s %s\n", "BPF signals",
+	       h->bpf_signals ? "loaded and attached (page faults, memcg reclaim, OOM victims)"
+			      : h->bpf_signals_note);
 	if (h->bpf_note[0])
 		printf("%-18s %s\n", "", h->bpf_note);
 }
