@@ -117,12 +117,18 @@ $(O)/bench/replay_bench: $(O)/bench/replay_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(O)/bench/bpf_bench.o: $(BPF_SKELS)
 $(O)/bench/%.o: ALL_CFLAGS += -DBENCH_DIR='"$(CURDIR)/bench"' \
 	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"'
 
+$(O)/bench/bpf_bench: $(O)/bench/bpf_bench.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Benchmarks report; they never pass or fail. Results land in bench/results/.
-bench: $(O)/bench/replay_bench
+bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench
 	$(Q)$(O)/bench/replay_bench
+	$(Q)$(O)/bench/bpf_bench
 
 format:
 	$(Q)clang-format -i $(CSOURCES)
