@@ -65,16 +65,19 @@ $(O)/bpf/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(O)/bpf/vmlinux.h
+# the struct_ops program brings its own definition unless the kernel's BTF has one
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/memcg_ops_rfc.h $(O)/bpf/vmlinux.h
 	$(call msg,BPF,$@)
-	$(Q)clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(O)/bpf -Ibpf -Wall -Werror -c $< -o $@
+	$(Q)clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(O)/bpf -Ibpf -Wall -Werror \
+		$$(grep -q '^struct memcg_bpf_ops {' $(O)/bpf/vmlinux.h && \
+		   echo -DACG_VMLINUX_HAS_MEMCG_BPF_OPS) -c $< -o $@
 
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(O)/lib/bpf_signals.o: $(BPF_SKELS)
-$(O)/lib/bpf_signals.o: ALL_CFLAGS += -I$(O)/bpf -Ibpf
+$(O)/lib/bpf_signals.o $(O)/lib/bpf_memcg_ops.o $(O)/lib/strategy.o: $(BPF_SKELS)
+$(O)/lib/bpf_signals.o $(O)/lib/bpf_memcg_ops.o: ALL_CFLAGS += -I$(O)/bpf -Ibpf
 
 $(O)/%.o: %.c
 	$(call msg,CC,$@)
@@ -141,7 +144,8 @@ cppcheck:
 	$(call msg,CPPCHECK,sources)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --std=c11 -Ilib -Ibpf -Itests -D__linux__ --suppress=missingIncludeSystem \
-		--suppress=missingInclude:lib/bpf_signals.c lib src tests bench
+		--suppress=missingInclude:lib/bpf_signals.c --suppress=missingInclude:lib/bpf_memcg_ops.c \
+		lib src tests bench
 
 check: format-check cppcheck all test-unit
 

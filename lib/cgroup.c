@@ -34,6 +34,7 @@ struct acg_cg {
 	int psi_fd;		  /* == mem_fd on v2 */
 	int parent_fd[TW__COUNT]; /* each twin's parent directory, for removal */
 	bool created;
+	unsigned int level; /* depth below the hierarchy\'s root */
 	char name[ACG_NAME_MAX + 1];
 	char path[ACG_PATH_MAX];
 };
@@ -224,6 +225,9 @@ int acg_root_open(const struct acg_mounts *m, const char *root, bool create, str
 		goto fail;
 	}
 	snprintf(cg->name, sizeof(cg->name), "%s", strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel);
+	cg->level = 1;
+	for (const char *q = rel; *q; q++)
+		cg->level += *q == '/';
 	r = open_under_mount(m->mem_path, rel, create, &cg->mem_fd, &cg->parent_fd[TW_MEM],
 			     &cg->created);
 	if (r < 0)
@@ -291,6 +295,7 @@ static int child(struct acg_cg *parent, const char *name, bool create, bool excl
 		goto fail;
 	}
 	snprintf(cg->name, sizeof(cg->name), "%s", name);
+	cg->level = parent->level + 1;
 	if (parent->version == 2 && create) {
 		/* children only get memory files when the parent delegates the controller */
 		r = acg_write_at(parent->mem_fd, "cgroup.subtree_control", "+memory");
@@ -334,6 +339,16 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
 int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret)
 {
 	return child(parent, name, true, true, ret);
+}
+
+unsigned int acg_cg_level(const struct acg_cg *cg)
+{
+	return cg->level;
+}
+
+int acg_cg_dir_fd(const struct acg_cg *cg)
+{
+	return cg->mem_fd;
 }
 
 int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret)

@@ -67,6 +67,12 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
  */
 int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret);
 
+/* Depth below the hierarchy's root (a cgroup's "level" as the kernel counts it). */
+unsigned int acg_cg_level(const struct acg_cg *cg);
+
+/* The memory-controller directory's fd (for BPF attach by cgroup fd); owned by cg. */
+int acg_cg_dir_fd(const struct acg_cg *cg);
+
 /* Make the child called name, which must not exist yet: -EEXIST if it does. */
 int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret);
 

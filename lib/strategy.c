@@ -5,11 +5,14 @@
  */
 #include "strategy.h"
 
+#include "bpf_memcg_ops.h"
 #include "controller.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int budget_setup(struct acg_strategy_ctx *c, const char **what);
 
 static bool needs_memcg(const struct acg_host *h, const char **why)
 {
@@ -48,8 +51,58 @@ static bool bpf_supported(const struct acg_host *h, const char **why)
 		*why = "unsupported: kernel lacks struct memcg_bpf_ops";
 		return false;
 	}
-	*why = "not built yet: the struct_ops loader is a later issue";
-	return false;
+	if (h->mounts.mem_version != 2) {
+		*why = "unsupported: the memcg struct_ops attach to cgroup v2 cgroups";
+		return false;
+	}
+	return true;
+}
+
+/* The struct_ops policy: high_ops on the (first) HIGH session, low_ops on the LOW ones. */
+static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
+{
+	struct acg_memcg_ops_cfg cfg = {.budget = c->tree, .budget_bytes = c->budget};
+	struct acg_cg **low = calloc(c->n ? c->n : 1, sizeof(*low));
+	static char why[160];
+	struct acg_memcg_ops *ops;
+	int r;
+
+	if (!low)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->prio[i] == ACG_PRIO_HIGH && !cfg.high)
+			cfg.high = c->sessions[i];
+		else if (c->prio[i] != ACG_PRIO_HIGH)
+			low[cfg.n_low++] = c->sessions[i];
+	}
+	cfg.low = low;
+	r = budget_setup(c, what);
+	if (r == 0 && !cfg.high)
+		r = -EINVAL;
+	if (r == 0) {
+		r = acg_memcg_ops_attach(&cfg, &ops, why, sizeof(why));
+		*what = why;
+	}
+	free(low);
+	if (r == 0)
+		c->priv = ops;
+	return r;
+}
+
+static int bpf_tick(struct acg_strategy_ctx *c, double now)
+{
+	uint64_t usage;
+
+	(void)now;
+	if (acg_cg_usage(c->tree, &usage) < 0)
+		return 0;
+	return acg_memcg_ops_update(c->priv, usage);
+}
+
+static void bpf_teardown(struct acg_strategy_ctx *c)
+{
+	acg_memcg_ops_detach(c->priv);
+	c->priv = NULL;
 }
 
 /* The budget on the run's parent; no swap for anyone (where swap can be limited). */
@@ -138,7 +191,8 @@ static const struct acg_strategy table[] = {
 	 high_setup, NULL, NULL},
 	{"dynamic", "the priority controller: HIGH keeps allocating, LOW is throttled or paused",
 	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_teardown},
-	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, NULL, NULL, NULL},
+	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, bpf_setup, bpf_tick,
+	 bpf_teardown},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bpf_memcg_ops.h"
 #include "bpf_signals.h"
 #include "cgroup.h"
 #include "helpers.h"
@@ -80,10 +81,40 @@ static void test_signals_count_session_events(void **state)
 	acg_signals_free(sig);
 }
 
+/* The struct_ops path up to the BTF probe: stock kernels are told apart, and refused. */
+static void test_memcg_ops_probe(void **state)
+{
+	struct acg_memcg_ops_cfg cfg = {0};
+	struct acg_memcg_ops *ops = NULL;
+	struct acg_host h;
+	char why[160] = "";
+	int r;
+
+	(void)state;
+	acg_host_probe(&h);
+	if (!h.btf_vmlinux) {
+		fprintf(stderr, "skip: no kernel BTF\n");
+		skip();
+	}
+	r = acg_memcg_ops_probe(why, sizeof(why));
+	if (h.memcg_bpf_ops) {
+		assert_int_equal(r, 0);
+		return;
+	}
+	assert_int_equal(r, -EOPNOTSUPP);
+	assert_string_equal(why, "kernel lacks struct memcg_bpf_ops");
+	/* attaching stops at the probe, before touching anything */
+	why[0] = '\0';
+	assert_int_equal(acg_memcg_ops_attach(&cfg, &ops, why, sizeof(why)), -EOPNOTSUPP);
+	assert_null(ops);
+	assert_string_equal(why, "kernel lacks struct memcg_bpf_ops");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signals_count_session_events),
+		cmocka_unit_test(test_memcg_ops_probe),
 	};
 
 	th_init();
