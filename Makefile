@@ -144,6 +144,7 @@ cppcheck:
 	$(call msg,CPPCHECK,sources)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --std=c11 -Ilib -Ibpf -Itests -D__linux__ --suppress=missingIncludeSystem \
+		--library=scripts/cppcheck-jansson.cfg \
 		--suppress=missingInclude:lib/bpf_signals.c --suppress=missingInclude:lib/bpf_memcg_ops.c \
 		lib src tests bench
 

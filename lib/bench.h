@@ -105,6 +105,12 @@ void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct j
  */
 void acg_bench_add_oracle(struct json_t *summary, struct json_t *runs, double oracle_s, bool exact);
 
+/*
+ * Add, per strategy other than none and solo, a Mann-Whitney U test of its HIGH and LOW
+ * completion times (per run and session) against none's: "vs_none_p": {high, low}.
+ */
+void acg_bench_add_significance(struct json_t *summary, struct json_t *runs);
+
 /* The summary as a Markdown document. */
 int acg_bench_summary_md(struct json_t *summary, FILE *f);
 

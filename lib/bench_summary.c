@@ -68,15 +68,13 @@ static double solo_median(json_t *runs, const char *name)
 	size_t i, j;
 	double m;
 
-	json_array_foreach(runs, i, run)
-	{
+	json_array_foreach(runs, i, run) {
 		if (strcmp(json_string_value(json_object_get(run, "strategy")), "solo") != 0)
 			continue;
-		json_array_foreach(
-			json_object_get(run, "sessions"), j,
-			s) if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0 &&
-			       json_is_number(json_object_get(s, "completion_s")))
-			push(&x, num(s, "completion_s"));
+		json_array_foreach(json_object_get(run, "sessions"), j, s)
+			if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0 &&
+			    json_is_number(json_object_get(s, "completion_s")))
+				push(&x, num(s, "completion_s"));
 	}
 	m = x.n ? acg_median(x.v, x.n) : NAN;
 	free(x.v);
@@ -115,16 +113,14 @@ static json_t *strategy_summary(json_t *runs, const char *strategy)
 	size_t i, j;
 	json_t *doc;
 
-	json_array_foreach(runs, i, run)
-	{
+	json_array_foreach(runs, i, run) {
 		if (strcmp(json_string_value(json_object_get(run, "strategy")), strategy) != 0)
 			continue;
 		/* solo has one run document per session: count run indices, not documents */
 		if (json_integer_value(json_object_get(run, "run")) != last_run)
 			n_runs++;
 		last_run = json_integer_value(json_object_get(run, "run"));
-		json_array_foreach(json_object_get(run, "sessions"), j, s)
-		{
+		json_array_foreach(json_object_get(run, "sessions"), j, s) {
 			const char *st = json_string_value(json_object_get(s, "status"));
 			const char *by = json_string_value(json_object_get(s, "killed_by"));
 			const char *pr = json_string_value(json_object_get(s, "priority"));
@@ -174,25 +170,23 @@ json_t *acg_bench_summarize(json_t *runs, json_t *unavailable)
 	size_t i;
 
 	/* every strategy that ran, in the order of first appearance */
-	json_array_foreach(runs, i, run)
-	{
+	json_array_foreach(runs, i, run) {
 		const char *name = json_string_value(json_object_get(run, "strategy"));
 		bool seen = false;
 		json_t *st;
 		size_t k;
 
-		json_array_foreach(strategies, k, st) seen =
-			seen ||
-			strcmp(json_string_value(json_object_get(st, "strategy")), name) == 0;
+		json_array_foreach(strategies, k, st)
+			seen = seen || strcmp(json_string_value(json_object_get(st, "strategy")),
+					      name) == 0;
 		if (!seen)
 			json_array_append_new(strategies, strategy_summary(runs, name));
 	}
-	json_array_foreach(strategies, i,
-			   run) if (strcmp(json_string_value(json_object_get(run, "strategy")),
-					   "none") == 0) none = run;
-	/* against none: ratios of median completion per class */
 	json_array_foreach(strategies, i, run)
-	{
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), "none") == 0)
+			none = run;
+	/* against none: ratios of median completion per class */
+	json_array_foreach(strategies, i, run) {
 		double hn = none ? median_of(none, "high", "completion_s") : NAN;
 		double ln = none ? median_of(none, "low", "completion_s") : NAN;
 
@@ -223,12 +217,10 @@ static double real_median(json_t *runs, const char *strategy, const char *name,
 	double m;
 
 	*ret_killed = *ret_runs = 0;
-	json_array_foreach(runs, i, run)
-	{
+	json_array_foreach(runs, i, run) {
 		if (strcmp(json_string_value(json_object_get(run, "strategy")), strategy) != 0)
 			continue;
-		json_array_foreach(json_object_get(run, "sessions"), j, s)
-		{
+		json_array_foreach(json_object_get(run, "sessions"), j, s) {
 			if (strcmp(json_string_value(json_object_get(s, "name")), name) != 0)
 				continue;
 			(*ret_runs)++;
@@ -249,10 +241,8 @@ void acg_bench_compare_sim(json_t *summary, json_t *runs, json_t *sims)
 	const char *strategy;
 	size_t j;
 
-	json_object_foreach(sims, strategy, sim)
-	{
-		json_array_foreach(json_object_get(sim, "sessions"), j, s)
-		{
+	json_object_foreach(sims, strategy, sim) {
+		json_array_foreach(json_object_get(sim, "sessions"), j, s) {
 			const char *name = json_string_value(json_object_get(s, "name"));
 			json_int_t killed, n;
 			double real = real_median(runs, strategy, name, &killed, &n);
@@ -281,8 +271,7 @@ static double low_makespan(json_t *run)
 	json_t *s;
 	size_t j;
 
-	json_array_foreach(json_object_get(run, "sessions"), j, s)
-	{
+	json_array_foreach(json_object_get(run, "sessions"), j, s) {
 		if (strcmp(json_string_value(json_object_get(s, "priority")), "high") == 0)
 			continue;
 		if (!json_is_number(json_object_get(s, "completion_s")))
@@ -297,8 +286,7 @@ void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool e
 	json_t *per = json_object(), *st;
 	size_t i;
 
-	json_array_foreach(json_object_get(summary, "strategies"), i, st)
-	{
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 		const char *name = json_string_value(json_object_get(st, "strategy"));
 		struct vec x = {0};
 		json_t *run;
@@ -307,8 +295,7 @@ void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool e
 
 		if (strcmp(name, "solo") == 0)
 			continue;
-		json_array_foreach(runs, k, run)
-		{
+		json_array_foreach(runs, k, run) {
 			double v;
 
 			if (strcmp(json_string_value(json_object_get(run, "strategy")), name) != 0)
@@ -332,6 +319,49 @@ void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool e
 				      : oracle_s == -1 ? "infeasible"
 						       : "not computed",
 				      "exact", exact, "strategies", per));
+}
+
+/* Completion times of class cls ("high"/"low") under strategy, every run and session. */
+static void completions(json_t *runs, const char *strategy, const char *cls, struct vec *x)
+{
+	json_t *run, *s;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run) {
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), strategy) != 0)
+			continue;
+		json_array_foreach(json_object_get(run, "sessions"), j, s)
+			if (strcmp(json_string_value(json_object_get(s, "priority")), cls) == 0 &&
+			    json_is_number(json_object_get(s, "completion_s")))
+				push(x, num(s, "completion_s"));
+	}
+}
+
+void acg_bench_add_significance(json_t *summary, json_t *runs)
+{
+	json_t *st;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "strategy"));
+		double p[2];
+		const char *cls[2] = {"high", "low"};
+
+		if (strcmp(name, "none") == 0 || strcmp(name, "solo") == 0)
+			continue;
+		for (int c = 0; c < 2; c++) {
+			struct vec a = {0}, b = {0};
+
+			completions(runs, name, cls[c], &a);
+			completions(runs, "none", cls[c], &b);
+			p[c] = acg_mann_whitney_p(a.v, a.n, b.v, b.n);
+			free(a.v);
+			free(b.v);
+		}
+		json_object_set_new(st, "vs_none_p",
+				    json_pack("{s:o, s:o}", "high", real_or_null(p[0]), "low",
+					      real_or_null(p[1])));
+	}
 }
 
 /* " median [lo, hi] |" with `decimals` digits and a unit suffix ("x" or ""). */
@@ -367,6 +397,38 @@ static void md_growth(FILE *f, json_t *cls)
 		num(p99, "median"));
 }
 
+/* Mann-Whitney p-values against none, when they were computed. */
+static void md_significance(FILE *f, json_t *strategies)
+{
+	bool header = false;
+	json_t *st;
+	size_t i;
+
+	json_array_foreach(strategies, i, st) {
+		json_t *p = json_object_get(st, "vs_none_p");
+
+		if (!json_is_object(p))
+			continue;
+		if (!header) {
+			fprintf(f,
+				"\n| completion against none (Mann-Whitney U, two-sided) | HIGH p | "
+				"LOW p |\n|---|---|---|\n");
+			header = true;
+		}
+		fprintf(f, "| %s |", json_string_value(json_object_get(st, "strategy")));
+		for (int c = 0; c < 2; c++) {
+			json_t *v = json_object_get(p, c ? "low" : "high");
+
+			if (json_is_number(v))
+				fprintf(f, " %.3f%s |", json_number_value(v),
+					json_number_value(v) < 0.05 ? " (differs)" : "");
+			else
+				fputs(" - |", f);
+		}
+		fputc('\n', f);
+	}
+}
+
 /* The simulation against the real runs, one row per strategy and session. */
 static void md_sim(FILE *f, json_t *cmp)
 {
@@ -377,8 +439,7 @@ static void md_sim(FILE *f, json_t *cmp)
 		return;
 	fprintf(f, "\n| simulated (agentcg simulate) | session | real median s | simulated s | "
 		   "error | killed real / simulated |\n|---|---|---|---|---|---|\n");
-	json_array_foreach(cmp, i, c)
-	{
+	json_array_foreach(cmp, i, c) {
 		fprintf(f, "| %s | %s |", json_string_value(json_object_get(c, "strategy")),
 			json_string_value(json_object_get(c, "session")));
 		if (json_is_number(json_object_get(c, "real_median_s")))
@@ -424,8 +485,7 @@ static void md_oracle(FILE *f, json_t *o)
 		num(o, "low_done_s"),
 		json_is_true(json_object_get(o, "exact")) ? "exact under the simulator's model"
 							  : "a lower bound");
-	json_object_foreach(json_object_get(o, "strategies"), name, st)
-	{
+	json_object_foreach(json_object_get(o, "strategies"), name, st) {
 		fprintf(f, "| %s |", name);
 		if (json_is_number(json_object_get(st, "low_done_median_s")))
 			fprintf(f, " %.2f | %lld | %.2fx |\n", num(st, "low_done_median_s"),
@@ -448,8 +508,7 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		   "slowdown | LOW completion s | LOW slowdown | HIGH growth p50 / p95 / p99 ms | "
 		   "LOW memory.high events | HIGH vs none | LOW vs none |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-	json_array_foreach(json_object_get(summary, "strategies"), i, st)
-	{
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 		json_t *vs = json_object_get(st, "vs_none");
 
 		fprintf(f, "| %s | %lld | %lld | %lld (%lld) |",
@@ -479,11 +538,11 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		else
 			fputs(" - |\n", f);
 	}
-	json_object_foreach(json_object_get(summary, "unavailable"), name, why)
-	{
+	json_object_foreach(json_object_get(summary, "unavailable"), name, why) {
 		fprintf(f, "| %s | unavailable: %s | | | | | | | | | | |\n", name,
 			json_string_value(why));
 	}
+	md_significance(f, json_object_get(summary, "strategies"));
 	md_sim(f, json_object_get(summary, "simulation_vs_real"));
 	md_oracle(f, json_object_get(summary, "oracle"));
 	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."

@@ -65,8 +65,7 @@ static int only_keys(struct ctx *c, const char *where, json_t *obj, const char *
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach(obj, key, v) {
 		bool ok = false;
 
 		for (const char *const *a = allowed; *a; a++)

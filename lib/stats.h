@@ -25,4 +25,12 @@ struct acg_ci {
  */
 void acg_median_ci(const double *v, size_t n, double level, struct acg_ci *ret);
 
+/*
+ * Mann-Whitney U test of x against y (two-sided): the probability, if both came from the
+ * same distribution, of a U at least this far from its mean. Exact (by counting rank
+ * arrangements) when n_x + n_y <= 20 and there are no ties, else the normal approximation
+ * with tie correction. NAN when either side is empty.
+ */
+double acg_mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny);
+
 #endif

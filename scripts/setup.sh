@@ -15,7 +15,7 @@ PKGS=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libjansson-dev libcmocka-dev
 	clang-format cppcheck valgrind
-	gnuplot-nox
+	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
 )
 

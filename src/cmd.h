@@ -30,6 +30,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 struct json_t;
 

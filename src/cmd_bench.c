@@ -198,8 +198,7 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 		const char *name;
 		json_t *why;
 
-		json_object_foreach(b->unavailable, name, why)
-		{
+		json_object_foreach(b->unavailable, name, why) {
 			printf("  %s unavailable here: %s\n", name, json_string_value(why));
 		}
 	}

@@ -231,8 +231,7 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 		json_decref(j);
 		return -EINVAL;
 	}
-	json_object_foreach(j, key, v)
-	{
+	json_object_foreach(j, key, v) {
 		bool known = false;
 
 		for (const char *const *k = keys; *k; k++)

@@ -23,6 +23,7 @@ static const struct acg_cmd commands[] = {
 	 cmd_simulate},
 	{"daemon", "the priority controller for every session under a root", cmd_daemon},
 	{"run", "start a command as a HIGH or LOW session under the daemon", cmd_run},
+	{"report", "tables and plots (Markdown, one HTML page) from bench results", cmd_report},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -115,9 +115,9 @@ static json_t *session(json_t *run, const char *name)
 	json_t *s;
 	size_t i;
 
-	json_array_foreach(json_object_get(run, "sessions"), i,
-			   s) if (strcmp(json_string_value(json_object_get(s, "name")), name) ==
-				  0) return s;
+	json_array_foreach(json_object_get(run, "sessions"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+			return s;
 	return NULL;
 }
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -262,6 +263,67 @@ static void test_record_replays(void **state)
 	res_free(&r);
 }
 
+/*
+ * report: rendered from a small checked-in results directory (tests/fixtures/results-small,
+ * made by `agentcg bench` on a stress scenario), then the HTML page opened in headless
+ * Chromium and a screenshot taken.
+ */
+static void test_report(void **state)
+{
+	const char *out = path_in_tmp("report");
+	char fixture[512], *md = NULL, *html = NULL, path[600], cmd[2048];
+	struct stat st;
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0 || system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		/* the cgroup v2 VM carries neither the fixtures nor gnuplot: report is not
+		 * about cgroups, it is tested on the host */
+		fprintf(stderr, "skip: no %s or no gnuplot here\n", fixture);
+		skip();
+	}
+	r = RUN("report", fixture, "--out", out);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	assert_int_equal(acg_read_text(path, &md), 0);
+	/* the bench's facts, recomputed from its data files */
+	assert_non_null(strstr(md, "| dynamic | 2 | 4 | 0 (0) |"));
+	assert_non_null(strstr(md, "| static | 2 | 2 | 2 (2) |"));
+	assert_non_null(strstr(md, "Mann-Whitney"));
+	assert_non_null(strstr(md, "Oracle: every LOW session can be done by 1.40 s"));
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	assert_int_equal(acg_read_text(path, &html), 0);
+	/* one page: tables and the plots inside it */
+	assert_non_null(strstr(html, "<table>"));
+	assert_non_null(strstr(html, "<svg"));
+	assert_null(strstr(html, "<img"));
+	for (const char *p = "none\0static\0dynamic\0"; *p; p += strlen(p) + 1) {
+		snprintf(path, sizeof(path), "%s/mem-%s.png", out, p);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > 1000);
+	}
+	free(md);
+	free(html);
+
+	if (access("/usr/bin/chromium", X_OK) != 0) {
+		fprintf(stderr, "skip: no /usr/bin/chromium (scripts/setup.sh installs it)\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
+		 "--no-first-run --disable-background-networking --disable-component-update "
+		 "--disable-sync --user-data-dir=%s/chromium --window-size=1200,2000 "
+		 "--screenshot=%s/screenshot.png file://%s/report.html >/dev/null 2>&1",
+		 tmpdir, tmpdir, out);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/screenshot.png", tmpdir);
+	assert_int_equal(stat(path, &st), 0);
+	/* a rendered page with tables and plots, not a blank one */
+	assert_true(st.st_size > 50000);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -286,7 +348,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage_errors),   cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_bench_config),   cmocka_unit_test(test_stress_writes_result),
-		cmocka_unit_test(test_record_replays),
+		cmocka_unit_test(test_record_replays), cmocka_unit_test(test_report),
 	};
 
 	th_init();

@@ -49,11 +49,34 @@ static void test_ci(void **state)
 	assert_true(ci.lo == 10 && ci.hi == 10 && ci.coverage == 0);
 }
 
+static void test_mann_whitney(void **state)
+{
+	const double a[] = {1, 2, 3, 4, 5}, b[] = {6, 7, 8, 9, 10}, c[] = {1.5, 2.5, 6.5};
+	const double t1[] = {1, 1, 2, 2}, t2[] = {1, 2, 2, 2};
+	double p;
+
+	(void)state;
+	/* complete separation of 5 and 5: 2 arrangements of 252 are as extreme */
+	p = acg_mann_whitney_p(a, 5, b, 5);
+	assert_true(fabs(p - 2.0 / 252) < 1e-12);
+	/* symmetric */
+	assert_true(fabs(acg_mann_whitney_p(b, 5, a, 5) - p) < 1e-12);
+	/* identical samples (all ties): no evidence of a difference */
+	assert_true(acg_mann_whitney_p(a, 5, a, 5) > 0.9);
+	/* 3 against 5, exact: U = 1 + 2 + 5 = 8 of 15 -> not significant */
+	assert_true(acg_mann_whitney_p(c, 3, a, 5) > 0.5);
+	/* ties: the normal approximation, still in [0, 1] */
+	p = acg_mann_whitney_p(t1, 4, t2, 4);
+	assert_true(p > 0.3 && p <= 1);
+	assert_true(isnan(acg_mann_whitney_p(a, 0, b, 5)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_ci),
+		cmocka_unit_test(test_mann_whitney),
 	};
 
 	th_init();

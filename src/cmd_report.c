@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_report.c: `agentcg report RESULTS_DIR`: tables and plots from a bench's data files
+ * only (runs/<k>/<label>/run.json, timeseries.csv, decisions.jsonl; summary.json for what
+ * the bench alone knew: unavailable strategies, simulation, oracle). Writes report.md,
+ * and report.html with the plots (gnuplot SVG, also PNG) embedded: one page, no links.
+ */
+#include "cmd.h"
+
+#include "bench.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void report_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: agentcg report RESULTS_DIR [--format md|html|both] [--out DIR]\n"
+		"\n"
+		"Render a bench's results (agentcg bench --out RESULTS_DIR) from its data files:\n"
+		"per strategy, sessions completed and killed, HIGH and LOW completion and slowdown\n"
+		"(median, 95%% interval), growth latency, memory.high events, Mann-Whitney tests\n"
+		"against none, simulation against the real runs, the oracle; and plots (gnuplot,\n"
+		"SVG and PNG) of each session's memory over time per strategy with the budget,\n"
+		"holds and kills marked, and of completion times with their intervals.\n"
+		"\n"
+		"Options:\n"
+		"  --format F   md, html or both (default both)\n"
+		"  --out DIR    where to write (default RESULTS_DIR/report)\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Examples:\n"
+		"  agentcg report bench/results/pressure\n"
+		"  agentcg report /tmp/b --format md --out /tmp/b-report\n");
+}
+
+static int cmp_run_docs(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t rx = json_integer_value(json_object_get(x, "run")),
+		   ry = json_integer_value(json_object_get(y, "run"));
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(x, "strategy")),
+		      json_string_value(json_object_get(y, "strategy")));
+}
+
+/* Every runs/<k>/<label>/run.json below dir, sorted by run and strategy. */
+static json_t *load_runs(const char *dir, size_t *ret_n)
+{
+	char path[4096];
+	json_t *docs[4096], *arr = json_array();
+	size_t n = 0;
+	DIR *d, *d2;
+	struct dirent *e, *e2;
+
+	snprintf(path, sizeof(path), "%s/runs", dir);
+	d = opendir(path);
+	if (!d)
+		return arr;
+	while ((e = readdir(d)) && n < 4096) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/runs/%s", dir, e->d_name);
+		d2 = opendir(path);
+		if (!d2)
+			continue;
+		while ((e2 = readdir(d2)) && n < 4096) {
+			json_t *doc;
+
+			if (e2->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/runs/%s/%s/run.json", dir, e->d_name,
+				 e2->d_name);
+			doc = json_load_file(path, 0, NULL);
+			if (doc && json_is_array(json_object_get(doc, "sessions")))
+				docs[n++] = doc;
+			else
+				json_decref(doc);
+		}
+		closedir(d2);
+	}
+	closedir(d);
+	qsort(docs, n, sizeof(docs[0]), cmp_run_docs);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, docs[i]);
+	*ret_n = n;
+	return arr;
+}
+
+/* The first run of strategy: its run number, or -1. */
+static json_int_t first_run(json_t *runs, const char *strategy)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(runs, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "strategy")), strategy) == 0)
+			return json_integer_value(json_object_get(r, "run"));
+	return -1;
+}
+
+static json_t *run_doc(json_t *runs, const char *strategy, json_int_t k)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(runs, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "strategy")), strategy) == 0 &&
+		    json_integer_value(json_object_get(r, "run")) == k)
+			return r;
+	return NULL;
+}
+
+/* gnuplot, fed a script; 0 when it ran and exited 0 */
+static int gnuplot(const char *script)
+{
+	FILE *p = popen("gnuplot 2>/dev/null", "w");
+
+	if (!p)
+		return -errno;
+	fputs(script, p);
+	return pclose(p) == 0 ? 0 : -EIO;
+}
+
+/* Split timeseries.csv into one "seconds MiB" file per session, for gnuplot's lines. */
+static int split_series(const char *csv, const char *out, const char *strategy, json_t *doc)
+{
+	char line[512], path[8300];
+	json_t *s;
+	size_t j;
+	FILE *in = fopen(csv, "r");
+
+	if (!in)
+		return -errno;
+	/* the sessions, then "_parent": the run's parent cgroup, i.e. the total */
+	for (j = 0; j <= json_array_size(json_object_get(doc, "sessions")); j++) {
+		s = json_array_get(json_object_get(doc, "sessions"), j);
+		const char *name = s ? json_string_value(json_object_get(s, "name")) : "_parent";
+		size_t nlen = strlen(name);
+		FILE *o;
+
+		snprintf(path, sizeof(path), "%s/mem-%s-%s.dat", out, strategy, name);
+		o = fopen(path, "w");
+		if (!o)
+			continue;
+		rewind(in);
+		while (fgets(line, sizeof(line), in)) {
+			char *c1 = strchr(line, ','), *c2;
+
+			if (!c1 || strncmp(c1 + 1, name, nlen) != 0 || c1[1 + nlen] != ',')
+				continue;
+			c2 = c1 + 1 + nlen;
+			*c1 = '\0';
+			fprintf(o, "%s %.2f\n", line, strtod(c2 + 1, NULL) / 1048576.0);
+		}
+		fclose(o);
+	}
+	fclose(in);
+	return 0;
+}
+
+/*
+ * Memory over time of strategy's first run: one line per session from timeseries.csv, the
+ * budget dashed, holds as short orange marks at the bottom, kills as red verticals.
+ */
+static int plot_memory(const char *dir, const char *out, json_t *runs, const char *strategy)
+{
+	json_int_t k = first_run(runs, strategy);
+	json_t *doc = run_doc(runs, strategy, k), *s;
+	char csv[4096], dec[4096], line[1024];
+	size_t j, n = 0;
+	char *script = NULL;
+	size_t len = 0;
+	FILE *sf, *f;
+
+	if (!doc)
+		return -ENOENT;
+	snprintf(csv, sizeof(csv), "%s/runs/%lld/%s/timeseries.csv", dir, (long long)k, strategy);
+	snprintf(dec, sizeof(dec), "%s/runs/%lld/%s/decisions.jsonl", dir, (long long)k, strategy);
+	if (split_series(csv, out, strategy, doc) < 0)
+		return -ENOENT;
+	sf = open_memstream(&script, &len);
+	if (!sf)
+		return -ENOMEM;
+	fprintf(sf,
+		"set key outside right\nset grid\n"
+		"set xlabel 'seconds'\nset ylabel 'MiB'\n"
+		"set title '%s, run %lld: memory of each session'\n",
+		strategy, (long long)k);
+	json_array_foreach(json_object_get(doc, "sessions"), j, s) {
+		if (strcmp(json_string_value(json_object_get(s, "status")), "killed") == 0)
+			fprintf(sf,
+				"set arrow from %f, graph 0 to %f, graph 1 nohead lc rgb 'red'\n"
+				"set label 'killed %s' at %f, graph 0.95 tc rgb 'red'\n",
+				json_real_value(json_object_get(s, "ended_at_s")),
+				json_real_value(json_object_get(s, "ended_at_s")),
+				json_string_value(json_object_get(s, "name")),
+				json_real_value(json_object_get(s, "ended_at_s")));
+	}
+	f = fopen(dec, "r");
+	while (f && fgets(line, sizeof(line), f) && n < 500) {
+		json_t *d = json_loads(line, 0, NULL);
+
+		if (d && strcmp(json_string_value(json_object_get(d, "action")), "hold") == 0) {
+			fprintf(sf,
+				"set arrow from %f, graph 0 to %f, graph 0.04 nohead "
+				"lc rgb 'orange'\n",
+				json_real_value(json_object_get(d, "t")),
+				json_real_value(json_object_get(d, "t")));
+			n++;
+		}
+		json_decref(d);
+	}
+	if (f)
+		fclose(f);
+	for (int term = 0; term < 2; term++) {
+		fprintf(sf, "set terminal %s size 900,420\nset output '%s/mem-%s.%s'\nplot ",
+			term ? "pngcairo" : "svg", out, strategy, term ? "png" : "svg");
+		json_array_foreach(json_object_get(doc, "sessions"), j, s)
+			fprintf(sf,
+				"'%s/mem-%s-%s.dat' using 1:2 with lines lw 2 title '%s (%s)', ",
+				out, strategy, json_string_value(json_object_get(s, "name")),
+				json_string_value(json_object_get(s, "name")),
+				json_string_value(json_object_get(s, "priority")));
+		fprintf(sf,
+			"'%s/mem-%s-_parent.dat' using 1:2 with lines lw 1 lc rgb 'gray' "
+			"title 'all (parent)', ",
+			out, strategy);
+		fprintf(sf, "%f with lines dt 2 lc rgb 'black' title 'budget'\n",
+			(double)json_integer_value(json_object_get(doc, "budget_bytes")) /
+				1048576.0);
+	}
+	fclose(sf);
+	n = (size_t)gnuplot(script);
+	free(script);
+	return (int)n;
+}
+
+/* Completion medians with their intervals, per strategy and class. */
+static int plot_completion(const char *out, json_t *summary)
+{
+	char data[4096];
+	json_t *st;
+	size_t i;
+	FILE *f;
+	int r;
+
+	if (snprintf(data, sizeof(data), "%s/completion.dat", out) >= (int)sizeof(data))
+		return -ENAMETOOLONG;
+	f = fopen(data, "w");
+	if (!f)
+		return -errno;
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+		for (int c = 0; c < 2; c++) {
+			json_t *d = json_object_get(json_object_get(st, c ? "low" : "high"),
+						    "completion_s");
+
+			if (!json_is_object(d))
+				continue;
+			fprintf(f, "%zu %s-%s %f %f %f\n", i * 3 + (size_t)c,
+				json_string_value(json_object_get(st, "strategy")),
+				c ? "LOW" : "HIGH", json_number_value(json_object_get(d, "median")),
+				json_number_value(json_object_get(d, "ci_lo")),
+				json_number_value(json_object_get(d, "ci_hi")));
+		}
+	}
+	fclose(f);
+	{
+		char *script = NULL;
+		size_t len = 0;
+		FILE *sf = open_memstream(&script, &len);
+
+		if (!sf)
+			return -ENOMEM;
+		fprintf(sf,
+			"set grid\nset ylabel 'completion, s'\nset title 'completion: median and 95%% "
+			"interval over runs'\nset xtics rotate by -30\nset key off\n"
+			"set terminal svg size 900,420\nset output '%s/completion.svg'\n"
+			"plot '%s' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.5 lw 2\n"
+			"set terminal pngcairo size 900,420\nset output '%s/completion.png'\nreplot\n",
+			out, data, out);
+		fclose(sf);
+		r = gnuplot(script);
+		free(script);
+	}
+	return r;
+}
+
+/* Markdown tables to HTML tables, other lines to paragraphs (the summary's own md). */
+static void md_to_html(const char *md, FILE *f)
+{
+	const char *line = md;
+	bool in_table = false, header = false;
+
+	while (*line) {
+		const char *eol = line + strcspn(line, "\n");
+		size_t n = (size_t)(eol - line);
+
+		if (n && line[0] == '|') {
+			if (!in_table) {
+				fputs("<table>\n", f);
+				in_table = header = true;
+			}
+			if (strncmp(line, "|---", 4) != 0) {
+				const char *c = line + 1;
+
+				fputs("<tr>", f);
+				while (c < eol) {
+					const char *end = memchr(c, '|', (size_t)(eol - c));
+
+					if (!end)
+						break;
+					fprintf(f, "<%s>%.*s</%s>", header ? "th" : "td",
+						(int)(end - c), c, header ? "th" : "td");
+					c = end + 1;
+				}
+				fputs("</tr>\n", f);
+				header = false;
+			}
+		} else {
+			if (in_table)
+				fputs("</table>\n", f);
+			in_table = false;
+			if (n > 2 && line[0] == '#' && line[1] == ' ')
+				fprintf(f, "<h1>%.*s</h1>\n", (int)n - 2, line + 2);
+			else if (n > 1 && line[0] == '\\')
+				fprintf(f, "<p>%.*s</p>\n", (int)n - 1, line + 1);
+			else if (n)
+				fprintf(f, "<p>%.*s</p>\n", (int)n, line);
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	if (in_table)
+		fputs("</table>\n", f);
+}
+
+static void embed_svg(FILE *f, const char *path)
+{
+	char buf[65536];
+	FILE *s = fopen(path, "r");
+	size_t n;
+
+	if (!s)
+		return;
+	fputs("<div class=plot>\n", f);
+	while ((n = fread(buf, 1, sizeof(buf), s)) > 0)
+		fwrite(buf, 1, n, f);
+	fputs("</div>\n", f);
+	fclose(s);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *format = "both", *out = NULL, *dir;
+	char outbuf[4096], path[8300], *md = NULL, title[256] = "bench";
+	json_t *runs, *old, *summary, *scn, *host, *st;
+	size_t n_runs = 0, md_len = 0, i;
+	FILE *f;
+	bool plots = true;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return ACG_EXIT_OK;
+		default:
+			acg_bad_option("report", argv[optind - 1]);
+			return ACG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		acg_err("report: which results directory? (see 'agentcg report --help')");
+		return ACG_EXIT_USAGE;
+	}
+	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "both")) {
+		acg_err("report: --format must be md, html or both");
+		return ACG_EXIT_USAGE;
+	}
+	dir = argv[optind];
+	runs = load_runs(dir, &n_runs);
+	if (n_runs == 0) {
+		acg_err("report: %s: no runs/<k>/<strategy>/run.json (not a bench results "
+			"directory?)",
+			dir);
+		json_decref(runs);
+		return ACG_EXIT_USAGE;
+	}
+	if (!out) {
+		snprintf(outbuf, sizeof(outbuf), "%s/report", dir);
+		out = outbuf;
+	}
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		acg_err("report: cannot create %s: %s", out, strerror(errno));
+		json_decref(runs);
+		return ACG_EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	old = json_load_file(path, 0, NULL);
+	summary = acg_bench_summarize(runs, old ? json_object_get(old, "unavailable") : NULL);
+	acg_bench_add_significance(summary, runs);
+	/* what only the bench could compute (it had the scenario): carried over as data */
+	if (old) {
+		const char *keys[] = {"simulation", "simulation_vs_real", "oracle"};
+
+		for (size_t k = 0; k < 3; k++)
+			if (json_object_get(old, keys[k]))
+				json_object_set(summary, keys[k], json_object_get(old, keys[k]));
+	}
+	snprintf(path, sizeof(path), "%s/scenario.json", dir);
+	scn = json_load_file(path, 0, NULL);
+	if (json_is_string(json_object_get(scn, "name")))
+		snprintf(title, sizeof(title), "%s",
+			 json_string_value(json_object_get(scn, "name")));
+	snprintf(path, sizeof(path), "%s/host.json", dir);
+	host = json_load_file(path, 0, NULL);
+
+	f = open_memstream(&md, &md_len);
+	fprintf(f, "# %s\n\n%zu run documents; host kernel %s, cgroup %s (memory v%lld).\n\n",
+		title, n_runs, json_string_value(json_object_get(host, "kernel")) ?: "?",
+		json_string_value(json_object_get(json_object_get(host, "cgroup"), "mode")) ?: "?",
+		(long long)json_integer_value(
+			json_object_get(json_object_get(host, "cgroup"), "memory_version")));
+	acg_bench_summary_md(summary, f);
+	fclose(f);
+
+	/* plots: memory per strategy, completion */
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "strategy"));
+
+		if (strcmp(name, "solo") != 0 && plot_memory(dir, out, runs, name) < 0)
+			plots = false;
+	}
+	if (plot_completion(out, summary) < 0)
+		plots = false;
+	if (!plots)
+		acg_err("report: some plots could not be drawn (is gnuplot installed?)");
+
+	if (strcmp(format, "html") != 0) {
+		snprintf(path, sizeof(path), "%s/report.md", out);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(md, f);
+			fputs("\n## Plots\n\n", f);
+			json_array_foreach(json_object_get(summary, "strategies"), i, st)
+				if (strcmp(json_string_value(json_object_get(st, "strategy")),
+					   "solo"))
+					fprintf(f, "![%s](mem-%s.svg)\n\n",
+						json_string_value(json_object_get(st, "strategy")),
+						json_string_value(json_object_get(st, "strategy")));
+			fputs("![completion](completion.svg)\n", f);
+			fclose(f);
+		}
+	}
+	if (strcmp(format, "md") != 0) {
+		snprintf(path, sizeof(path), "%s/report.html", out);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f,
+				"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>agentcg: "
+				"%s</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
+				"margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0;"
+				"font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
+				"text-align:right}th{background:#f3f3f3}td:first-child,th:first-child"
+				"{text-align:left}.plot{margin:1em 0}</style></head><body>\n",
+				title);
+			md_to_html(md, f);
+			fputs("<h2>Plots</h2>\n", f);
+			json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+				const char *name =
+					json_string_value(json_object_get(st, "strategy"));
+
+				if (strcmp(name, "solo") == 0)
+					continue;
+				snprintf(path, sizeof(path), "%s/mem-%s.svg", out, name);
+				embed_svg(f, path);
+			}
+			snprintf(path, sizeof(path), "%s/completion.svg", out);
+			embed_svg(f, path);
+			fputs("</body></html>\n", f);
+			fclose(f);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/summary.json", out);
+	json_dump_file(summary, path, JSON_INDENT(2));
+	fprintf(stderr, "report: %s (%zu run documents) in %s\n", title, n_runs, out);
+	free(md);
+	json_decref(runs);
+	json_decref(old);
+	json_decref(summary);
+	json_decref(scn);
+	json_decref(host);
+	return ACG_EXIT_OK;
+}
