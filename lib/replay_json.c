@@ -78,7 +78,7 @@ static json_t *tracking_json(const struct acg_replay_result *r)
 static json_t *per_sample_json(const struct acg_replay_result *r)
 {
 	json_t *late = json_array(), *behind = json_array(), *target = json_array(),
-	       *res = json_array(), *at = json_array();
+	       *res = json_array(), *at = json_array(), *chunks = json_array();
 
 	for (size_t i = 0; i < r->replayed; i++) {
 		json_array_append_new(late, json_real(r->late_ns[i] / 1e3));
@@ -87,8 +87,11 @@ static json_t *per_sample_json(const struct acg_replay_result *r)
 		json_array_append_new(res, json_integer((json_int_t)r->resident[i]));
 		json_array_append_new(at, json_real(r->applied_ns[i] / 1e9));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "late_us", late, "behind_us", behind,
-			 "target_bytes", target, "resident_bytes", res, "applied_s", at);
+	for (size_t i = 0; i < r->n_grow; i++)
+		json_array_append_new(chunks, json_real(r->grow_ns[i] / 1e3));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "late_us", late, "behind_us", behind,
+			 "target_bytes", target, "resident_bytes", res, "applied_s", at,
+			 "growth_chunk_us", chunks);
 }
 
 static json_t *events_delta_json(const struct acg_replay_outcome *o)

@@ -245,6 +245,140 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	return (int)n;
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * CDF of HIGH's growth-chunk latency, one line per strategy (its first run, the HIGH
+ * sessions' chunks pooled), from sessions/<name>.json.
+ */
+static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json_t *summary)
+{
+	char *script = NULL, path[8300];
+	size_t len = 0, i, j, lines = 0;
+	FILE *sf = open_memstream(&script, &len);
+	json_t *st;
+	int r;
+
+	if (!sf)
+		return -ENOMEM;
+	fprintf(sf, "set grid\nset logscale x\nset xlabel 'HIGH growth latency per 4 MiB chunk, "
+		    "ms'\nset ylabel 'fraction of chunks'\nset key bottom right\n"
+		    "set title 'HIGH growth latency (first run of each strategy)'\n");
+	for (int term = 0; term < 2; term++) {
+		fprintf(sf, "set terminal %s size 900,420\nset output '%s/latency-cdf.%s'\nplot ",
+			term ? "pngcairo" : "svg", out, term ? "png" : "svg");
+		lines = 0;
+		json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+			const char *name = json_string_value(json_object_get(st, "strategy"));
+			json_int_t k = first_run(runs, name);
+			json_t *doc = run_doc(runs, name, k), *s;
+			double *v = malloc(65536 * sizeof(*v));
+			size_t n = 0;
+			FILE *o;
+
+			if (!v)
+				break;
+
+			json_array_foreach(json_object_get(doc, "sessions"), j, s) {
+				char label[256];
+				json_t *sj, *ch, *x;
+				size_t c;
+
+				if (strcmp(json_string_value(json_object_get(s, "priority")),
+					   "high"))
+					continue;
+				snprintf(label, sizeof(label), "%s", name);
+				if (strcmp(name, "solo") == 0)
+					snprintf(label, sizeof(label), "solo-%s",
+						 json_string_value(json_object_get(s, "name")));
+				snprintf(path, sizeof(path), "%s/runs/%lld/%s/sessions/%s.json",
+					 dir, (long long)k, label,
+					 json_string_value(json_object_get(s, "name")));
+				sj = json_load_file(path, 0, NULL);
+				ch = json_object_get(json_object_get(sj, "per_sample"),
+						     "growth_chunk_us");
+				json_array_foreach(ch, c, x) {
+					if (n < 65536)
+						v[n++] = json_number_value(x) / 1e3;
+				}
+				json_decref(sj);
+			}
+			if (n == 0) {
+				free(v);
+				continue;
+			}
+			qsort(v, n, sizeof(v[0]), cmp_d);
+			snprintf(path, sizeof(path), "%s/latency-%s.dat", out, name);
+			o = fopen(path, "w");
+			for (size_t q = 0; o && q < n; q++)
+				fprintf(o, "%f %f\n", v[q], (double)(q + 1) / (double)n);
+			free(v);
+			if (!o)
+				continue;
+			fclose(o);
+			fprintf(sf, "%s'%s' using 1:2 with steps lw 2 title '%s'",
+				lines ? ", " : "", path, name);
+			lines++;
+		}
+		fprintf(sf, "%s\n", lines ? "" : "0 notitle");
+	}
+	fclose(sf);
+	r = lines ? gnuplot(script) : -ENOENT;
+	free(script);
+	return r;
+}
+
+/* Simulated against real completion, per strategy and session (the bench's comparison). */
+static int plot_sim(const char *out, json_t *summary)
+{
+	json_t *cmp = json_object_get(summary, "simulation_vs_real"), *c;
+	char data[8300], *script = NULL;
+	size_t len = 0, i, n = 0;
+	FILE *f, *sf;
+	int r;
+
+	if (!json_is_array(cmp) || json_array_size(cmp) == 0)
+		return 0;
+	snprintf(data, sizeof(data), "%s/simulation.dat", out);
+	f = fopen(data, "w");
+	if (!f)
+		return -errno;
+	json_array_foreach(cmp, i, c) {
+		json_t *real = json_object_get(c, "real_median_s"),
+		       *sim = json_object_get(c, "simulated_s");
+
+		if (!json_is_number(real) || !json_is_number(sim))
+			continue;
+		fprintf(f, "%zu %s/%s %f %f\n", n++,
+			json_string_value(json_object_get(c, "strategy")),
+			json_string_value(json_object_get(c, "session")), json_number_value(real),
+			json_number_value(sim));
+	}
+	fclose(f);
+	if (n == 0)
+		return 0;
+	sf = open_memstream(&script, &len);
+	if (!sf)
+		return -ENOMEM;
+	fprintf(sf, "set grid\nset ylabel 'completion, s'\nset xtics rotate by -30\n"
+		    "set title 'agentcg simulate against the real runs (median)'\nset style data "
+		    "histograms\nset style fill solid 0.6\nset boxwidth 0.8\n");
+	for (int term = 0; term < 2; term++)
+		fprintf(sf,
+			"set terminal %s size 900,420\nset output '%s/simulation.%s'\n"
+			"plot '%s' using 3:xtic(2) title 'real', '' using 4 title 'simulated'\n",
+			term ? "pngcairo" : "svg", out, term ? "png" : "svg", data);
+	fclose(sf);
+	r = gnuplot(script);
+	free(script);
+	return r;
+}
+
 /* Completion medians with their intervals, per strategy and class. */
 static int plot_completion(const char *out, json_t *summary)
 {
@@ -453,7 +587,8 @@ int cmd_report(int argc, char **argv)
 		if (strcmp(name, "solo") != 0 && plot_memory(dir, out, runs, name) < 0)
 			plots = false;
 	}
-	if (plot_completion(out, summary) < 0)
+	if (plot_completion(out, summary) < 0 || plot_latency_cdf(dir, out, runs, summary) < 0 ||
+	    plot_sim(out, summary) < 0)
 		plots = false;
 	if (!plots)
 		acg_err("report: some plots could not be drawn (is gnuplot installed?)");
@@ -470,7 +605,9 @@ int cmd_report(int argc, char **argv)
 					fprintf(f, "![%s](mem-%s.svg)\n\n",
 						json_string_value(json_object_get(st, "strategy")),
 						json_string_value(json_object_get(st, "strategy")));
-			fputs("![completion](completion.svg)\n", f);
+			fputs("![completion](completion.svg)\n\n![HIGH growth latency](latency-cdf.svg)"
+			      "\n\n![simulation](simulation.svg)\n",
+			      f);
 			fclose(f);
 		}
 	}
@@ -498,6 +635,10 @@ int cmd_report(int argc, char **argv)
 				embed_svg(f, path);
 			}
 			snprintf(path, sizeof(path), "%s/completion.svg", out);
+			embed_svg(f, path);
+			snprintf(path, sizeof(path), "%s/latency-cdf.svg", out);
+			embed_svg(f, path);
+			snprintf(path, sizeof(path), "%s/simulation.svg", out);
 			embed_svg(f, path);
 			fputs("</body></html>\n", f);
 			fclose(f);
