@@ -54,8 +54,8 @@ static double min_size(const struct acg_scn_session *s)
 	return (double)(s->base_bytes + m);
 }
 
-/* C_j(t): what j may hold at time t (seconds from the start). */
-static double capacity(const struct acg_scenario *sc, size_t j, double t)
+/* Capacity left for LOW sessions a and b at time t: the budget minus HIGH and the others. */
+static double pair_capacity(const struct acg_scenario *sc, size_t a, size_t b, double t)
 {
 	double c = (double)sc->budget_bytes;
 
@@ -63,7 +63,7 @@ static double capacity(const struct acg_scenario *sc, size_t j, double t)
 		const struct acg_scn_session *s = &sc->sessions[k];
 		double end = duration(s) / sc->speed;
 
-		if (k == j)
+		if (k == a || k == b)
 			continue;
 		if (s->prio == ACG_PRIO_HIGH)
 			c -= t <= end ? size_at(s, t * sc->speed) : 0;
@@ -71,6 +71,12 @@ static double capacity(const struct acg_scenario *sc, size_t j, double t)
 			c -= t < end ? min_size(s) : 0;
 	}
 	return c;
+}
+
+/* C_j(t): what j may hold at time t (seconds from the start). */
+static double capacity(const struct acg_scenario *sc, size_t j, double t)
+{
+	return pair_capacity(sc, j, j, t);
 }
 
 int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *ret_s)
@@ -156,25 +162,6 @@ static int make_grid(const struct acg_scenario *sc, size_t j, double dt, struct 
 		g->size[u] = size_at(s, (double)u * dt * sc->speed);
 	g->size[g->units] = 0;
 	return 0;
-}
-
-/* Capacity left for LOW sessions a and b at time t: the budget minus HIGH and the others. */
-static double pair_capacity(const struct acg_scenario *sc, size_t a, size_t b, double t)
-{
-	double c = (double)sc->budget_bytes;
-
-	for (size_t k = 0; k < sc->n_sessions; k++) {
-		const struct acg_scn_session *s = &sc->sessions[k];
-		double end = duration(s) / sc->speed;
-
-		if (k == a || k == b)
-			continue;
-		if (s->prio == ACG_PRIO_HIGH)
-			c -= t <= end ? size_at(s, t * sc->speed) : 0;
-		else
-			c -= t < end ? min_size(s) : 0;
-	}
-	return c;
 }
 
 /* The joint sweep over (u_a, u_b) for two LOW sessions. */
