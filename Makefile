@@ -22,7 +22,13 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-ifeq ($(SAN),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+O := build/fuzz
+CC := clang
+SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else ifeq ($(SAN),1)
 O := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -51,12 +57,13 @@ TEST_HELPERS := $(O)/tests/helpers.o
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit_%)
 LIVE_BINS := $(LIVE_SRCS:tests/live/%.c=$(O)/tests/live_%)
 CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c bench/*.c \
+	$(wildcard tests/fuzz/*.c) \
 	$(BPF_SRCS) bpf/*.h \
 	$(wildcard lib/*.h src/*.h tests/*.h)
 
 .SECONDARY:
 .PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
-	bench
+	bench fuzz valgrind
 all: $(O)/agentcg
 
 # BPF: vmlinux.h from this kernel's BTF, objects with clang, skeletons with bpftool.
@@ -128,6 +135,36 @@ $(O)/bench/bpf_bench: $(O)/bench/bpf_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Fuzzing (libFuzzer, clang): every parser, FUZZ_SECONDS each, from the checked-in corpus.
+FUZZ_TARGETS := trace text scenario
+FUZZ_SECONDS ?= 60
+$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_TARGETS:%=build/fuzz/tests/fuzz_%)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t build/fuzz/crashes; \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		build/fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-artifact_prefix=build/fuzz/crashes/$$t- -print_final_stats=1 \
+			build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log \
+			|| { tail -n 40 build/fuzz/$$t.log; echo "fuzz: $$t failed; input in build/fuzz/crashes"; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|cov:' build/fuzz/$$t.log | tail -n 2; \
+	done
+	$(Q)line="fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed, 0 skipped"; echo "$$line"; \
+		[ -z "$$ACG_TEST_TALLY" ] || echo "$$line" >> "$$ACG_TEST_TALLY"
+
+# The unit tier under valgrind (memcheck): any error or leak fails it.
+valgrind: $(UNIT_BINS)
+	$(Q)for b in $(UNIT_BINS); do \
+		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+			$$b > build/valgrind-$$(basename $$b).log 2>&1 \
+			|| { tail -n 30 build/valgrind-$$(basename $$b).log; exit 1; }; \
+	done; line="valgrind: $(words $(UNIT_BINS)) passed, 0 failed, 0 skipped"; echo "$$line"; \
+		[ -z "$$ACG_TEST_TALLY" ] || echo "$$line" >> "$$ACG_TEST_TALLY"
+
 # Benchmarks report; they never pass or fail. Results land in bench/results/.
 bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench
 	$(Q)$(O)/bench/replay_bench
@@ -158,6 +195,8 @@ ci:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
 	$(Q)$(MAKE) --no-print-directory SAN=1 test-vm
+	$(Q)$(MAKE) --no-print-directory valgrind
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 	$(Q)tests/summarize.sh --total all
 
 install: $(O)/agentcg

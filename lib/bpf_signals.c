@@ -23,6 +23,9 @@ struct acg_signals {
 static char last_msg[256];
 
 static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level <= LIBBPF_WARN) {
 		vsnprintf(last_msg, sizeof(last_msg), fmt, ap);

@@ -35,6 +35,11 @@ const char *acg_cgmode_name(enum acg_cgmode mode)
 	}
 }
 
+static bool is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
 /* Copy a mountinfo path field, decoding the kernel's octal escapes (\040 for space). */
 static int unescape_path(const char *src, size_t n, char *dst, size_t size)
 {
@@ -43,7 +48,9 @@ static int unescape_path(const char *src, size_t n, char *dst, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		char c = src[i];
 
-		if (c == '\\' && i + 3 < n && src[i + 1] >= '0' && src[i + 1] <= '3') {
+		/* only a full \ooo escape (found by fuzzing: "\\0#" shifted a negative) */
+		if (c == '\\' && i + 3 < n && src[i + 1] >= '0' && src[i + 1] <= '3' &&
+		    is_octal(src[i + 2]) && is_octal(src[i + 3])) {
 			c = (char)(((src[i + 1] - '0') << 6) | ((src[i + 2] - '0') << 3) |
 				   (src[i + 3] - '0'));
 			i += 3;

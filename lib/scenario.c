@@ -54,8 +54,10 @@ static int bad(struct ctx *c, const char *where, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (c->diag)
+	if (c->diag) {
 		snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: %s: %s", c->file, where, what);
+		acg_diag_clean(c->diag);
+	}
 	return -EINVAL;
 }
 
@@ -326,6 +328,8 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 				 jerr.column, jerr.text);
 		else if (diag)
 			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, jerr.text);
+		if (diag)
+			acg_diag_clean(diag);
 		return -EINVAL;
 	}
 	sc = calloc(1, sizeof(*sc));

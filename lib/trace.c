@@ -33,8 +33,16 @@ static int diag_set(struct acg_diag *d, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 		va_end(ap);
+		acg_diag_clean(d);
 	}
 	return -EINVAL;
+}
+
+void acg_diag_clean(struct acg_diag *d)
+{
+	for (char *p = d->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 struct unit {

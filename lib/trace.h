@@ -36,6 +36,12 @@ struct acg_diag {
 };
 
 /*
+ * Make the diagnostic one printable line: control characters that came from the input
+ * (a key or a value echoed back) become '?'. (Found by fuzzing.)
+ */
+void acg_diag_clean(struct acg_diag *d);
+
+/*
  * Load a trace; the format is chosen by content (a JSON object, else CSV). Returns 0, or
  * -EINVAL (bad content: diag says what and where), -ENOMEM, or -errno of the read.
  */

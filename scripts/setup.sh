@@ -11,7 +11,7 @@
 set -euo pipefail
 
 PKGS=(
-	build-essential pkg-config make gcc clang llvm
+	build-essential pkg-config make gcc clang llvm libclang-rt-14-dev
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libjansson-dev libcmocka-dev
 	clang-format cppcheck valgrind

@@ -172,6 +172,10 @@ static void test_mounts_legacy_and_disabled(void **state)
 	/* nothing mounted */
 	assert_int_equal(acg_mounts_parse("", dis, NULL, &m), 0);
 	assert_int_equal(m.mode, ACG_CGMODE_NONE);
+	/* regression (fuzzing): a backslash not followed by three octal digits is literal */
+	assert_int_equal(
+		acg_mounts_parse("1 2 3:4 / /x\\0#y rw - cgroup2 cgroup2 rw\n", cg, NULL, &m), 0);
+	assert_string_equal(m.v2_path, "/x\\0#y");
 	/* a line without the " - " separator is not mountinfo */
 	assert_int_equal(acg_mounts_parse("1 2 3:4 / /x rw\n", cg, NULL, &m), -EINVAL);
 	free(mi);

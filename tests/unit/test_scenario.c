@@ -128,6 +128,9 @@ static void test_bad(void **state)
 		   "more than this host's memory");
 	expect_bad("{\"budget_mb\": 5, \"bugdet\": 1, \"sessions\": [" S1 "]}", 0,
 		   "unknown key \"bugdet\"");
+	/* regression (fuzzing): a key with a newline still gives one line */
+	expect_bad("{\"budget_mb\": 5, \"desc\\nx\": 1, \"sessions\": [" S1 "]}", 0,
+		   "unknown key \"desc?x\"");
 	expect_bad("{\"budget_mb\": 5, \"runs\": 2.5, \"sessions\": [" S1 "]}", 0,
 		   "runs: must be a whole number");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": []}", 0, "sessions: must be a non-empty");
