@@ -183,6 +183,56 @@ static void test_bench_config(void **state)
 			   RUN("bench", p, "--strategies", "none,fast"));
 }
 
+/*
+ * Fault: the results directory fills up. The bench says it cannot write, exits 1, and
+ * still removes its cgroups; what it wrote before the disk filled is there.
+ */
+static void test_bench_full_disk(void **state)
+{
+	char mnt[300], scn[300], cmd[ACG_PATH_MAX + 512], out[400], left[ACG_PATH_MAX + 64];
+	struct acg_mounts m;
+	struct stat st;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: needs root (cgroups, a tmpfs mount)\n");
+		skip();
+	}
+	snprintf(mnt, sizeof(mnt), "%s/full", tmpdir);
+	snprintf(scn, sizeof(scn), "%s/full.json", tmpdir);
+	write_file(scn,
+		   "{\"budget_mb\": 64, \"runs\": 1, \"strategies\": [\"none\"], \"sessions\": ["
+		   "{\"name\": \"a\", \"priority\": \"high\", \"stress\": {\"mb\": 8, "
+		   "\"hold_s\": 0.3}}]}");
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=12k agentcg-test-full %s", mnt);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "skip: cannot mount a tmpfs here\n");
+		skip();
+	}
+	snprintf(out, sizeof(out), "%s/results", mnt);
+	r = RUN("bench", scn, "--out", out);
+	snprintf(cmd, sizeof(cmd), "umount %s", mnt);
+	/* unmount before any assertion can leave it behind */
+	{
+		int code = r.code;
+		bool said = strstr(r.err, "cannot write") || strstr(r.err, "No space left");
+
+		fprintf(stderr, "bench on a full disk: exit %d: %s", code, r.err);
+		res_free(&r);
+		stat(out, &st);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(code, 1);
+		assert_true(said);
+	}
+	/* and its cgroups are gone */
+	assert_int_equal(acg_mounts_detect(&m), 0);
+	snprintf(left, sizeof(left), "%s/%s/bench-", m.mem_path, ACG_DEFAULT_ROOT);
+	snprintf(cmd, sizeof(cmd), "ls -d %s* >/dev/null 2>&1", left);
+	assert_int_not_equal(system(cmd), 0);
+}
+
 static void test_stress_writes_result(void **state)
 {
 	const char *res = path_in_tmp("stress.json");
@@ -346,9 +396,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage_errors),   cmocka_unit_test(test_bad_traces),
-		cmocka_unit_test(test_bench_config),   cmocka_unit_test(test_stress_writes_result),
-		cmocka_unit_test(test_record_replays), cmocka_unit_test(test_report),
+		cmocka_unit_test(test_usage_errors),	cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_bench_config),	cmocka_unit_test(test_stress_writes_result),
+		cmocka_unit_test(test_record_replays),	cmocka_unit_test(test_report),
+		cmocka_unit_test(test_bench_full_disk),
 	};
 
 	th_init();

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "fsutil.h"
 #include "helpers.h"
 #include "mounts.h"
 
@@ -126,6 +127,69 @@ static void test_crash_and_restart(void **state)
 	acg_cg_free(hi);
 }
 
+static bool gone_logged(void *arg)
+{
+	char *text = NULL;
+	bool found;
+
+	(void)arg;
+	if (acg_read_text(log_path, &text) < 0)
+		return false;
+	found = strstr(text, "\"event\":\"session-gone\",\"session\":\"low-x\"") != NULL;
+	free(text);
+	return found;
+}
+
+/*
+ * Faults behind the daemon's back: a held session's process is SIGKILLed, and its cgroup
+ * is removed by someone else. The daemon notices, keeps running, and still ends cleanly.
+ */
+static void test_session_killed_and_removed(void **state)
+{
+	struct acg_cg *lo = NULL, *hi = NULL;
+	struct th_child a = {0}, b = {0};
+	int status;
+	pid_t d;
+
+	(void)state;
+	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
+		fprintf(stderr, "skip: needs root and a memory controller\n");
+		skip();
+	}
+	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
+	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
+	unlink(log_path);
+	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
+	assert_int_equal(acg_cg_child(root, "low-x", true, &lo), 0);
+	assert_int_equal(acg_cg_child(root, "high-y", true, &hi), 0);
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
+		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
+		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
+	}
+	d = daemons[0] = start_daemon();
+	assert_true(d > 0);
+	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
+	assert_true(th_child_allocated(&a, 30000));
+	assert_int_equal(th_child_start(hi, 170 * MiB, &b), 0);
+	assert_true(th_child_allocated(&b, 30000));
+	assert_true(th_wait_for(clamped, lo, 30000));
+
+	/* the held session's process dies; then its cgroup goes, not by the daemon */
+	kill(a.pid, SIGKILL);
+	th_child_reap(&a);
+	assert_int_equal(acg_cg_remove(lo), 0);
+	assert_true(th_wait_for(gone_logged, NULL, 30000));
+	/* the daemon is still there, and ends cleanly */
+	assert_int_equal(waitpid(d, &status, WNOHANG), 0);
+	th_child_reap(&b);
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	acg_cg_free(lo);
+	acg_cg_free(hi);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -138,6 +202,7 @@ static int teardown(void **state)
 	if (root) {
 		acg_cg_remove(root);
 		acg_cg_free(root);
+		root = NULL;
 	}
 	unlink(log_path);
 	return 0;
@@ -147,6 +212,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_and_restart, teardown),
+		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
 	};
 
 	th_init();

@@ -241,6 +241,29 @@ static void test_binary_units_reproduce_seeds(void **state)
 	acg_trace_free(t);
 }
 
+/* Load: a CSV trace of a million samples parses whole (nothing truncated or quadratic). */
+static void test_million_samples(void **state)
+{
+	const size_t n = 1000000;
+	char *text = malloc(n * 24), *p;
+	struct acg_trace_summary sum;
+	struct acg_trace *t = NULL;
+	struct acg_diag d = {""};
+
+	(void)state;
+	assert_non_null(text);
+	p = text;
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%zu.%03zu,%zu\n", i / 1000, i % 1000, (i % 1000) * 4096);
+	assert_int_equal(acg_trace_parse("big.csv", text, (size_t)(p - text), NULL, &t, &d), 0);
+	assert_int_equal(t->n, n);
+	acg_trace_summarize(t, &sum);
+	assert_true(sum.peak_bytes == 999 * 4096);
+	assert_true(fabs(sum.duration_s - 999.999) < 1e-6);
+	acg_trace_free(t);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_shared_traces),
 		cmocka_unit_test(test_binary_units_reproduce_seeds),
+		cmocka_unit_test(test_million_samples),
 	};
 
 	th_init();
