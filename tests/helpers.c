@@ -107,6 +107,18 @@ static void child_main(int go_fd, int done_fd, const struct child_job *job)
 	_exit(0);
 }
 
+/* Close every fd from 3 up except a and b. */
+static void keep_only(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 3)
+		close_range(3, (unsigned int)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned int)lo + 1, (unsigned int)hi - 1, 0);
+	close_range((unsigned int)hi + 1, ~0U, 0);
+}
+
 static int child_start(struct acg_cg *cg, const struct child_job *job, struct th_child *ret)
 {
 	int go[2], done[2];
@@ -133,6 +145,9 @@ static int child_start(struct acg_cg *cg, const struct child_job *job, struct th
 	if (pid == 0) {
 		close(go[1]);
 		close(done[0]);
+		/* drop every other inherited fd, the pipes of earlier children among them:
+		 * else an earlier child never sees EOF on its go pipe while this one lives */
+		keep_only(go[0], done[1]);
 		child_main(go[0], done[1], job);
 	}
 	close(go[0]);
