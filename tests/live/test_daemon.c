@@ -69,6 +69,42 @@ static bool released(void *arg)
 	return acg_cg_get(arg, clamp_ctl(), &v) == 0 && v == ACG_UNLIMITED;
 }
 
+/* The test's root, and its names; skips the test where it cannot run. */
+static void open_root(void)
+{
+	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
+		fprintf(stderr, "skip: needs root and a memory controller\n");
+		skip();
+	}
+	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
+	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
+	unlink(log_path);
+	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
+}
+
+/*
+ * A daemon over a LOW session holding 100 MiB and a HIGH one taking 170 MiB of the 300:
+ * returns once the daemon has clamped LOW. The daemon is daemons[0].
+ */
+static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a,
+		      struct th_child *b)
+{
+	open_root();
+	assert_int_equal(acg_cg_child(root, "low-a", true, lo), 0);
+	assert_int_equal(acg_cg_child(root, "high-b", true, hi), 0);
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
+		acg_cg_set(*lo, ACG_CTL_SWAP_MAX, 0);
+		acg_cg_set(*hi, ACG_CTL_SWAP_MAX, 0);
+	}
+	daemons[0] = start_daemon();
+	assert_true(daemons[0] > 0);
+	assert_int_equal(th_child_start(*lo, 100 * MiB, a), 0);
+	assert_true(th_child_allocated(a, 30000));
+	assert_int_equal(th_child_start(*hi, 170 * MiB, b), 0);
+	assert_true(th_child_allocated(b, 30000));
+	assert_true(th_wait_for(clamped, *lo, 30000));
+}
+
 static void test_crash_and_restart(void **state)
 {
 	struct acg_cg *lo = NULL, *hi = NULL;
@@ -78,28 +114,9 @@ static void test_crash_and_restart(void **state)
 	uint64_t v;
 
 	(void)state;
-	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
-		fprintf(stderr, "skip: needs root and a memory controller\n");
-		skip();
-	}
-	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
-	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
-	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
-	assert_int_equal(acg_cg_child(root, "low-a", true, &lo), 0);
-	assert_int_equal(acg_cg_child(root, "high-b", true, &hi), 0);
-	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
-		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
-		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
-	}
-	d1 = daemons[0] = start_daemon();
-	assert_true(d1 > 0);
-
 	/* LOW holds 100 MiB; HIGH takes 170 MiB of the 300: LOW must be held */
-	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
-	assert_true(th_child_allocated(&a, 30000));
-	assert_int_equal(th_child_start(hi, 170 * MiB, &b), 0);
-	assert_true(th_child_allocated(&b, 30000));
-	assert_true(th_wait_for(clamped, lo, 30000));
+	held_pair(&lo, &hi, &a, &b);
+	d1 = daemons[0];
 	assert_false(clamped(hi));
 
 	/* the crash: the clamp outlives the daemon */
@@ -137,7 +154,7 @@ static bool gone_logged(void *arg)
 	(void)arg;
 	if (acg_read_text(log_path, &text) < 0)
 		return false;
-	found = strstr(text, "\"event\":\"session-gone\",\"session\":\"low-x\"") != NULL;
+	found = strstr(text, "\"event\":\"session-gone\",\"session\":\"low-a\"") != NULL;
 	free(text);
 	return found;
 }
@@ -154,27 +171,8 @@ static void test_session_killed_and_removed(void **state)
 	pid_t d;
 
 	(void)state;
-	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
-		fprintf(stderr, "skip: needs root and a memory controller\n");
-		skip();
-	}
-	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
-	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
-	unlink(log_path);
-	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
-	assert_int_equal(acg_cg_child(root, "low-x", true, &lo), 0);
-	assert_int_equal(acg_cg_child(root, "high-y", true, &hi), 0);
-	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
-		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
-		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
-	}
-	d = daemons[0] = start_daemon();
-	assert_true(d > 0);
-	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
-	assert_true(th_child_allocated(&a, 30000));
-	assert_int_equal(th_child_start(hi, 170 * MiB, &b), 0);
-	assert_true(th_child_allocated(&b, 30000));
-	assert_true(th_wait_for(clamped, lo, 30000));
+	held_pair(&lo, &hi, &a, &b);
+	d = daemons[0];
 
 	/* the held session's process dies; then its cgroup goes, not by the daemon */
 	kill(a.pid, SIGKILL);
@@ -223,14 +221,7 @@ static void test_64_sessions_churn(void **state)
 	pid_t d;
 
 	(void)state;
-	if (geteuid() != 0 || acg_mounts_detect(&mounts) < 0 || !mounts.mem_version) {
-		fprintf(stderr, "skip: needs root and a memory controller\n");
-		skip();
-	}
-	snprintf(root_name, sizeof(root_name), "agentcg-test-%d", (int)getpid());
-	snprintf(log_path, sizeof(log_path), "/tmp/agentcg-test-%d-daemon.log", (int)getpid());
-	unlink(log_path);
-	assert_int_equal(acg_root_open(&mounts, root_name, true, &root), 0);
+	open_root();
 	d = daemons[0] = start_daemon();
 	assert_true(d > 0);
 	for (int w = 0; w < WAVES; w++) {
