@@ -276,37 +276,46 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 		json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 			const char *name = json_string_value(json_object_get(st, "strategy"));
 			json_int_t k = first_run(runs, name);
-			json_t *doc = run_doc(runs, name, k), *s;
+			json_t *doc, *s;
 			double *v = malloc(65536 * sizeof(*v));
-			size_t n = 0;
+			size_t n = 0, ri;
 			FILE *o;
 
 			if (!v)
 				break;
-
-			json_array_foreach(json_object_get(doc, "sessions"), j, s) {
-				char label[256];
-				json_t *sj, *ch, *x;
-				size_t c;
-
-				if (strcmp(json_string_value(json_object_get(s, "priority")),
-					   "high"))
+			/* every document of that run: solo has one per session */
+			json_array_foreach(runs, ri, doc) {
+				if (strcmp(json_string_value(json_object_get(doc, "strategy")),
+					   name) ||
+				    json_integer_value(json_object_get(doc, "run")) != k)
 					continue;
-				snprintf(label, sizeof(label), "%s", name);
-				if (strcmp(name, "solo") == 0)
-					snprintf(label, sizeof(label), "solo-%s",
+				json_array_foreach(json_object_get(doc, "sessions"), j, s) {
+					char label[256];
+					json_t *sj, *ch, *x;
+					size_t c;
+
+					if (strcmp(json_string_value(
+							   json_object_get(s, "priority")),
+						   "high"))
+						continue;
+					snprintf(label, sizeof(label), "%s", name);
+					if (strcmp(name, "solo") == 0)
+						snprintf(label, sizeof(label), "solo-%s",
+							 json_string_value(
+								 json_object_get(s, "name")));
+					snprintf(path, sizeof(path),
+						 "%s/runs/%lld/%s/sessions/%s.json", dir,
+						 (long long)k, label,
 						 json_string_value(json_object_get(s, "name")));
-				snprintf(path, sizeof(path), "%s/runs/%lld/%s/sessions/%s.json",
-					 dir, (long long)k, label,
-					 json_string_value(json_object_get(s, "name")));
-				sj = json_load_file(path, 0, NULL);
-				ch = json_object_get(json_object_get(sj, "per_sample"),
-						     "growth_chunk_us");
-				json_array_foreach(ch, c, x) {
-					if (n < 65536)
-						v[n++] = json_number_value(x) / 1e3;
+					sj = json_load_file(path, 0, NULL);
+					ch = json_object_get(json_object_get(sj, "per_sample"),
+							     "growth_chunk_us");
+					json_array_foreach(ch, c, x) {
+						if (n < 65536)
+							v[n++] = json_number_value(x) / 1e3;
+					}
+					json_decref(sj);
 				}
-				json_decref(sj);
 			}
 			if (n == 0) {
 				free(v);
