@@ -7,6 +7,8 @@
  * ratio (a benchmark: it reports, never passes or fails). Needs root.
  */
 #include "bpf_signals.h"
+#include "stats.h"
+#include "clock.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -18,14 +20,6 @@
 #define SIZE (256UL << 20)
 #define ROUNDS 9
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ns per first-touch fault over SIZE fresh bytes */
 static double fault_ns(void)
 {
@@ -36,25 +30,18 @@ static double fault_ns(void)
 	if (p == MAP_FAILED)
 		return 0;
 	madvise(p, SIZE, MADV_NOHUGEPAGE);
-	t = now_s();
+	t = acg_mono_s();
 	for (size_t off = 0; off < SIZE; off += page)
 		((volatile char *)p)[off] = 1;
-	t = now_s() - t;
+	t = acg_mono_s() - t;
 	munmap(p, SIZE);
 	return t * 1e9 / (double)(SIZE / page);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
 {
 	const char *out = argc > 1 ? argv[1] : BENCH_DIR "/results/bpf.json";
-	double off[ROUNDS], on[ROUNDS];
+	double off[ROUNDS], on[ROUNDS], m_off, m_on;
 	struct acg_signals *sig;
 	char err[256];
 	json_t *doc;
@@ -71,15 +58,13 @@ int main(int argc, char **argv)
 		on[i] = fault_ns();
 		acg_signals_free(sig);
 	}
-	qsort(off, ROUNDS, sizeof(double), cmp_d);
-	qsort(on, ROUNDS, sizeof(double), cmp_d);
+	m_off = acg_median(off, ROUNDS);
+	m_on = acg_median(on, ROUNDS);
 	printf("| first-touch fault, 256 MiB, median of %d | ns per fault |\n|---|---|\n", ROUNDS);
-	printf("| signal programs detached | %.0f |\n| attached | %.0f |\n", off[ROUNDS / 2],
-	       on[ROUNDS / 2]);
-	printf("| ratio attached / detached | %.3f |\n", on[ROUNDS / 2] / off[ROUNDS / 2]);
-	doc = json_pack("{s:i, s:f, s:f, s:f}", "rounds", ROUNDS, "detached_ns_per_fault",
-			off[ROUNDS / 2], "attached_ns_per_fault", on[ROUNDS / 2], "ratio",
-			on[ROUNDS / 2] / off[ROUNDS / 2]);
+	printf("| signal programs detached | %.0f |\n| attached | %.0f |\n", m_off, m_on);
+	printf("| ratio attached / detached | %.3f |\n", m_on / m_off);
+	doc = json_pack("{s:i, s:f, s:f, s:f}", "rounds", ROUNDS, "detached_ns_per_fault", m_off,
+			"attached_ns_per_fault", m_on, "ratio", m_on / m_off);
 	if (doc && json_dump_file(doc, out, JSON_INDENT(2)) == 0)
 		printf("\nwritten to %s\n", out);
 	json_decref(doc);

@@ -16,6 +16,8 @@
  * Prints a Markdown table and writes the numbers as JSON (default bench/results/replay.json).
  */
 #include "replay.h"
+#include "stats.h"
+#include "clock.h"
 #include "stress.h"
 #include "trace.h"
 
@@ -38,14 +40,6 @@
 #define ROUNDS 5
 #define SIZE (512 * MiB)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* MiB/s making SIZE fresh anonymous bytes resident, by touching pages or populating. */
 static double fault_bandwidth(bool populate)
 {
@@ -56,13 +50,13 @@ static double fault_bandwidth(bool populate)
 	if (p == MAP_FAILED)
 		return 0;
 	madvise(p, SIZE, MADV_NOHUGEPAGE);
-	t = now_s();
+	t = acg_mono_s();
 	if (populate)
 		madvise(p, SIZE, MADV_POPULATE_WRITE);
 	else
 		for (size_t off = 0; off < SIZE; off += page)
 			((volatile char *)p)[off] = 1;
-	t = now_s() - t;
+	t = acg_mono_s() - t;
 	munmap(p, SIZE);
 	return (double)SIZE / (double)MiB / t;
 }
@@ -78,9 +72,9 @@ static double warm_up(void)
 	if (p == MAP_FAILED)
 		return 0;
 	madvise(p, size, MADV_NOHUGEPAGE);
-	t = now_s();
+	t = acg_mono_s();
 	madvise(p, size, MADV_POPULATE_WRITE);
-	t = now_s() - t;
+	t = acg_mono_s() - t;
 	munmap(p, size);
 	return (double)size / (double)MiB / t;
 }
@@ -128,19 +122,6 @@ static double replay_growth(bool touch)
 	return mibs;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct fidelity {
 	double max_err_mib, max_err_pct, late_p99_us, behind_p99_ms, completion_s, expected_s;
 };
@@ -184,9 +165,9 @@ static double idle_cpu_pct(void)
 	if (acg_trace_from_samples("idle", s, 51, &t) < 0)
 		return -1;
 	cfg.trace = t;
-	t0 = now_s();
+	t0 = acg_mono_s();
 	replay(&cfg, &res, &cpu);
-	wall = now_s() - t0;
+	wall = acg_mono_s() - t0;
 	acg_replay_result_free(&res);
 	acg_trace_free(t);
 	return 100.0 * cpu / wall;
@@ -232,10 +213,10 @@ int main(int argc, char **argv)
 		rep[i] = replay_growth(false);
 		rep_touch[i] = replay_growth(true);
 	}
-	m_touch = median(touch, ROUNDS);
-	m_pop = median(pop, ROUNDS);
-	m_rep = median(rep, ROUNDS);
-	m_rep_touch = median(rep_touch, ROUNDS);
+	m_touch = acg_median(touch, ROUNDS);
+	m_pop = acg_median(pop, ROUNDS);
+	m_rep = acg_median(rep, ROUNDS);
+	m_rep_touch = acg_median(rep_touch, ROUNDS);
 	fidelity(t, &f);
 	cpu = idle_cpu_pct();
 	py = python_baseline(trace_path);

@@ -11,6 +11,7 @@
  * remove the cgroups, whatever happened before.
  */
 #include "bench.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,14 +24,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *acg_bench_session_status(const struct acg_bench_session *s)
 {
@@ -180,8 +173,8 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 	}
 	close(go[0]);
 	/* wait (bounded) until every live worker holds its baseline */
-	deadline = mono_s() + 120;
-	for (bool all = false; rc == 0 && !all && mono_s() < deadline;) {
+	deadline = acg_mono_s() + 120;
+	for (bool all = false; rc == 0 && !all && acg_mono_s() < deadline;) {
 		all = true;
 		for (size_t i = 0; i < r->n; i++) {
 			struct acg_bench_session *s = &r->s[i];
@@ -227,7 +220,7 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		  void *arg)
 {
 	bool control = r->st && r->st->tick && r->ctx.priv;
-	double t0 = mono_s(), t, next_sample = 0;
+	double t0 = acg_mono_s(), t, next_sample = 0;
 	int nice_before = getpriority(PRIO_PROCESS, 0);
 
 	/* the controller must not starve behind the sessions it controls (the workers are
@@ -244,7 +237,7 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 				pfd[np++] = (struct pollfd){r->s[i].fd, POLLIN, 0};
 		/* a controller acts every 10 ms; usage is recorded every 50 ms */
 		poll(pfd, np, control ? ACG_BENCH_CONTROL_MS : ACG_BENCH_SAMPLE_MS);
-		t = mono_s() - t0;
+		t = acg_mono_s() - t0;
 		for (size_t i = 0; i < r->n; i++) {
 			if (!r->s[i].exited)
 				acg_replay_result_drain(&r->s[i].rep, r->s[i].fd);
@@ -265,7 +258,7 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 					kill(r->s[i].pid, SIGKILL);
 		}
 	}
-	r->wall_s = mono_s() - t0;
+	r->wall_s = acg_mono_s() - t0;
 	if (control)
 		setpriority(PRIO_PROCESS, 0, nice_before);
 }

@@ -4,6 +4,7 @@
  * actions onto cgroup v1 and v2).
  */
 #include "controller.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -294,14 +295,6 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int acg_controller_tick(struct acg_controller *c, double now)
 {
 	struct acg_action act[MAX_ACTIONS];
@@ -311,17 +304,17 @@ int acg_controller_tick(struct acg_controller *c, double now)
 	observe(c, now);
 	c->stats.ticks++;
 	n = acg_policy_decide(&c->cfg, &c->st, act, MAX_ACTIONS);
-	t0 = mono();
+	t0 = acg_mono_s();
 	for (size_t i = 0; i < n; i++) {
-		double t = mono();
+		double t = acg_mono_s();
 		int r = apply(c, &act[i]);
 
 		if (r < 0)
 			c->stats.errors++;
-		log_action(c, &act[i], r, mono() - t);
+		log_action(c, &act[i], r, acg_mono_s() - t);
 	}
-	if (n && mono() - t0 > c->stats.max_apply_s)
-		c->stats.max_apply_s = mono() - t0;
+	if (n && acg_mono_s() - t0 > c->stats.max_apply_s)
+		c->stats.max_apply_s = acg_mono_s() - t0;
 	return (int)n;
 }
 

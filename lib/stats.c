@@ -20,6 +20,11 @@ static int cmp_d(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void acg_sort_d(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+}
+
 static double *sorted_copy(const double *v, size_t n)
 {
 	double *s = malloc(n * sizeof(*s));
@@ -27,7 +32,7 @@ static double *sorted_copy(const double *v, size_t n)
 	if (!s)
 		return NULL;
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_d);
+	acg_sort_d(s, n);
 	return s;
 }
 

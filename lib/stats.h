@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Sort v ascending in place. */
+void acg_sort_d(double *v, size_t n);
+
 /* Median of v (v is not modified); NAN for n == 0. */
 double acg_median(const double *v, size_t n);
 

@@ -6,6 +6,7 @@
  * an error: the bench goes on.
  */
 #include "cmd.h"
+#include "clock.h"
 
 #include "bench.h"
 #include "cgroup.h"
@@ -85,18 +86,10 @@ struct bench {
 	unsigned int done, total;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(const struct acg_bench_run *r, double t, void *arg)
 {
 	struct bench *b = arg;
-	double elapsed = now_s() - b->t_start;
+	double elapsed = acg_mono_s() - b->t_start;
 
 	if (stop_requested) {
 		for (size_t i = 0; i < r->n; i++)
@@ -507,7 +500,7 @@ int cmd_bench(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	b.tty = isatty(STDERR_FILENO);
-	b.t_start = now_s();
+	b.t_start = acg_mono_s();
 	print_config(b.sc, &b);
 	if (warm_mb > 0)
 		warm_up((uint64_t)(warm_mb * 1048576.0));

@@ -8,6 +8,7 @@
  * decision is one JSON line in the log.
  */
 #include "cmd.h"
+#include "clock.h"
 
 #include "cgroup.h"
 #include "controller.h"
@@ -78,14 +79,6 @@ struct dstate {
 	struct acg_controller *ctl;
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void log_line(void *arg, const char *line)
 {
 	struct dstate *d = arg;
@@ -96,7 +89,7 @@ static void log_line(void *arg, const char *line)
 
 static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
 {
-	json_t *j = json_pack("{s:f, s:s, s:o, s:o}", "t", mono(), "event", event, "session",
+	json_t *j = json_pack("{s:f, s:s, s:o, s:o}", "t", acg_mono_s(), "event", event, "session",
 			      session ? json_string(session) : json_null(), "detail",
 			      detail ? json_string(detail) : json_null());
 	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -363,7 +356,7 @@ int cmd_daemon(int argc, char **argv)
 
 		ts.tv_sec = (time_t)(interval_ms / 1000);
 		if (refresh(&d) == 0 && d.ctl)
-			acg_controller_tick(d.ctl, mono());
+			acg_controller_tick(d.ctl, acg_mono_s());
 		nanosleep(&ts, NULL);
 	}
 	if (d.ctl)

@@ -6,6 +6,7 @@
  * and report.html with the plots (gnuplot SVG, also PNG) embedded: one page, no links.
  */
 #include "cmd.h"
+#include "stats.h"
 
 #include "bench.h"
 
@@ -245,13 +246,6 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	return (int)n;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * CDF of HIGH's growth-chunk latency, one line per strategy (its first run, the HIGH
  * sessions' chunks pooled), from sessions/<name>.json.
@@ -321,7 +315,7 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 				free(v);
 				continue;
 			}
-			qsort(v, n, sizeof(v[0]), cmp_d);
+			acg_sort_d(v, n);
 			snprintf(path, sizeof(path), "%s/latency-%s.dat", out, name);
 			o = fopen(path, "w");
 			for (size_t q = 0; o && q < n; q++)
@@ -480,7 +474,7 @@ static void reaction_md(const char *dir, json_t *runs, FILE *f)
 			fclose(d);
 	}
 	if (n) {
-		qsort(v, n, sizeof(*v), cmp_d);
+		acg_sort_d(v, n);
 		fprintf(f,
 			"\nController reaction: a hold is decided in the control tick that sees the "
 			"headroom short (every 10 ms) and applied at once; applying took %.0f us "

@@ -8,6 +8,7 @@
 #include "cmd.h"
 
 #include "cgroup.h"
+#include "clock.h"
 #include "mounts.h"
 #include "replay.h"
 
@@ -40,17 +41,9 @@ bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double mi
 
 struct progress {
 	const char *cmd, *name;
-	struct timespec start;
+	double start;
 	bool shown;
 };
-
-static double since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static void show_progress(const struct acg_replay_result *r, void *arg)
 {
@@ -60,7 +53,7 @@ static void show_progress(const struct acg_replay_result *r, void *arg)
 	fprintf(stderr, "\r\033[K%s %s: sample %zu/%zu (%.0f%%), %.1f s, resident %.0f MiB", p->cmd,
 		p->name, r->replayed, r->n_samples,
 		r->n_samples ? 100.0 * (double)r->replayed / (double)r->n_samples : 0.0,
-		since(&p->start), (double)res / 1048576.0);
+		acg_mono_s() - p->start, (double)res / 1048576.0);
 	p->shown = true;
 }
 
@@ -106,7 +99,7 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 {
 	struct acg_replay_outcome out = {0};
 	struct acg_replay_result res;
-	struct progress prog = {cmd, cfg->trace->name, {0}, false};
+	struct progress prog = {cmd, cfg->trace->name, 0, false};
 	struct acg_cg *cg = NULL;
 	json_t *doc = NULL;
 	pid_t pid;
@@ -122,7 +115,7 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	if (cg) {
 		out.have_events = acg_cg_events(cg, &out.ev_before) == 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &prog.start);
+	prog.start = acg_mono_s();
 	r = acg_replay_spawn(cfg, cg, &pid, &fd);
 	if (r < 0) {
 		acg_err("%s: cannot start the replay worker: %s", cmd, strerror(-r));
@@ -140,7 +133,7 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 		waitpid(pid, NULL, 0);
 		goto out_res;
 	}
-	out.wall_s = since(&prog.start);
+	out.wall_s = acg_mono_s() - prog.start;
 	if (cg) {
 		out.have_events = out.have_events && acg_cg_events(cg, &out.ev_after) == 0;
 		out.have_cg_peak = acg_cg_peak(cg, &out.cg_peak) == 0;

@@ -105,6 +105,15 @@ static struct acg_cg *run_in_session(const char *name, const struct acg_replay_c
 	return cg;
 }
 
+/* The session goes, and with it what the test held. */
+static void finish(struct acg_cg *cg, struct acg_replay_result *res, struct acg_trace *t)
+{
+	acg_cg_remove(cg);
+	acg_cg_free(cg);
+	acg_replay_result_free(res);
+	acg_trace_free(t);
+}
+
 static void test_replay_peak_matches_kernel(void **state)
 {
 	struct acg_replay_cfg cfg = {.speed = 100, .base_bytes = 100 * MiB};
@@ -135,10 +144,7 @@ static void test_replay_peak_matches_kernel(void **state)
 	assert_true(th_within("cgroup peak", out.cg_peak, sum.peak_bytes + cfg.base_bytes, 3));
 	assert_true(th_within("VmHWM", res.vm_hwm, sum.peak_bytes + cfg.base_bytes, 3));
 	assert_int_equal(out.ev_after.oom_kill - out.ev_before.oom_kill, 0);
-	acg_cg_remove(cg);
-	acg_cg_free(cg);
-	acg_replay_result_free(&res);
-	acg_trace_free(t);
+	finish(cg, &res, t);
 }
 
 static void test_replay_killed_keeps_records(void **state)
@@ -184,10 +190,7 @@ static void test_replay_killed_keeps_records(void **state)
 		json_array_size(json_object_get(json_object_get(doc, "per_sample"), "late_us")),
 		res.replayed);
 	json_decref(doc);
-	acg_cg_remove(cg);
-	acg_cg_free(cg);
-	acg_replay_result_free(&res);
-	acg_trace_free(t);
+	finish(cg, &res, t);
 }
 
 /* stress: the synthetic timeline reaches its burst size, as the kernel sees it. */
@@ -218,10 +221,7 @@ static void test_stress_burst_peak(void **state)
 	assert_true(th_within("stress peak", out.cg_peak, 64 * MiB, 10));
 	/* it ends back at the target: released memory was really released */
 	assert_true(th_within("final resident", res.resident[t->n - 1], 32 * MiB, 5));
-	acg_cg_remove(cg);
-	acg_cg_free(cg);
-	acg_replay_result_free(&res);
-	acg_trace_free(t);
+	finish(cg, &res, t);
 }
 
 int main(void)
