@@ -154,16 +154,27 @@ static void probe_bpf(struct acg_host *h)
 	}
 }
 
-uint64_t acg_host_mem_total(void)
+/* One /proc/meminfo field, in bytes (0 if unreadable). */
+static uint64_t meminfo_field(const char *key)
 {
 	char *meminfo;
 	uint64_t v;
 
 	if (acg_read_text("/proc/meminfo", &meminfo) < 0)
 		return 0;
-	v = meminfo_kb(meminfo, "MemTotal:");
+	v = meminfo_kb(meminfo, key);
 	free(meminfo);
 	return v;
+}
+
+uint64_t acg_host_mem_total(void)
+{
+	return meminfo_field("MemTotal:");
+}
+
+uint64_t acg_host_swap_total(void)
+{
+	return meminfo_field("SwapTotal:");
 }
 
 void acg_host_probe(struct acg_host *ret)

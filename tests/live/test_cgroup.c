@@ -163,14 +163,6 @@ static void need_ctl(struct session *s, enum acg_ctl c)
 	}
 }
 
-static uint64_t swap_total(void)
-{
-	struct acg_host h;
-
-	acg_host_probe(&h);
-	return h.swap_total;
-}
-
 /* Reap a child the test is done with, so teardown does not wait on it again. */
 static int reap(struct th_child *c)
 {
@@ -367,7 +359,7 @@ static void test_high_throttle(void **state)
 	int status;
 
 	need_ctl(s, ACG_CTL_HIGH);
-	if (swap_total() == 0) {
+	if (acg_host_swap_total() == 0) {
 		fprintf(stderr, "skip: no swap: anonymous memory above memory.high cannot be "
 				"reclaimed, only delayed\n");
 		skip();
@@ -401,7 +393,7 @@ static void test_low_protection(void **state)
 	struct acg_mem_events ev;
 
 	need_ctl(s, ACG_CTL_LOW);
-	if (swap_total() == 0) {
+	if (acg_host_swap_total() == 0) {
 		fprintf(stderr, "skip: no swap: unprotected anonymous memory cannot be reclaimed "
 				"either\n");
 		skip();
@@ -464,7 +456,7 @@ static void test_psi_trigger(void **state)
 	r = acg_cg_psi_trigger(s->cg, false, 10000, 2000000, &fd);
 	assert_int_equal(r, 0);
 	if (acg_cg_version(s->cg) == 2) {
-		if (swap_total() == 0) {
+		if (acg_host_swap_total() == 0) {
 			close(fd);
 			fprintf(stderr, "skip: no swap to make memory.high reclaim stall\n");
 			skip();
