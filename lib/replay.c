@@ -5,9 +5,9 @@
  * The model. The worker reserves one anonymous region of base + peak bytes (no memory is
  * used until touched) and keeps a watermark w: bytes [0, w) are resident, the rest are
  * not. The first base bytes are populated before the clock starts. Sample i is due at
- * t0 + t_i / speed; the worker sleeps until then on an absolute CLOCK_MONOTONIC deadline
- * (so it burns no CPU while waiting and lateness does not accumulate), then moves the
- * watermark to base + bytes_i, page-rounded:
+ * t0 + t_i / speed + shift; the worker sleeps until then on an absolute CLOCK_MONOTONIC
+ * deadline (so it burns no CPU while waiting and timer lateness does not accumulate), then
+ * moves the watermark to base + bytes_i, page-rounded:
  *   - growing populates [w, w') in chunks (MADV_POPULATE_WRITE, or touching one byte per
  *     page on kernels without it), timing every chunk: that is the growth latency, and
  *     it is where a throttled or paused session waits;
@@ -16,10 +16,13 @@
  * (2 s, 20 MiB): at t0 the region holds 110 MiB; at t0 + 10 ms it grows by 40 MiB (ten
  * 4 MiB chunks, each timed); at t0 + 20 ms it drops 30 MiB; completion is t0 + 20 ms plus
  * whatever the kernel made it wait.
+ * The shift: when a sample's growth runs past the next sample's due time (the kernel made
+ * it wait, or the memory could not be had faster), the rest of the timeline moves by the
+ * overrun. A session paused for a second resumes where it was, as an agent would, instead
+ * of racing through the samples it missed: its completion carries every wait.
  * Two delays are reported per sample: lateness, how long after it could have started the
  * worker actually did (timer precision, scheduling), and behind-schedule, how long after
- * the due time it started (which adds any backlog of growth that ran past the next due
- * time: the memory could not be had faster).
+ * its unshifted due time t0 + t_i / speed it started (the shift so far plus lateness).
  */
 #include "replay.h"
 
@@ -155,7 +158,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	size_t chunk, base;
 	uint64_t peak = 0, rss0;
 	struct acg_rec rec = {0};
-	int64_t t0, prev_done = 0;
+	int64_t t0, prev_done = 0, shift = 0;
 
 	if (!t || t->n == 0 || !(cfg->speed > 0))
 		return -EINVAL;
@@ -194,7 +197,8 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	}
 	t0 = now_ns();
 	for (size_t i = 0; i < t->n; i++) {
-		int64_t due = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);
+		int64_t sched = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);
+		int64_t due = sched + shift;
 		size_t target = base + page_round(t->samples[i].bytes, r.page);
 		int64_t woke, free_at;
 
@@ -206,15 +210,21 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 			shrink_to(&r, target);
 		rec = (struct acg_rec){.type = ACG_REC_SAMPLE, .index = (uint32_t)i};
 		/* pacing: late against when the worker could have started, i.e. the due
-		 * time, or when the previous sample was done if growth ran past it */
+		 * time (the shift keeps it after the previous sample was done) */
 		free_at = due > prev_done ? due : prev_done;
 		rec.a = woke - free_at;
-		rec.e = woke - due;
+		rec.e = woke - sched;
 		rec.b = (int64_t)(target);
 		rec.c = (int64_t)(resident_bytes() - rss0);
 		prev_done = now_ns();
 		rec.d = prev_done - t0;
 		emit(out_fd, &rec);
+		if (i + 1 < t->n) {
+			int64_t next = t0 + (int64_t)(t->samples[i + 1].t / cfg->speed * 1e9);
+
+			if (prev_done > next + shift)
+				shift = prev_done - next;
+		}
 	}
 	rec = (struct acg_rec){.type = ACG_REC_END};
 	rec.a = now_ns() - t0;
