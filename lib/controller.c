@@ -30,7 +30,7 @@ struct acg_controller {
 	struct acg_pol_session *s;
 	double *last_t;
 	uint64_t *last_usage;
-	double *peak_t; /* when each session's recent peak was seen */
+	uint64_t *last_high; /* each session's memory.events high at the last look (v2) */
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -50,8 +50,8 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->s = calloc(n ? n : 1, sizeof(*c->s));
 	c->last_t = calloc(n ? n : 1, sizeof(*c->last_t));
 	c->last_usage = calloc(n ? n : 1, sizeof(*c->last_usage));
-	c->peak_t = calloc(n ? n : 1, sizeof(*c->peak_t));
-	if (!c->s || !c->last_t || !c->last_usage || !c->peak_t) {
+	c->last_high = calloc(n ? n : 1, sizeof(*c->last_high));
+	if (!c->s || !c->last_t || !c->last_usage || !c->last_high) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
@@ -84,7 +84,7 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->s);
 	free(c->last_t);
 	free(c->last_usage);
-	free(c->peak_t);
+	free(c->last_high);
 	free(c);
 }
 
@@ -144,8 +144,9 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 				continue;
 			to->s[i].rate = from->s[j].rate;
 			to->s[i].recent_peak = from->s[j].recent_peak;
+			to->s[i].peak_t = from->s[j].peak_t;
 			to->s[i].started_at = from->s[j].started_at;
-			to->peak_t[i] = from->peak_t[j];
+			to->last_high[i] = from->last_high[j];
 			to->last_t[i] = from->last_t[j];
 			to->last_usage[i] = from->last_usage[j];
 			break;
@@ -172,6 +173,19 @@ void acg_controller_adopt(struct acg_controller *c)
 		if (acg_cg_has_freezer(c->cg[i]) && acg_cg_frozen(c->cg[i], &frozen) == 0)
 			s->frozen = frozen;
 	}
+}
+
+/* Whether held session i's tasks wait at its clamp: v1 under_oom, v2 memory.high hit again. */
+static bool waiting(struct acg_controller *c, size_t i)
+{
+	struct acg_mem_events ev;
+	bool w;
+
+	if (acg_cg_events(c->cg[i], &ev) < 0)
+		return false;
+	w = c->version == 1 ? ev.under_oom : ev.high > c->last_high[i];
+	c->last_high[i] = ev.high;
+	return w;
 }
 
 static void observe(struct acg_controller *c, double now)
@@ -210,7 +224,10 @@ static void observe(struct acg_controller *c, double now)
 		}
 		if (s->prio == 0 && !isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE)
 			c->st.high_last_growth = now;
-		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s, &c->peak_t[i]);
+		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
+		s->waiting = s->held && waiting(c, i);
+		if (s->waiting || (!isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE))
+			s->active_at = now;
 		s->usage = u;
 		c->last_t[i] = now;
 		c->last_usage[i] = u;

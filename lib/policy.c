@@ -12,6 +12,10 @@
 #define MiB (1024.0 * 1024.0)
 /* a clamp is only moved by at least this much: no flapping on noise */
 #define MIN_STEP (UINT64_C(1) << 20)
+/* room is handed out in steps of at least this: the replay's allocation chunk */
+#define GRANT_STEP (UINT64_C(4) << 20)
+/* a session this far below its recent peak and not growing is done with its burst */
+#define BURST_OVER (UINT64_C(16) << 20)
 
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 {
@@ -22,11 +26,15 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 	*c = (struct acg_pol_cfg){
 		.reserve = reserve,
 		.hysteresis = reserve / 2,
+		.held_reserve = reserve / 4,
 		.horizon_s = 0.1,
+		.low_horizon_s = 0.1,
 		.quiet_s = 0.5,
 		.peak_window_s = 2.0,
+		.claim_decay_s = 0.5,
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
+		.idle_s = 0.2,
 		.can_freeze = true,
 	};
 }
@@ -84,6 +92,49 @@ static size_t victim(const struct acg_pol_state *st)
 	return v;
 }
 
+/* Queue order of LOW sessions: higher priority first, then earliest started, then index. */
+static bool before(const struct acg_pol_state *st, size_t a, size_t b)
+{
+	const struct acg_pol_session *x = &st->s[a], *y = &st->s[b];
+
+	if (x->prio != y->prio)
+		return x->prio < y->prio;
+	if (x->started_at != y->started_at)
+		return x->started_at < y->started_at;
+	return a < b;
+}
+
+/*
+ * The LOW session after i in the queue (forward) or before it; i = SIZE_MAX starts from the
+ * front (or the back). SIZE_MAX: none.
+ */
+static size_t step_queue(const struct acg_pol_state *st, size_t i, bool forward)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t k = 0; k < st->n; k++) {
+		if (!is_low(&st->s[k]) || k == i)
+			continue;
+		if (i != SIZE_MAX && before(st, i, k) != forward)
+			continue;
+		if (best == SIZE_MAX || before(st, k, best) == forward)
+			best = k;
+	}
+	return best;
+}
+
+/* What a free session's growth would take over the horizon. */
+static double growth(const struct acg_pol_cfg *c, const struct acg_pol_session *s)
+{
+	return s->held || s->rate <= 0 ? 0 : s->rate * c->low_horizon_s;
+}
+
+/* Room promised to a held session: its clamp above its usage. */
+static double promise(const struct acg_pol_session *s)
+{
+	return s->held && s->clamp > s->usage ? (double)(s->clamp - s->usage) : 0;
+}
+
 static void hold_all(const struct acg_pol_state *st, double h, double need, struct out *o)
 {
 	for (size_t i = 0; i < st->n; i++) {
@@ -100,37 +151,131 @@ static void hold_all(const struct acg_pol_state *st, double h, double need, stru
 	}
 }
 
-static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double h,
-		      double need, size_t held, struct out *o)
+/*
+ * The free LOW sessions would grow past what HIGH needs: hold them from the back of the
+ * queue until the rest fits, but never the first growing one (it has the room).
+ */
+static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double left,
+		       double need, struct out *o)
 {
-	bool quiet = st->now - st->high_last_growth >= c->quiet_s;
-	double share = (h - need - (double)c->hysteresis / 2) / (double)held;
+	size_t first = st->n;
 
+	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX && first == st->n;
+	     i = step_queue(st, i, true))
+		if (growth(c, &st->s[i]) > 0)
+			first = i;
+	for (size_t i = step_queue(st, SIZE_MAX, false); i != SIZE_MAX && i != first && left < need;
+	     i = step_queue(st, i, false)) {
+		struct acg_action *a;
+
+		if (growth(c, &st->s[i]) <= 0)
+			continue;
+		a = add(o, i, ACG_ACT_HOLD, st->s[i].usage);
+		if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "growing at %.0f MiB/s with %.0f MiB left above what HIGH needs: "
+				 "the room goes to the session ahead of it in the queue",
+				 st->s[i].rate / MiB, (left - need) / MiB);
+		left += growth(c, &st->s[i]);
+	}
+}
+
+static void release_all(const struct acg_pol_state *st, double h, bool high, struct out *o)
+{
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
-		/* room is counted from what it uses now: the headroom already counts that */
-		uint64_t to = s->usage + (uint64_t)share;
-		struct acg_action *a = NULL;
+		struct acg_action *a;
 
 		if (!is_low(s) || !s->held)
 			continue;
-		if (quiet) {
-			a = add(o, i, ACG_ACT_RELEASE, 0);
-			if (a)
-				snprintf(a->reason, sizeof(a->reason),
-					 "HIGH quiet for %.1f s, headroom %.0f MiB",
-					 st->now - st->high_last_growth, h / MiB);
-		} else if (to >= s->clamp + MIN_STEP) {
-			a = add(o, i, ACG_ACT_RAISE, to);
-			if (a)
-				snprintf(a->reason, sizeof(a->reason),
-					 "headroom %.0f MiB > %.0f MiB: %.0f MiB more room",
-					 h / MiB, (need + (double)c->hysteresis) / MiB,
-					 share / MiB);
-		}
+		a = add(o, i, ACG_ACT_RELEASE, 0);
+		if (a && !high)
+			snprintf(a->reason, sizeof(a->reason), "no HIGH session left");
+		else if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "HIGH quiet for %.1f s, headroom %.0f MiB",
+				 st->now - st->high_last_growth, h / MiB);
 		if (a && s->frozen)
 			add(o, i, ACG_ACT_THAW, 0);
 	}
+}
+
+/*
+ * The part of a held session's promised room it keeps when another session waits: all of
+ * it while it grows into it (a burst under way keeps its room), none once it is idle or
+ * shrinking (its burst is over).
+ */
+static double kept(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
+		   const struct acg_pol_session *s)
+{
+	bool over = s->rate <= 0 && s->recent_peak > s->usage + BURST_OVER;
+
+	if (over || (!s->waiting && st->now - s->active_at >= c->idle_s))
+		return 0;
+	return promise(s);
+}
+
+/*
+ * Hand room to the first held session in the queue whose tasks wait: what the headroom
+ * holds beyond HIGH's need, the free sessions' growth and the room other held sessions are
+ * growing into. Promised room that another session does not need (it is idle, or grows
+ * slowly) is taken back for it. One burst at a time finishes, where an even split could
+ * leave every session stuck half-way.
+ */
+static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double h,
+		      double need, struct out *o)
+{
+	double avail = h - need - (double)GRANT_STEP, to;
+	size_t g = SIZE_MAX;
+	const struct acg_pol_session *gs;
+	struct acg_action *a;
+
+	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
+		if (st->s[i].held && st->s[i].waiting) {
+			g = i;
+			break;
+		}
+	if (g == SIZE_MAX)
+		return;
+	gs = &st->s[g];
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+
+		if (i == g || !is_low(s))
+			continue;
+		if (!s->held)
+			avail -= growth(c, s);
+		else if (promise(s) - kept(c, st, s) < (double)MIN_STEP)
+			avail -= promise(s);
+		else
+			avail -= kept(c, st, s);
+	}
+	/* the headroom already counts the room promised to it */
+	to = (double)gs->usage + avail;
+	if (to < (double)gs->clamp + (double)GRANT_STEP)
+		return;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+		double k;
+
+		if (i == g || !is_low(s) || !s->held)
+			continue;
+		k = kept(c, st, s);
+		if (promise(s) - k < (double)MIN_STEP)
+			continue;
+		a = add(o, i, ACG_ACT_HOLD, s->usage + (uint64_t)k);
+		if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "%.0f MiB of its room unused (%s): it goes to a waiting session",
+				 (promise(s) - k) / MiB, s->rate < 0 ? "shrinking" : "idle");
+	}
+	a = add(o, g, ACG_ACT_RAISE, (uint64_t)to);
+	if (a)
+		snprintf(a->reason, sizeof(a->reason),
+			 "headroom %.0f MiB: %.0f MiB more room for the first waiting session",
+			 h / MiB, (to - (double)gs->clamp) / MiB);
+	if (a && gs->frozen)
+		add(o, g, ACG_ACT_THAW, 0);
 }
 
 static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
@@ -149,13 +294,24 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 	}
 }
 
-void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window,
-			double *peak_t)
+void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window)
 {
-	if (usage >= s->recent_peak || now - *peak_t > window) {
+	if (usage >= s->recent_peak || now - s->peak_t > window) {
 		s->recent_peak = usage;
-		*peak_t = now;
+		s->peak_t = now;
 	}
+}
+
+/* Room for HIGH's recent peak, decaying linearly to nothing over the window. */
+static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
+		    const struct acg_pol_session *s)
+{
+	double age = st->now - s->peak_t,
+	       left = c->claim_decay_s > 0 ? 1 - age / c->claim_decay_s : 0;
+
+	if (s->recent_peak <= s->usage || left <= 0)
+		return 0;
+	return (double)(s->recent_peak - s->usage) * fmin(left, 1);
 }
 
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
@@ -163,31 +319,43 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 {
 	struct out o = {out, 0, max};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
-	double high_rate = 0, claim = 0, need;
-	size_t low = 0, held = 0;
+	double high_rate = 0, claimed = 0, promised = 0, grow = 0, need, left;
+	size_t low = 0, held = 0, high = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
 
 		if (s->gone)
 			continue;
-		if (s->prio == 0 && s->rate > 0)
-			high_rate += s->rate;
-		if (s->prio == 0 && s->recent_peak > s->usage)
-			claim += (double)(s->recent_peak - s->usage);
-		if (s->prio > 0) {
-			low++;
-			held += s->held;
+		if (s->prio == 0) {
+			high++;
+			high_rate += s->rate > 0 ? s->rate : 0;
+			claimed += claim(c, st, s);
+			continue;
 		}
+		low++;
+		held += s->held;
+		promised += promise(s);
+		grow += growth(c, s);
 	}
-	need = (double)c->reserve + high_rate * c->horizon_s + claim;
+	/* once every LOW session is held none can race HIGH for the headroom: less is kept */
+	need = (double)(low && held == low ? c->held_reserve : c->reserve) +
+	       high_rate * c->horizon_s + claimed;
+	/* what is left once the room promised to held sessions and free growth are taken */
+	left = h - promised - grow;
 
 	if (h < need) {
 		hold_all(st, h, need, &o);
 		/* only while holding: a session given room back this tick is not frozen */
 		freeze_creepers(c, st, &o);
-	} else if (held && h > need + (double)c->hysteresis) {
-		hand_back(c, st, h, need, held, &o);
+	} else if (held && (!high || (h > need + (double)c->hysteresis &&
+				      st->now - st->high_last_growth >= c->quiet_s))) {
+		release_all(st, h, high, &o);
+	} else {
+		if (left < need)
+			hold_later(c, st, left, need, &o);
+		if (held)
+			hand_back(c, st, h, need, &o);
 	}
 
 	/* the last resort: every LOW held and the parent still at its limit */

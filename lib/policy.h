@@ -4,23 +4,37 @@
  * same code drives the live controller (bench `dynamic`, the daemon) and the simulator.
  *
  * The model. Sessions share a budget B; the host reports total usage U, so the headroom
- * is h = B - U. HIGH sessions are never slowed. The policy keeps a reserve for them: R =
- * reserve + what HIGH's recent growth rate would add over the horizon + what HIGH gave
- * back within the peak window (it may burst again). When h < R, every
- * LOW session is held at its current size (it can free memory, it cannot grow): on v1
- * its limit is clamped with the OOM killer disabled, so its allocating task waits; on v2
- * its memory.high is clamped, and a session that still creeps past its clamp is frozen.
- * When h > R + hysteresis, the room above R is handed back to the held sessions, split
- * evenly, and once HIGH has been quiet for `quiet_s` they are released entirely. A kill
- * happens only when every LOW session is held and the parent is still at its limit (its
- * tasks wait there on v1; on v2 its memory.events max grows): then the lowest-priority, largest,
- * most recently started session goes, one at a time, `kill_cooldown_s` apart.
+ * is h = B - U. HIGH sessions are never slowed. The policy keeps room for them: need = a
+ * reserve (smaller once every LOW session is held: none can race HIGH then) + what HIGH's
+ * growth rate would add over the horizon + a claim for HIGH's recent peak (it may burst
+ * again), which decays linearly to nothing over claim_decay_s. Room promised to LOW
+ * sessions (a clamp above their usage) and what the free LOW sessions' growth would take
+ * over their horizon count against the headroom too.
  *
- * Worked example: B = 1000 MiB, reserve 100 MiB, HIGH grows at 500 MiB/s, horizon 0.1 s:
- * R = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW sessions are held at their usage.
- * HIGH then shrinks to U = 600: h = 400 > R + hysteresis (150 + 50), so each LOW gets
- * (400 - 150 - 25) / 2 = 112 MiB more room; after 0.5 s without HIGH growth they are
- * released.
+ * LOW sessions form a queue: higher priority first, then the earliest started. A partial
+ * burst is worth nothing (a test run that gets half its memory waits all the same), so
+ * room goes to one session at a time, in queue order, instead of being split evenly:
+ *   - h < need: every LOW session is held at its size (it can free memory, not grow): on
+ *     v1 its limit is clamped with the OOM killer disabled, so its allocating task waits;
+ *     on v2 its memory.high is clamped, and a session that creeps past it is frozen;
+ *   - otherwise, when the free LOW sessions' growth would take the headroom below need,
+ *     the later ones in the queue are held, so the first can finish its burst;
+ *   - room beyond need is handed to the first held session in the queue whose tasks wait
+ *     at its clamp; room promised to another session that no longer uses it (idle for
+ *     idle_s, or shrinking from its peak: its burst is over) is taken back for it;
+ *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
+ *     or no HIGH session is left, every held session is released.
+ * A kill happens only when every LOW session is held and the parent is still at its limit
+ * (its tasks wait there on v1; on v2 its memory.events max grows): then the
+ * lowest-priority, largest, most recently started session goes, one at a time,
+ * kill_cooldown_s apart.
+ *
+ * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
+ * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW
+ * sessions are held at their usage. HIGH then shrinks, U = 660 MiB, and has not grown for
+ * 0.1 s: need = 12.5, h = 340; both LOW sessions wait, LOW 1 is first in the queue and gets
+ * clamp = usage + 340 - 12.5 - 4 (the grant margin) = usage + 323.5 MiB; LOW 2 waits its
+ * turn until LOW 1 is idle or shrinks. After 0.5 s without HIGH growth both are released.
  */
 #ifndef AGENTCG_POLICY_H
 #define AGENTCG_POLICY_H
@@ -32,11 +46,15 @@
 struct acg_pol_cfg {
 	uint64_t reserve;      /* headroom always kept for HIGH, bytes */
 	uint64_t hysteresis;   /* extra headroom needed before handing room back */
+	uint64_t held_reserve; /* the reserve once every LOW session is held */
 	double horizon_s;      /* HIGH's growth rate times this is added to the reserve */
+	double low_horizon_s;  /* a free LOW session's growth rate times this is counted */
 	double quiet_s;	       /* HIGH not growing this long: release held sessions fully */
-	double peak_window_s;  /* HIGH may return to its peak of this long ago: room for it */
+	double peak_window_s;  /* a session's recent peak is its largest usage this long */
+	double claim_decay_s;  /* room kept for HIGH's recent peak decays to 0 over this */
 	uint64_t freeze_slack; /* v2: a held session this far above its clamp is frozen */
 	double kill_cooldown_s;
+	double idle_s;	 /* a held session that neither grew nor waited this long is idle */
 	bool can_freeze; /* the host has a freezer for sessions */
 };
 
@@ -49,7 +67,10 @@ struct acg_pol_session {
 	uint64_t usage;
 	double rate;	      /* bytes per second, recent (negative when shrinking) */
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
+	double peak_t;	      /* when recent_peak was seen */
 	double started_at;
+	bool waiting;	  /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
+	double active_at; /* when it last grew or waited */
 	/* what is applied now (the actuators report it back) */
 	bool held;
 	uint64_t clamp; /* when held */
@@ -87,11 +108,10 @@ struct acg_action {
 };
 
 /*
- * Keep s->recent_peak: the largest usage seen within window seconds (roughly: a peak is
- * forgotten window seconds after it was seen). *peak_t is the caller's memory of when.
+ * Keep s->recent_peak and s->peak_t: the largest usage seen within window seconds (a peak
+ * is forgotten window seconds after it was seen).
  */
-void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window,
-			double *peak_t);
+void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window);
 
 /*
  * Decide. Writes at most max actions to out and returns how many (0: nothing to change).

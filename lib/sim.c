@@ -98,44 +98,70 @@ static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct s
 }
 
 /*
- * One step for session i: advance if its next size fits, else wait (or be killed).
- * Returns whether the budget, not its own clamp, stopped it (the parent at its limit).
+ * One step for session i: grow toward its next size as far as its limits and the
+ * allocation speed let it (the timeline advances once the size is reached), else wait or
+ * be killed. Returns whether the budget, not its own clamp, stopped it (the parent at its
+ * limit).
  */
 static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
-		 const struct acg_pol_session *ps, const struct acg_scenario *sc, bool dynamic,
+		 struct acg_pol_session *ps, const struct acg_scenario *sc, bool dynamic,
 		 bool limited, double now)
 {
 	struct simses *s = &x[i];
 	double end = s->t->samples[s->t->n - 1].t, pos = s->pos + ACG_SIM_STEP_S * sc->speed;
 	size_t k = s->k;
 	uint64_t want = demand_at(s, fmin(pos, end), &k);
-	uint64_t others = total_usage(x, n) - s->usage;
-	bool fits_own =
-		want <= s->limit && (!ps || !ps[i].held || want <= ps[i].clamp || want <= s->usage);
-	bool fits_budget = !limited || want <= s->usage || others + want <= sc->budget_bytes;
+	uint64_t others = total_usage(x, n) - s->usage, to = want;
+	uint64_t fast = s->usage + (uint64_t)(ACG_SIM_GROW_BPS * ACG_SIM_STEP_S);
+	bool by_clamp = false, by_budget = false;
 
-	if (fits_own && fits_budget) {
-		s->pos = pos;
-		s->k = k;
-		s->usage = want;
-		if (want > r->s[i].peak)
-			r->s[i].peak = want;
-		if (pos >= end)
-			finish(r, x, i, now, false);
-		return false;
+	if (ps)
+		ps[i].waiting = false;
+	if (to > fast)
+		to = fast;
+	if (to > s->usage) {
+		if (to > s->limit) {
+			/* over its own hard limit: the kernel kills it */
+			r->s[i].waited_s += ACG_SIM_STEP_S;
+			finish(r, x, i, now, true);
+			return false;
+		}
+		if (ps && ps[i].held && to > ps[i].clamp) {
+			to = ps[i].clamp > s->usage ? ps[i].clamp : s->usage;
+			by_clamp = true;
+		}
+		if (limited && others + to > sc->budget_bytes) {
+			if (!dynamic) {
+				/* over the budget: the kernel kills the largest */
+				s->usage = to;
+				finish(r, x, largest(x, n), now, true);
+				if (!s->done)
+					s->usage = demand_at(s, s->pos, &s->k);
+				r->s[i].waited_s += ACG_SIM_STEP_S;
+				return false;
+			}
+			/* the parent's OOM killer is off: it waits at the parent's limit */
+			to = sc->budget_bytes > others ? sc->budget_bytes - others : 0;
+			if (to < s->usage)
+				to = s->usage;
+			by_budget = true;
+		}
 	}
-	r->s[i].waited_s += ACG_SIM_STEP_S;
-	if (!fits_own && want > s->limit) {
-		/* over its own hard limit: the kernel kills it */
-		finish(r, x, i, now, true);
-	} else if (!fits_budget && !dynamic) {
-		/* over the budget: the kernel kills the largest */
-		s->usage = want;
-		finish(r, x, largest(x, n), now, true);
-		if (!s->done)
-			s->usage = demand_at(s, s->pos, &s->k);
+	s->usage = to;
+	if (s->usage > r->s[i].peak)
+		r->s[i].peak = s->usage;
+	if (to != want) {
+		/* not there yet: the timeline waits for the memory */
+		r->s[i].waited_s += by_clamp || by_budget ? ACG_SIM_STEP_S : 0;
+		if (ps)
+			ps[i].waiting = by_clamp;
+		return by_budget && !by_clamp;
 	}
-	return fits_own && !fits_budget;
+	s->pos = pos;
+	s->k = k;
+	if (pos >= end)
+		finish(r, x, i, now, false);
+	return false;
 }
 
 int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
@@ -145,7 +171,6 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	bool stat = strategy && strcmp(strategy, "static") == 0;
 	bool limited = strategy != NULL;
 	struct acg_pol_session *ps = NULL;
-	double *peak_t = NULL;
 	struct acg_action act[64];
 	struct simses *x;
 	double now = 0, last_kill = -INFINITY, high_growth = -INFINITY;
@@ -160,8 +185,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	x = calloc(n, sizeof(*x));
 	ret->s = calloc(n, sizeof(*ret->s));
 	ps = calloc(n, sizeof(*ps));
-	peak_t = calloc(n, sizeof(*peak_t));
-	if (!x || !ret->s || !ps || !peak_t) {
+	if (!x || !ret->s || !ps) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -200,10 +224,12 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 					((double)x[i].usage - (double)ps[i].usage) / ACG_SIM_STEP_S;
 
 				ps[i].rate = now > 0 ? 0.5 * ps[i].rate + 0.5 * rate : 0;
-				if (ps[i].prio == 0 && now > 0 && x[i].usage > ps[i].usage)
+				if (ps[i].prio == 0 && now > 0 && !x[i].done &&
+				    x[i].usage > ps[i].usage)
 					high_growth = now;
-				acg_pol_track_peak(&ps[i], x[i].usage, now, cfg->peak_window_s,
-						   &peak_t[i]);
+				acg_pol_track_peak(&ps[i], x[i].usage, now, cfg->peak_window_s);
+				if (ps[i].waiting || x[i].usage > ps[i].usage)
+					ps[i].active_at = now;
 				ps[i].usage = x[i].done ? 0 : x[i].usage;
 				ps[i].gone = x[i].done;
 			}
@@ -231,7 +257,6 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 out:
 	free(x);
 	free(ps);
-	free(peak_t);
 	if (rc < 0)
 		acg_sim_result_free(ret);
 	return rc;

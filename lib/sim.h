@@ -6,7 +6,8 @@
  *
  *   - a session advances along its timeline (speed x step) when its next size fits both
  *     its own limit (static: budget/N; dynamic: its clamp while held) and the budget
- *     left by the others; shrinking always fits;
+ *     left by the others; shrinking always fits; growing takes time (ACG_SIM_GROW_BPS):
+ *     a large step is reached over several steps, the timeline waiting for it;
  *   - when it does not fit its clamp, it waits (the v1 hold with oom_kill_disable, or
  *     v2 memory.high throttling, idealised as a full stop): its timeline is delayed;
  *   - when it does not fit a hard limit (static's per-session limit, or the budget under
@@ -14,7 +15,7 @@
  *     the largest session in the budget for the parent's;
  *   - under dynamic, a session that does not fit the budget waits (v1 semantics: the
  *     parent's OOM killer is disabled) and the policy kills if it must.
- * The model has no page cache, no reclaim cost and instant allocation: it answers
+ * The model has no page cache and no reclaim cost: it answers
  * capacity questions (will it fit, who waits, for how long), not latency ones.
  */
 #ifndef AGENTCG_SIM_H
@@ -28,6 +29,8 @@
 #include <stdint.h>
 
 #define ACG_SIM_STEP_S 0.01
+/* how fast a session can grow: the replay's measured growth (bench/results/replay.json) */
+#define ACG_SIM_GROW_BPS (4096.0 * 1024 * 1024)
 
 struct acg_sim_session {
 	const struct acg_scn_session *spec;

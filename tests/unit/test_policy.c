@@ -131,23 +131,84 @@ static void test_hand_back_then_release(void **state)
 	(void)state;
 	setup_state(700, 130, 130);
 	apply(decide());
-	/* HIGH shrank to 400 but grew 0.1 s ago: room above the reserve is shared */
+	/* HIGH shrank to 400 but grew 0.1 s ago: the room goes to the first waiting session
+	 * in the queue, whole (both wait; LOW 1 started first) */
 	ses[0].usage = 400 * MiB;
 	st.usage = 660 * MiB;
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	/* headroom 340, every LOW held so 12.5 MiB kept, 4 MiB grant margin: 323.5 more */
+	assert_true(fabs((double)(act[0].value - 130 * MiB) / MiB - 323.5) < 0.01);
+	apply(n);
+	/* LOW 1 grows into its room: LOW 2 waits its turn, nothing changes */
+	ses[1].waiting = false;
+	ses[1].rate = 500 * MiB;
+	ses[1].active_at = st.now;
+	ses[1].usage = 300 * MiB;
+	st.usage = 830 * MiB;
+	assert_int_equal(decide(), 0);
+	/* its burst is over (it shrank 100 MiB from its peak): its room goes to LOW 2 */
+	ses[1].recent_peak = 300 * MiB;
+	ses[1].usage = 200 * MiB;
+	ses[1].rate = -1000.0 * MiB;
+	st.usage = 730 * MiB;
+	st.now += 0.05;
 	n = decide();
 	assert_int_equal(n, 2);
-	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
-	/* headroom 340, need 50, half hysteresis 12.5: (340 - 62.5) / 2 = 138.75 each */
-	assert_true(fabs((double)(act[0].value - 130 * MiB) / MiB - 138.75) < 0.01);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 1);
+	assert_true(act[0].value == 200 * MiB);
+	assert_non_null(strstr(act[0].reason, "shrinking"));
+	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[1].session, 2);
+	/* 270 MiB headroom - 12.5 - 4 */
+	assert_true(fabs((double)(act[1].value - 130 * MiB) / MiB - 253.5) < 0.01);
 	apply(n);
 	/* HIGH quiet for 0.5 s: full release */
-	st.now = 10.5;
+	st.now = 10.6;
 	n = decide();
 	assert_int_equal(n, 2);
 	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
 	assert_int_equal(act[1].kind, ACG_ACT_RELEASE);
 	apply(n);
 	assert_false(ses[1].held || ses[2].held);
+}
+
+static void test_one_burst_at_a_time(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* both LOW free and growing at 2 GiB/s: 200 MiB each over the horizon, 250 MiB of
+	 * headroom: the later one is held so the first can finish its burst */
+	setup_state(450, 150, 150);
+	ses[1].rate = ses[2].rate = 2048 * MiB;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 2);
+	assert_non_null(strstr(act[0].reason, "ahead of it in the queue"));
+	apply(n);
+	assert_int_equal(decide(), 0);
+	/* a higher class is ahead in the queue, whatever the start times */
+	setup_state(450, 150, 150);
+	ses[1].rate = ses[2].rate = 2048 * MiB;
+	ses[1].prio = 20;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].session, 1);
+	/* no HIGH session left: everything is released */
+	setup_state(0, 150, 150);
+	ses[0].gone = true;
+	apply(1 + 0 * decide());
+	ses[1].held = ses[2].held = true;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_non_null(strstr(act[0].reason, "no HIGH session left"));
 }
 
 static void test_room_for_a_returning_burst(void **state)
@@ -158,18 +219,35 @@ static void test_room_for_a_returning_burst(void **state)
 	/* HIGH was at 500 MiB a moment ago and is at 100 now: LOW must not take that room */
 	setup_state(100, 300, 300);
 	ses[0].recent_peak = 500 * MiB;
+	ses[0].peak_t = 10;
 	n = decide();
 	assert_int_equal(n, 2);
 	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
 	assert_non_null(strstr(act[0].reason, "< 450 MiB kept for HIGH"));
-	/* the window passes: the peak is forgotten, room goes back */
-	{
-		double peak_t = 0;
-
-		acg_pol_track_peak(&ses[0], 100 * MiB, 3.0, 2.0, &peak_t);
-		assert_true(ses[0].recent_peak == 100 * MiB);
-	}
+	/* the window passes: the peak is forgotten */
+	ses[0].peak_t = 0;
+	acg_pol_track_peak(&ses[0], 100 * MiB, 3.0, 2.0);
+	assert_true(ses[0].recent_peak == 100 * MiB && ses[0].peak_t == 3.0);
 	apply(n);
+	/* the claim decays linearly over 0.5 s: a quarter of the way, 300 MiB of it is left
+	 * (every LOW is held now, so the reserve kept is 12.5 MiB) */
+	ses[0].recent_peak = 500 * MiB;
+	ses[0].peak_t = 10;
+	st.now = 10.125;
+	st.high_last_growth = 10.1;
+	ses[1].waiting = true;
+	ses[0].usage = 100 * MiB;
+	st.usage = 700 * MiB;
+	assert_int_equal(decide(), 0);
+	/* headroom 300 < 312.5: held. Later, 100 MiB of claim left: room goes to LOW 1 */
+	st.now = 10.375;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	/* 300 MiB headroom - 100 claim - 12.5 reserve - 4 grant margin */
+	assert_true(fabs((double)(act[0].value - 300 * MiB) / MiB - 183.5) < 0.01);
+	/* the window over and HIGH quiet: released */
 	st.now = 11;
 	n = decide();
 	assert_true(n >= 1);
@@ -233,9 +311,10 @@ static void test_vanished_and_frozen(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].session, 2);
 	apply(n);
-	/* held on v2 but creeping 20 MiB past its clamp (while HIGH gave back as much):
-	 * frozen, and thawed when room comes back */
+	/* held on v2 but creeping 20 MiB past its clamp (while HIGH gave back as much, and
+	 * grows again at 100 MiB/s): frozen, and thawed when room comes back */
 	ses[2].usage += 20 * MiB;
+	ses[0].rate = 100 * MiB;
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_FREEZE);
@@ -251,6 +330,7 @@ static void test_vanished_and_frozen(void **state)
 	setup_state(690, 150, 146);
 	apply(decide());
 	ses[2].usage += 20 * MiB;
+	ses[2].waiting = true; /* v2: its memory.events high grows */
 	ses[0].usage = 300 * MiB;
 	st.usage = ses[0].usage + ses[1].usage + ses[2].usage;
 	n = decide();
@@ -274,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_hold_low_not_high),
 		cmocka_unit_test(test_no_oscillation),
 		cmocka_unit_test(test_hand_back_then_release),
+		cmocka_unit_test(test_one_burst_at_a_time),
 		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_vanished_and_frozen),
