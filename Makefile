@@ -135,6 +135,10 @@ $(O)/bench/bpf_bench: $(O)/bench/bpf_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(O)/bench/reaction_bench: $(O)/bench/reaction_bench.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Fuzzing (libFuzzer, clang): every parser, FUZZ_SECONDS each, from the checked-in corpus.
 FUZZ_TARGETS := trace text scenario
 FUZZ_SECONDS ?= 60
@@ -166,9 +170,10 @@ valgrind: $(UNIT_BINS)
 		[ -z "$$ACG_TEST_TALLY" ] || echo "$$line" >> "$$ACG_TEST_TALLY"
 
 # Benchmarks report; they never pass or fail. Results land in bench/results/.
-bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench
+bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench $(O)/bench/reaction_bench
 	$(Q)$(O)/bench/replay_bench
 	$(Q)$(O)/bench/bpf_bench
+	$(Q)$(O)/bench/reaction_bench
 
 format:
 	$(Q)clang-format -i $(CSOURCES)

@@ -152,6 +152,29 @@ int acg_cg_psi(struct acg_cg *cg, struct acg_psi *ret);
 int acg_cg_psi_trigger(struct acg_cg *cg, bool full, uint64_t stall_us, uint64_t window_us,
 		       int *ret_fd);
 
+/*
+ * Kernel wake-ups, so a controller need not poll faster than its period to react:
+ *   ACG_NOTIFY_USAGE  usage crosses threshold, either way (v1 memory.usage_in_bytes via
+ *                     cgroup.event_control); v2 has none: -EOPNOTSUPP;
+ *   ACG_NOTIFY_WAIT   the cgroup's tasks hit its limit: v1 memory.oom_control (they start
+ *                     waiting, the OOM killer being disabled); v2 any change of
+ *                     memory.events (high, max, oom).
+ * *ret_fd is readable (poll POLLIN on v1's eventfd, POLLPRI on v2's file) when the event
+ * happened; acg_notify_consume() then re-arms it. Close it to unregister.
+ */
+enum acg_notify {
+	ACG_NOTIFY_USAGE,
+	ACG_NOTIFY_WAIT,
+};
+
+int acg_cg_notify(struct acg_cg *cg, enum acg_notify what, uint64_t threshold, int *ret_fd);
+
+/* The poll() events to wait for on a fd from acg_cg_notify() on cg's version. */
+short acg_notify_events(const struct acg_cg *cg);
+
+/* Take the pending event off fd (from acg_cg_notify) so the next one wakes poll again. */
+void acg_notify_consume(int fd);
+
 /* The names of cg's child cgroups (valid names only), malloc'd; free each and the array. */
 int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
 

@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* a clamp sits this far above usage so the write never needs reclaim to succeed */
 #define SLACK (UINT64_C(2) << 20)
 /* growth below this between ticks is noise, not HIGH activity */
 #define GROWTH_NOISE (UINT64_C(1) << 20)
 #define MAX_ACTIONS 64
+/* the usage wake-up is moved only when where it should be moved this much */
+#define ARM_STEP (UINT64_C(4) << 20)
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -31,6 +34,10 @@ struct acg_controller {
 	double *last_t;
 	uint64_t *last_usage;
 	uint64_t *last_high; /* each session's memory.events high at the last look (v2) */
+	/* kernel wake-ups: [0] the parent's usage crossing budget - need (v1), [1] the parent
+	 * at its limit, [2 + i] session i at its clamp; fd -1 when the host has none */
+	struct pollfd *pfd;
+	uint64_t armed; /* the threshold pfd[0] is armed at */
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -51,7 +58,8 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->last_t = calloc(n ? n : 1, sizeof(*c->last_t));
 	c->last_usage = calloc(n ? n : 1, sizeof(*c->last_usage));
 	c->last_high = calloc(n ? n : 1, sizeof(*c->last_high));
-	if (!c->s || !c->last_t || !c->last_usage || !c->last_high) {
+	c->pfd = calloc(n + 2, sizeof(*c->pfd));
+	if (!c->s || !c->last_t || !c->last_usage || !c->last_high || !c->pfd) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
@@ -68,6 +76,8 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 		c->s[i].prio = prio[i];
 		c->last_t[i] = NAN;
 	}
+	for (size_t i = 0; i < n + 2; i++)
+		c->pfd[i].fd = -1;
 	c->st = (struct acg_pol_state){.budget = budget,
 				       .high_last_growth = -INFINITY,
 				       .last_kill = -INFINITY,
@@ -85,6 +95,10 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->last_t);
 	free(c->last_usage);
 	free(c->last_high);
+	for (size_t i = 0; c->pfd && i < c->n + 2; i++)
+		if (c->pfd[i].fd >= 0)
+			close(c->pfd[i].fd);
+	free(c->pfd);
 	free(c);
 }
 
@@ -92,6 +106,8 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 {
 	*ret = c->stats;
 }
+
+static void watch(struct acg_controller *c, size_t k, struct acg_cg *cg);
 
 /*
  * OOM kill disabled where the kernel would otherwise choose the victim (v1). Every cgroup
@@ -128,7 +144,18 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 	for (size_t i = 0; i < c->n && c->version == 2; i++)
 		if (c->s[i].prio == 0 && (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0)
 			return r;
+	/* wake-ups are an optimisation: without them the period alone drives the ticks */
+	watch(c, 1, c->parent);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->s[i].prio > 0)
+			watch(c, 2 + i, c->cg[i]);
 	return 0;
+}
+
+size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret)
+{
+	*ret = c->pfd;
+	return c->n + 2;
 }
 
 void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
@@ -234,6 +261,57 @@ static void observe(struct acg_controller *c, double now)
 	}
 }
 
+/* Ask the kernel to wake us when cg hits its limit (slot k of pfd). */
+static void watch(struct acg_controller *c, size_t k, struct acg_cg *cg)
+{
+	int fd;
+
+	if (acg_cg_notify(cg, ACG_NOTIFY_WAIT, 0, &fd) < 0)
+		return;
+	c->pfd[k] = (struct pollfd){fd, acg_notify_events(cg), 0};
+}
+
+/*
+ * Take the wake-ups that fired (they only bring the tick forward: what happened is read
+ * from the files), and close those of sessions that are gone.
+ */
+static void consume_wakeups(struct acg_controller *c)
+{
+	for (size_t k = 0; k < c->n + 2; k++) {
+		struct pollfd *p = &c->pfd[k];
+
+		if (p->fd < 0)
+			continue;
+		if (p->revents) {
+			c->stats.wakeups++;
+			acg_notify_consume(p->fd);
+		}
+		p->revents = 0;
+		if (k >= 2 && c->s[k - 2].gone) {
+			close(p->fd);
+			p->fd = -1;
+		}
+	}
+}
+
+/* Re-arm the usage wake-up (v1) where the policy would next hold: budget - need. */
+static void arm_usage(struct acg_controller *c)
+{
+	double need = acg_policy_need(&c->cfg, &c->st);
+	uint64_t at = (double)c->st.budget > need ? c->st.budget - (uint64_t)need : 0;
+	int fd;
+
+	if (c->version != 1 ||
+	    (c->pfd[0].fd >= 0 && at + ARM_STEP > c->armed && c->armed + ARM_STEP > at))
+		return;
+	if (acg_cg_notify(c->parent, ACG_NOTIFY_USAGE, at, &fd) < 0)
+		return;
+	if (c->pfd[0].fd >= 0)
+		close(c->pfd[0].fd);
+	c->pfd[0] = (struct pollfd){fd, POLLIN, 0};
+	c->armed = at;
+}
+
 static int set_clamp(struct acg_controller *c, size_t i, uint64_t value)
 {
 	return acg_cg_set(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, value);
@@ -318,6 +396,7 @@ int acg_controller_tick(struct acg_controller *c, double now)
 	size_t n;
 	double t0;
 
+	consume_wakeups(c);
 	observe(c, now);
 	c->stats.ticks++;
 	n = acg_policy_decide(&c->cfg, &c->st, act, MAX_ACTIONS);
@@ -332,6 +411,7 @@ int acg_controller_tick(struct acg_controller *c, double now)
 	}
 	if (n && acg_mono_s() - t0 > c->stats.max_apply_s)
 		c->stats.max_apply_s = acg_mono_s() - t0;
+	arm_usage(c);
 	return (int)n;
 }
 

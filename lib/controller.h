@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "policy.h"
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +59,15 @@ void acg_controller_adopt(struct acg_controller *c);
 void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
 			  const char *const *from_names);
 
+/*
+ * The kernel's wake-ups to poll for between ticks: on v1 the parent's usage crossing where
+ * the policy would hold next (re-armed every tick), and the parent or a LOW session
+ * starting to wait at its limit; on v2 memory.events changes of those. A caller polls them
+ * (with its own fds) for at most its period and ticks early when one fires; the tick takes
+ * the events. Entries with fd -1 are unused. Valid until the next tick.
+ */
+size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret);
+
 /* Observe, decide, act. now: seconds on any monotonic clock. Returns actions applied. */
 int acg_controller_tick(struct acg_controller *c, double now);
 
@@ -67,7 +77,8 @@ int acg_controller_restore(struct acg_controller *c);
 /* Counters for reports. */
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
-	double max_apply_s; /* longest time spent applying one tick's actions */
+	unsigned long wakeups; /* kernel wake-ups that brought a tick forward */
+	double max_apply_s;    /* longest time spent applying one tick's actions */
 };
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);
 

@@ -314,12 +314,35 @@ static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 	return (double)(s->recent_peak - s->usage) * fmin(left, 1);
 }
 
+double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+{
+	double high_rate = 0, claimed = 0;
+	size_t low = 0, held = 0;
+
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+
+		if (s->gone)
+			continue;
+		if (s->prio == 0) {
+			high_rate += s->rate > 0 ? s->rate : 0;
+			claimed += claim(c, st, s);
+		} else {
+			low++;
+			held += s->held;
+		}
+	}
+	/* once every LOW session is held none can race HIGH for the headroom: less is kept */
+	return (double)(low && held == low ? c->held_reserve : c->reserve) +
+	       high_rate * c->horizon_s + claimed;
+}
+
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 			 struct acg_action *out, size_t max)
 {
 	struct out o = {out, 0, max};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
-	double high_rate = 0, claimed = 0, promised = 0, grow = 0, need, left;
+	double promised = 0, grow = 0, need = acg_policy_need(c, st), left;
 	size_t low = 0, held = 0, high = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
@@ -329,8 +352,6 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			continue;
 		if (s->prio == 0) {
 			high++;
-			high_rate += s->rate > 0 ? s->rate : 0;
-			claimed += claim(c, st, s);
 			continue;
 		}
 		low++;
@@ -338,9 +359,6 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		promised += promise(s);
 		grow += growth(c, s);
 	}
-	/* once every LOW session is held none can race HIGH for the headroom: less is kept */
-	need = (double)(low && held == low ? c->held_reserve : c->reserve) +
-	       high_rate * c->horizon_s + claimed;
 	/* what is left once the room promised to held sessions and free growth are taken */
 	left = h - promised - grow;
 

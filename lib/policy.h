@@ -114,6 +114,12 @@ struct acg_action {
 void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window);
 
 /*
+ * The headroom kept for HIGH in this state (bytes): below it LOW sessions are held. A
+ * controller arms its usage wake-up at budget - this. Pure.
+ */
+double acg_policy_need(const struct acg_pol_cfg *cfg, const struct acg_pol_state *st);
+
+/*
  * Decide. Writes at most max actions to out and returns how many (0: nothing to change).
  * Pure: reads only its arguments.
  */

@@ -173,6 +173,11 @@ static int dynamic_tick(struct acg_strategy_ctx *c, double now)
 	return acg_controller_tick(c->priv, now);
 }
 
+static size_t dynamic_pollfds(struct acg_strategy_ctx *c, struct pollfd **ret)
+{
+	return acg_controller_pollfds(c->priv, ret);
+}
+
 static void dynamic_teardown(struct acg_strategy_ctx *c)
 {
 	if (!c->priv)
@@ -184,15 +189,15 @@ static void dynamic_teardown(struct acg_strategy_ctx *c)
 
 static const struct acg_strategy table[] = {
 	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg,
-	 budget_setup, NULL, NULL},
+	 budget_setup, NULL, NULL, NULL},
 	{"static", "each session gets a hard limit of budget/N", needs_memcg, static_setup, NULL,
-	 NULL},
+	 NULL, NULL},
 	{"high", "a fixed memory.high per priority class (control arm for dynamic)", high_supported,
-	 high_setup, NULL, NULL},
+	 high_setup, NULL, NULL, NULL},
 	{"dynamic", "the priority controller: HIGH keeps allocating, LOW is throttled or paused",
-	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_teardown},
+	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_pollfds, dynamic_teardown},
 	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, bpf_setup, bpf_tick,
-	 bpf_teardown},
+	 NULL, bpf_teardown},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

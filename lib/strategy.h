@@ -5,8 +5,9 @@
  * built yet are listed as unavailable with that reason: never faked.
  *
  * An entry's operations act on one bench run's cgroups: setup() before the sessions
- * start; tick() (may be NULL) every sampling period while they run. Static strategies
- * only set limits in setup(); the dynamic controller will use tick().
+ * start; tick() (may be NULL) every control period while they run, or sooner when one of
+ * its pollfds() is ready. Static strategies only set limits in setup(); the dynamic
+ * controller uses tick() and the kernel's wake-ups.
  */
 #ifndef AGENTCG_STRATEGY_H
 #define AGENTCG_STRATEGY_H
@@ -15,6 +16,7 @@
 #include "host.h"
 #include "scenario.h"
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,6 +46,8 @@ struct acg_strategy {
 	int (*setup)(struct acg_strategy_ctx *c, const char **what);
 	/* called every control period while sessions run, now in seconds (NULL: none) */
 	int (*tick)(struct acg_strategy_ctx *c, double now);
+	/* fds whose readiness should bring the next tick forward (NULL: none) */
+	size_t (*pollfds)(struct acg_strategy_ctx *c, struct pollfd **ret);
 	/* undo what setup and tick did, free priv (NULL: nothing to undo) */
 	void (*teardown)(struct acg_strategy_ctx *c);
 };

@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,7 @@ int cmd_daemon(int argc, char **argv)
 		{0},
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
-	double budget_mb = 0, interval_ms = 10, reserve_mb = 0;
+	double budget_mb = 0, interval_ms = 10, reserve_mb = 0, next_period = 0;
 	bool have_reserve = false;
 	struct dstate d = {0};
 	struct sigaction sa = {0};
@@ -340,8 +341,11 @@ int cmd_daemon(int argc, char **argv)
 
 		acg_pol_cfg_default(&d.cfg, d.budget);
 		d.cfg.quiet_s = q;
-		if (have_reserve)
+		if (have_reserve) {
 			d.cfg.reserve = (uint64_t)(reserve_mb * 1048576.0);
+			d.cfg.held_reserve = d.cfg.reserve / 4;
+			d.cfg.hysteresis = d.cfg.reserve / 2;
+		}
 	}
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -352,12 +356,25 @@ int cmd_daemon(int argc, char **argv)
 	log_event(&d, "start", NULL, acg_cg_path(d.root));
 	release_all(&d);
 	while (!stop) {
-		struct timespec ts = {0, (long)(interval_ms * 1e6) % 1000000000L};
+		double now = acg_mono_s();
+		struct pollfd *pfd = NULL;
+		size_t np = 0;
 
-		ts.tv_sec = (time_t)(interval_ms / 1000);
-		if (refresh(&d) == 0 && d.ctl)
-			acg_controller_tick(d.ctl, acg_mono_s());
-		nanosleep(&ts, NULL);
+		/* the session set is re-read every period; the kernel's wake-ups (a crossing of
+		 * the headroom, a session at its limit) bring a tick forward in between */
+		if (now >= next_period) {
+			next_period = now + interval_ms / 1000.0;
+			if (refresh(&d) < 0)
+				goto wait;
+		}
+		if (d.ctl)
+			acg_controller_tick(d.ctl, now);
+	wait:
+		if (d.ctl)
+			np = acg_controller_pollfds(d.ctl, &pfd);
+		now = acg_mono_s();
+		if (next_period > now)
+			poll(pfd, np, (int)((next_period - now) * 1000) + 1);
 	}
 	if (d.ctl)
 		acg_controller_restore(d.ctl);
