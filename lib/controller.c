@@ -4,6 +4,7 @@
  * actions onto cgroup v1 and v2).
  */
 #include "controller.h"
+#include "bpf_signals.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -37,7 +38,10 @@ struct acg_controller {
 	/* kernel wake-ups: [0] the parent's usage crossing budget - need (v1), [1] the parent
 	 * at its limit, [2 + i] session i at its clamp; fd -1 when the host has none */
 	struct pollfd *pfd;
-	uint64_t armed; /* the threshold pfd[0] is armed at */
+	uint64_t armed;			/* the threshold pfd[0] is armed at */
+	struct acg_signals *sig;	/* BPF signals (borrowed), or NULL */
+	uint64_t *cgid;			/* each session's cgroup2 id, 0 when unknown */
+	struct acg_sig_stats *last_sig; /* each session's counters at the last look */
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -95,6 +99,8 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->last_t);
 	free(c->last_usage);
 	free(c->last_high);
+	free(c->cgid);
+	free(c->last_sig);
 	for (size_t i = 0; c->pfd && i < c->n + 2; i++)
 		if (c->pfd[i].fd >= 0)
 			close(c->pfd[i].fd);
@@ -202,6 +208,50 @@ void acg_controller_adopt(struct acg_controller *c)
 	}
 }
 
+void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *sig)
+{
+	c->cgid = calloc(c->n ? c->n : 1, sizeof(*c->cgid));
+	c->last_sig = calloc(c->n ? c->n : 1, sizeof(*c->last_sig));
+	if (!c->cgid || !c->last_sig || !sig) {
+		free(c->cgid);
+		free(c->last_sig);
+		c->cgid = NULL;
+		c->last_sig = NULL;
+		return;
+	}
+	c->sig = sig;
+	for (size_t i = 0; i < c->n; i++)
+		if (acg_cg_v2_id(c->cg[i], &c->cgid[i]) == 0)
+			acg_signals_read(sig, c->cgid[i], &c->last_sig[i]);
+}
+
+static void log_victim(struct acg_controller *c, size_t i, unsigned long long n);
+
+/* What the BPF signals saw of session i since the last look. */
+static void observe_signals(struct acg_controller *c, size_t i, double now)
+{
+	struct acg_pol_session *s = &c->s[i];
+	struct acg_sig_stats now_sig, *was = &c->last_sig[i];
+	bool reclaim;
+
+	s->stalled = false;
+	if (!c->sig || !c->cgid[i] || acg_signals_read(c->sig, c->cgid[i], &now_sig) < 0)
+		return;
+	reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
+	if (s->prio == 0) {
+		s->stalled = reclaim;
+		c->stats.stalls += reclaim;
+		/* a MiB of first touches: HIGH is allocating */
+		if (now_sig.faults >= was->faults + 256)
+			c->st.high_last_growth = now;
+	} else if (s->held && reclaim) {
+		s->waiting = true;
+	}
+	if (now_sig.oom_victims > was->oom_victims)
+		log_victim(c, i, now_sig.oom_victims - was->oom_victims);
+	*was = now_sig;
+}
+
 /* Whether held session i's tasks wait at its clamp: v1 under_oom, v2 memory.high hit again. */
 static bool waiting(struct acg_controller *c, size_t i)
 {
@@ -253,6 +303,7 @@ static void observe(struct acg_controller *c, double now)
 			c->st.high_last_growth = now;
 		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
 		s->waiting = s->held && waiting(c, i);
+		observe_signals(c, i, now);
 		if (s->waiting || (!isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE))
 			s->active_at = now;
 		s->usage = u;
@@ -383,6 +434,25 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 		      "parent_usage_bytes", (json_int_t)c->st.usage, "apply_us", apply_s * 1e6,
 		      "reason", a->reason, "error",
 		      r < 0 ? json_string(strerror(-r)) : json_null());
+	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (line)
+		c->log(c->log_arg, line);
+	free(line);
+	json_decref(j);
+}
+
+static void log_victim(struct acg_controller *c, size_t i, unsigned long long n)
+{
+	json_t *j;
+	char *line;
+
+	c->stats.victims += n;
+	if (!c->log)
+		return;
+	j = json_pack("{s:f, s:s, s:s, s:I, s:I, s:s}", "t", c->st.now, "session", c->names[i],
+		      "action", "oom-victim", "count", (json_int_t)n, "usage_bytes",
+		      (json_int_t)c->s[i].usage, "reason",
+		      "the kernel's OOM killer chose a task of this session (BPF oom/mark_victim)");
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (line)
 		c->log(c->log_arg, line);

@@ -68,6 +68,15 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
  */
 size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret);
 
+/*
+ * Read the BPF signals (lib/bpf_signals.h; borrowed, must outlive c) each tick: a HIGH
+ * session in memcg reclaim is at the budget (the policy holds every LOW at once), HIGH's
+ * page faults count as activity, a held session in reclaim waits at its clamp, and an OOM
+ * victim is logged with its session. Without them, files alone are read.
+ */
+struct acg_signals;
+void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *sig);
+
 /* Observe, decide, act. now: seconds on any monotonic clock. Returns actions applied. */
 int acg_controller_tick(struct acg_controller *c, double now);
 
@@ -78,6 +87,8 @@ int acg_controller_restore(struct acg_controller *c);
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
 	unsigned long wakeups; /* kernel wake-ups that brought a tick forward */
+	unsigned long stalls;  /* ticks on which the BPF signals saw HIGH in reclaim */
+	unsigned long victims; /* OOM victims the BPF signals reported */
 	double max_apply_s;    /* longest time spent applying one tick's actions */
 };
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);

@@ -135,7 +135,8 @@ static double promise(const struct acg_pol_session *s)
 	return s->held && s->clamp > s->usage ? (double)(s->clamp - s->usage) : 0;
 }
 
-static void hold_all(const struct acg_pol_state *st, double h, double need, struct out *o)
+static void hold_all(const struct acg_pol_state *st, double h, double need, bool stalled,
+		     struct out *o)
 {
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -145,7 +146,10 @@ static void hold_all(const struct acg_pol_state *st, double h, double need, stru
 		if (!is_low(s) || (s->held && s->clamp <= s->usage + MIN_STEP))
 			continue;
 		a = add(o, i, ACG_ACT_HOLD, s->usage);
-		if (a)
+		if (a && h >= need && stalled)
+			snprintf(a->reason, sizeof(a->reason),
+				 "HIGH stalled in memcg reclaim (BPF), headroom %.0f MiB", h / MiB);
+		else if (a)
 			snprintf(a->reason, sizeof(a->reason),
 				 "headroom %.0f MiB < %.0f MiB kept for HIGH", h / MiB, need / MiB);
 	}
@@ -344,6 +348,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
 	double promised = 0, grow = 0, need = acg_policy_need(c, st), left;
 	size_t low = 0, held = 0, high = 0;
+	bool stalled = false;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -352,6 +357,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			continue;
 		if (s->prio == 0) {
 			high++;
+			stalled = stalled || s->stalled;
 			continue;
 		}
 		low++;
@@ -362,8 +368,8 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	/* what is left once the room promised to held sessions and free growth are taken */
 	left = h - promised - grow;
 
-	if (h < need) {
-		hold_all(st, h, need, &o);
+	if (h < need || stalled) {
+		hold_all(st, h, need, stalled, &o);
 		/* only while holding: a session given room back this tick is not frozen */
 		freeze_creepers(c, st, &o);
 	} else if (held && (!high || (h > need + (double)c->hysteresis &&

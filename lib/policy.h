@@ -14,7 +14,8 @@
  * LOW sessions form a queue: higher priority first, then the earliest started. A partial
  * burst is worth nothing (a test run that gets half its memory waits all the same), so
  * room goes to one session at a time, in queue order, instead of being split evenly:
- *   - h < need: every LOW session is held at its size (it can free memory, not grow): on
+ *   - h < need, or a HIGH session stalled in reclaim (seen by the BPF signals): every LOW
+ *     session is held at its size (it can free memory, not grow): on
  *     v1 its limit is clamped with the OOM killer disabled, so its allocating task waits;
  *     on v2 its memory.high is clamped, and a session that creeps past it is frozen;
  *   - otherwise, when the free LOW sessions' growth would take the headroom below need,
@@ -71,6 +72,8 @@ struct acg_pol_session {
 	double started_at;
 	bool waiting;	  /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
 	double active_at; /* when it last grew or waited */
+	bool stalled;	  /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
+			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */
 	bool held;
 	uint64_t clamp; /* when held */

@@ -6,6 +6,7 @@
 #include "strategy.h"
 
 #include "bpf_memcg_ops.h"
+#include "bpf_signals.h"
 #include "controller.h"
 
 #include <errno.h>
@@ -143,15 +144,25 @@ static int high_setup(struct acg_strategy_ctx *c, const char **what)
 	return r;
 }
 
+/* The dynamic strategy's state: the controller, and the BPF signals it reads if they load. */
+struct dynamic {
+	struct acg_controller *ctl;
+	struct acg_signals *sig;
+};
+
 static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 {
-	struct acg_controller *ctl;
+	struct dynamic *d = calloc(1, sizeof(*d));
 	struct acg_pol_cfg cfg;
 	int *prio = calloc(c->n ? c->n : 1, sizeof(*prio));
+	char err[128];
 	int r;
 
-	if (!prio)
+	if (!prio || !d) {
+		free(prio);
+		free(d);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < c->n; i++)
 		prio[i] = (int)c->prio[i];
 	r = budget_setup(c, what);
@@ -159,31 +170,40 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 	if (r == 0) {
 		*what = "the controller";
 		r = acg_controller_new(c->tree, c->sessions, prio, c->names, c->n, c->budget, &cfg,
-				       c->log, c->log_arg, &ctl);
+				       c->log, c->log_arg, &d->ctl);
 	}
 	free(prio);
-	if (r < 0)
+	if (r < 0) {
+		free(d);
 		return r;
-	c->priv = ctl;
-	return acg_controller_setup(ctl, what);
+	}
+	c->priv = d;
+	/* the signals are a help, not a need: without them the files alone are read */
+	if (acg_signals_open(&d->sig, err, sizeof(err)) == 0)
+		acg_controller_use_signals(d->ctl, d->sig);
+	return acg_controller_setup(d->ctl, what);
 }
 
 static int dynamic_tick(struct acg_strategy_ctx *c, double now)
 {
-	return acg_controller_tick(c->priv, now);
+	return acg_controller_tick(((struct dynamic *)c->priv)->ctl, now);
 }
 
 static size_t dynamic_pollfds(struct acg_strategy_ctx *c, struct pollfd **ret)
 {
-	return acg_controller_pollfds(c->priv, ret);
+	return acg_controller_pollfds(((struct dynamic *)c->priv)->ctl, ret);
 }
 
 static void dynamic_teardown(struct acg_strategy_ctx *c)
 {
-	if (!c->priv)
+	struct dynamic *d = c->priv;
+
+	if (!d)
 		return;
-	acg_controller_restore(c->priv);
-	acg_controller_free(c->priv);
+	acg_controller_restore(d->ctl);
+	acg_controller_free(d->ctl);
+	acg_signals_free(d->sig);
+	free(d);
 	c->priv = NULL;
 }
 

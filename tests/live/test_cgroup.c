@@ -283,6 +283,61 @@ static void test_oom_pause_resume(void **state)
 	assert_true(WIFEXITED((int)v) && WEXITSTATUS((int)v) == 0);
 }
 
+static bool readable(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = {fd, events, 0};
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & events);
+}
+
+/*
+ * The kernel's wake-ups: v1's usage threshold fires when usage crosses it (v2 has none),
+ * and the limit notification fires when the session's task hits its limit (v1: it waits,
+ * the OOM killer being off; v2: memory.events changes).
+ */
+static void test_notify(void **state)
+{
+	struct session *s = SESSION(state);
+	int v = acg_cg_version(s->cg), ufd = -1, wfd = -1;
+	short ev = acg_notify_events(s->cg);
+	struct th_child *c;
+
+	if (v == 2) {
+		assert_int_equal(acg_cg_notify(s->cg, ACG_NOTIFY_USAGE, 16 * MiB, &ufd),
+				 -EOPNOTSUPP);
+	} else {
+		assert_int_equal(acg_cg_notify(s->cg, ACG_NOTIFY_USAGE, 16 * MiB, &ufd), 0);
+		assert_false(readable(ufd, ev, 0));
+	}
+	assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 32 * MiB), 0);
+	if (v == 1)
+		assert_int_equal(acg_cg_set(s->cg, ACG_CTL_OOM_PAUSE, 1), 0);
+	assert_int_equal(acg_cg_notify(s->cg, ACG_NOTIFY_WAIT, 0, &wfd), 0);
+	assert_false(readable(wfd, ev, 0));
+	c = start_child(s, 24 * MiB);
+	assert_true(th_child_allocated(c, LIVENESS_MS));
+	if (v == 1) {
+		/* 24 MiB crossed the 16 MiB threshold once: one event, taken, none left */
+		assert_true(readable(ufd, ev, LIVENESS_MS));
+		acg_notify_consume(ufd);
+		assert_false(readable(ufd, ev, 0));
+	}
+	assert_int_equal(reap(c), 0);
+	/* a task that hits the 32 MiB limit: the limit notification fires */
+	c = start_child(s, 64 * MiB);
+	assert_true(readable(wfd, ev, LIVENESS_MS));
+	acg_notify_consume(wfd);
+	if (v == 1) {
+		assert_true(th_wait_for(under_oom, s->cg, LIVENESS_MS));
+		assert_int_equal(acg_cg_set(s->cg, ACG_CTL_MAX, 128 * MiB), 0);
+		assert_true(th_child_allocated(c, LIVENESS_MS));
+	}
+	reap(c);
+	if (ufd >= 0)
+		close(ufd);
+	close(wfd);
+}
+
 static bool frozen(void *arg)
 {
 	bool f = false;
@@ -527,6 +582,7 @@ int main(void)
 						session_teardown),
 		cmocka_unit_test_setup_teardown(test_oom_pause_resume, session_setup,
 						session_teardown),
+		cmocka_unit_test_setup_teardown(test_notify, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_freeze_thaw, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_kill_all, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_high_throttle, session_setup,

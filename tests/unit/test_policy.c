@@ -103,6 +103,25 @@ static void test_hold_low_not_high(void **state)
 	assert_int_equal(decide(), 0);
 }
 
+static void test_high_stalled(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* room to spare by the numbers, but the BPF signals saw HIGH in memcg reclaim: it is
+	 * at a limit, so every LOW is held at once */
+	setup_state(300, 200, 200);
+	ses[0].stalled = true;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_non_null(strstr(act[0].reason, "HIGH stalled in memcg reclaim"));
+	/* a stalled LOW session does not count: it only waits at its own clamp */
+	setup_state(300, 200, 200);
+	ses[1].stalled = true;
+	assert_int_equal(decide(), 0);
+}
+
 static void test_no_oscillation(void **state)
 {
 	size_t changes = 0;
@@ -352,6 +371,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_room_to_spare),
 		cmocka_unit_test(test_hold_low_not_high),
+		cmocka_unit_test(test_high_stalled),
 		cmocka_unit_test(test_no_oscillation),
 		cmocka_unit_test(test_hand_back_then_release),
 		cmocka_unit_test(test_one_burst_at_a_time),
