@@ -18,7 +18,26 @@
 
 struct acg_signals {
 	struct signals_bpf *skel;
+	struct bpf_link *link[ACG_SIG__COUNT];
+	unsigned int attached;
+	char why[ACG_SIG__COUNT][96];
 };
+
+static const char *const tracepoints[ACG_SIG__COUNT] = {
+	"page_fault_user", "mm_vmscan_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_end",
+	"mark_victim"};
+
+const char *acg_signals_tracepoint(enum acg_sig_prog p)
+{
+	return p < ACG_SIG__COUNT ? tracepoints[p] : "?";
+}
+
+unsigned int acg_signals_attached(const struct acg_signals *s, const char **why)
+{
+	for (size_t p = 0; why && p < ACG_SIG__COUNT; p++)
+		why[p] = s->why[p];
+	return s->attached;
+}
 
 static char last_msg[256];
 
@@ -57,10 +76,26 @@ int acg_signals_open(struct acg_signals **ret, char *err, size_t errlen)
 	r = signals_bpf__load(s->skel);
 	if (r < 0)
 		goto fail;
-	/* 3. attach every raw tracepoint */
+	/* 3. attach each raw tracepoint on its own: one the kernel refuses leaves the others */
 	step = "attach";
-	r = signals_bpf__attach(s->skel);
-	if (r < 0)
+	{
+		struct bpf_program *prog[ACG_SIG__COUNT] = {
+			s->skel->progs.on_fault, s->skel->progs.on_reclaim_begin,
+			s->skel->progs.on_reclaim_end, s->skel->progs.on_mark_victim};
+
+		for (size_t p = 0; p < ACG_SIG__COUNT; p++) {
+			s->link[p] = bpf_program__attach(prog[p]);
+			if (s->link[p]) {
+				s->attached |= 1u << p;
+				continue;
+			}
+			r = -errno;
+			s->link[p] = NULL;
+			snprintf(s->why[p], sizeof(s->why[p]), "%s%s%s", strerror(-r),
+				 last_msg[0] ? ": " : "", last_msg);
+		}
+	}
+	if (!s->attached)
 		goto fail;
 	libbpf_set_print(old);
 	*ret = s;
@@ -87,6 +122,8 @@ void acg_signals_free(struct acg_signals *s)
 {
 	if (!s)
 		return;
+	for (size_t p = 0; p < ACG_SIG__COUNT; p++)
+		bpf_link__destroy(s->link[p]);
 	signals_bpf__destroy(s->skel);
 	free(s);
 }

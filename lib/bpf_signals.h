@@ -16,8 +16,27 @@
 
 struct acg_signals;
 
-/* Load and attach every program. 0, or -errno with a one-phrase reason in err. */
+/* The programs, each attached on its own: what it counts and its raw tracepoint. */
+enum acg_sig_prog {
+	ACG_SIG_FAULTS,	       /* page_fault_user: HIGH's activity */
+	ACG_SIG_RECLAIM_BEGIN, /* mm_vmscan_memcg_reclaim_begin: */
+	ACG_SIG_RECLAIM_END,   /* mm_vmscan_memcg_reclaim_end: reclaim stalls */
+	ACG_SIG_OOM_VICTIM,    /* mark_victim: OOM victims */
+	ACG_SIG__COUNT,
+};
+
+/* The tracepoint program p attaches to. */
+const char *acg_signals_tracepoint(enum acg_sig_prog p);
+
+/*
+ * Load every program and attach each one it can. 0 when at least one is attached (see
+ * acg_signals_attached()); -errno with a one-phrase reason in err when the object does not
+ * load or nothing attaches.
+ */
 int acg_signals_open(struct acg_signals **ret, char *err, size_t errlen);
+
+/* Which programs are attached: bit p for each acg_sig_prog; why[p] says why not. */
+unsigned int acg_signals_attached(const struct acg_signals *s, const char **why);
 
 /* The counters of the cgroup with this cgroup2 id; -ENOENT when it has none yet. */
 int acg_signals_read(struct acg_signals *s, uint64_t cgid, struct acg_sig_stats *ret);

@@ -147,10 +147,17 @@ static void probe_bpf(struct acg_host *h)
 	{
 		struct acg_signals *sig;
 
+		const char *why[ACG_SIG__COUNT];
+
 		h->bpf_signals = acg_signals_open(&sig, h->bpf_signals_note,
 						  sizeof(h->bpf_signals_note)) == 0;
-		if (h->bpf_signals)
+		if (h->bpf_signals) {
+			h->bpf_signal_progs = acg_signals_attached(sig, why);
+			for (size_t p = 0; p < ACG_SIG__COUNT; p++)
+				snprintf(h->bpf_signal_why[p], sizeof(h->bpf_signal_why[p]), "%s",
+					 why[p]);
 			acg_signals_free(sig);
+		}
 	}
 }
 

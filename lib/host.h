@@ -31,15 +31,17 @@ struct acg_host {
 	bool bpf_struct_ops; /* BPF_PROG_TYPE_STRUCT_OPS known to the kernel */
 	char tracefs[64];    /* tracefs mount, "" when not mounted */
 	/* tracepoints the kernel has (its BTF holds btf_trace_<name>) */
-	bool tp_memcg;		    /* memcg/count_memcg_events */
-	bool tp_vmscan;		    /* vmscan/mm_vmscan_memcg_reclaim_begin */
-	bool tp_oom;		    /* oom/mark_victim */
-	bool tp_page_fault;	    /* exceptions/page_fault_user */
-	bool btf_vmlinux;	    /* /sys/kernel/btf/vmlinux loads */
-	bool memcg_bpf_ops;	    /* BTF has struct memcg_bpf_ops (the RFC) */
-	char bpf_note[160];	    /* why a BPF probe failed, "" when all fine */
-	bool bpf_signals;	    /* bpf/signals.bpf.c loaded and attached here */
-	char bpf_signals_note[200]; /* why not */
+	bool tp_memcg;		       /* memcg/count_memcg_events */
+	bool tp_vmscan;		       /* vmscan/mm_vmscan_memcg_reclaim_begin */
+	bool tp_oom;		       /* oom/mark_victim */
+	bool tp_page_fault;	       /* exceptions/page_fault_user */
+	bool btf_vmlinux;	       /* /sys/kernel/btf/vmlinux loads */
+	bool memcg_bpf_ops;	       /* BTF has struct memcg_bpf_ops (the RFC) */
+	char bpf_note[160];	       /* why a BPF probe failed, "" when all fine */
+	bool bpf_signals;	       /* bpf/signals.bpf.c loaded, some program attached */
+	char bpf_signals_note[200];    /* why not */
+	unsigned int bpf_signal_progs; /* bit p: program p (enum acg_sig_prog) attached */
+	char bpf_signal_why[4][96];    /* why program p did not attach */
 };
 
 /* Probe everything. Never fails as a whole: each field says what it found. */

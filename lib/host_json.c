@@ -5,6 +5,7 @@
  */
 #include "host.h"
 
+#include "bpf_signals.h"
 #include "cgroup.h"
 #include "strategy.h"
 
@@ -74,7 +75,15 @@ json_t *acg_host_to_json(const struct acg_host *h)
 				"note", str_or_null(h->bpf_note));
 
 	if (bpf) {
+		json_t *progs = json_object();
+
 		json_object_set_new(bpf, "signals_attached", json_boolean(h->bpf_signals));
+		for (size_t p = 0; h->bpf_signals && p < ACG_SIG__COUNT; p++)
+			json_object_set_new(progs, acg_signals_tracepoint((enum acg_sig_prog)p),
+					    h->bpf_signal_progs & (1u << p)
+						    ? json_string("attached")
+						    : json_string(h->bpf_signal_why[p]));
+		json_object_set_new(bpf, "signal_programs", progs);
 		json_object_set_new(bpf, "signals_note",
 				    h->bpf_signals ? json_null()
 						   : json_string(h->bpf_signals_note));

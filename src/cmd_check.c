@@ -6,6 +6,7 @@
  */
 #include "cmd.h"
 
+#include "bpf_signals.h"
 #include "cgroup.h"
 #include "host.h"
 #include "strategy.h"
@@ -87,15 +88,17 @@ static void print_bpf(const struct acg_host *h)
 	       "tracepoints", yes(h->tp_memcg), yes(h->tp_vmscan), yes(h->tp_oom),
 	       yes(h->tp_page_fault));
 	printf("%-18s %s\n", "tracefs",
-	       h->tracefs[0]
-		       ? h->tracefs
-		       : "not mounted (BPF tracepoint attach needs it: mount -t tracefs nodev "
-			 "/sys/kernel/tracing)");
+	       h->tracefs[0] ? h->tracefs
+			     : "not mounted (only classic tracepoint attach needs it; the signal "
+			       "programs use raw tracepoints)");
 	printf("%-18s %s; struct memcg_bpf_ops %s\n", "kernel BTF", yes(h->btf_vmlinux),
 	       h->memcg_bpf_ops ? "present" : "absent (stock kernel)");
-	printf("%-18s %s\n", "BPF signals",
-	       h->bpf_signals ? "loaded and attached (page faults, memcg reclaim, OOM victims)"
-			      : h->bpf_signals_note);
+	if (!h->bpf_signals)
+		printf("%-18s %s\n", "BPF signals", h->bpf_signals_note);
+	for (size_t p = 0; h->bpf_signals && p < ACG_SIG__COUNT; p++)
+		printf("%-18s %-30s %s\n", p ? "" : "BPF signals",
+		       acg_signals_tracepoint((enum acg_sig_prog)p),
+		       h->bpf_signal_progs & (1u << p) ? "attached" : h->bpf_signal_why[p]);
 	if (h->bpf_note[0])
 		printf("%-18s %s\n", "", h->bpf_note);
 }

@@ -11,6 +11,7 @@
 #include "clock.h"
 
 #include "cgroup.h"
+#include "bpf_signals.h"
 #include "controller.h"
 #include "host.h"
 #include "mounts.h"
@@ -78,6 +79,7 @@ struct dstate {
 	int prio[MAX_SESSIONS];
 	size_t n;
 	struct acg_controller *ctl;
+	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 };
 
 static void log_line(void *arg, const char *line)
@@ -189,6 +191,8 @@ static int refresh(struct dstate *d)
 			       d->budget, &d->cfg, log_line, d, &d->ctl);
 	if (r == 0 && old)
 		acg_controller_carry(d->ctl, old, (const char *const *)old_names);
+	if (r == 0 && d->sig)
+		acg_controller_use_signals(d->ctl, d->sig);
 	acg_controller_free(old);
 	for (size_t i = 0; i < old_n; i++)
 		free(old_names[i]);
@@ -354,6 +358,19 @@ int cmd_daemon(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	log_event(&d, "start", NULL, acg_cg_path(d.root));
+	{
+		char err[160], detail[200];
+
+		if (acg_signals_open(&d.sig, err, sizeof(err)) == 0) {
+			log_event(&d, "signals", NULL,
+				  "BPF signals attached: HIGH reclaim stalls, page faults, OOM "
+				  "victims");
+		} else {
+			snprintf(detail, sizeof(detail), "BPF signals unavailable (%s): files only",
+				 err);
+			log_event(&d, "signals", NULL, detail);
+		}
+	}
 	release_all(&d);
 	while (!stop) {
 		double now = acg_mono_s();
@@ -380,6 +397,7 @@ int cmd_daemon(int argc, char **argv)
 		acg_controller_restore(d.ctl);
 	log_event(&d, "stop", NULL, "released every session");
 	drop_sessions(&d);
+	acg_signals_free(d.sig);
 	if (acg_cg_created(d.root))
 		acg_cg_remove_if_empty(d.root);
 	acg_cg_free(d.root);
