@@ -63,7 +63,7 @@ CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c be
 
 .SECONDARY:
 .PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
-	bench fuzz valgrind
+	bench fuzz valgrind soak
 all: $(O)/agentcg
 
 # BPF: vmlinux.h from this kernel's BTF, objects with clang, skeletons with bpftool.
@@ -201,8 +201,15 @@ ci:
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
 	$(Q)$(MAKE) --no-print-directory SAN=1 test-vm
 	$(Q)$(MAKE) --no-print-directory valgrind
+	$(Q)$(MAKE) --no-print-directory soak
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 	$(Q)tests/summarize.sh --total all
+
+# The soak: 64 sessions coming and going under the daemon for SOAK_SECONDS (the issue asks
+# for ten minutes), in the plain build, whose daemon RSS is meaningful.
+SOAK_SECONDS ?= 600
+soak: $(O)/tests/live_test_daemon $(O)/agentcg
+	$(Q)AGENTCG_SOAK_SECONDS=$(SOAK_SECONDS) tests/run.sh soak $(O)/tests/live_test_daemon
 
 install: $(O)/agentcg
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/agentcg)

@@ -22,7 +22,9 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,9 +128,9 @@ static int make_dir(int dirfd, const char *name, bool create, int *ret_fd, bool 
 		else if (errno != EEXIST)
 			return -errno;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	*ret_fd = fd;
 	if (ret_created)
 		*ret_created = made;
@@ -604,9 +606,9 @@ int acg_cg_psi_trigger(struct acg_cg *cg, bool full, uint64_t stall_us, uint64_t
 
 	if (cg->psi_fd < 0)
 		return -EOPNOTSUPP;
-	fd = openat(cg->psi_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	fd = acg_openat(cg->psi_fd, "memory.pressure", O_RDWR | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	len = snprintf(buf, sizeof(buf), "%s %" PRIu64 " %" PRIu64, full ? "full" : "some",
 		       stall_us, window_us);
 	/* the kernel wants the terminating NUL included */
@@ -629,10 +631,10 @@ static int event_control(int dirfd, const char *file, const char *arg, int *ret_
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		return -errno;
-	ffd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	cfd = openat(dirfd, "cgroup.event_control", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	ffd = acg_openat(dirfd, file, O_RDONLY);
+	cfd = acg_openat(dirfd, "cgroup.event_control", O_WRONLY);
 	if (ffd < 0 || cfd < 0) {
-		r = -errno;
+		r = ffd < 0 ? ffd : cfd;
 	} else {
 		len = snprintf(buf, sizeof(buf), "%d %d%s%s", efd, ffd, *arg ? " " : "", arg);
 		if (write(cfd, buf, (size_t)len) < 0)
@@ -661,9 +663,9 @@ int acg_cg_notify(struct acg_cg *cg, enum acg_notify what, uint64_t threshold, i
 
 		if (what != ACG_NOTIFY_WAIT)
 			return -EOPNOTSUPP;
-		fd = openat(cg->mem_fd, "memory.events", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = acg_openat(cg->mem_fd, "memory.events", O_RDONLY);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		/* a read arms it: poll reports a change made after it */
 		if (pread(fd, buf, sizeof(buf), 0) < 0) {
 			int e = -errno;
@@ -698,14 +700,14 @@ void acg_notify_consume(int fd)
 	}
 }
 
-static int read_pids_at(int dirfd, pid_t **ret, size_t *ret_n)
+static int read_ids_at(int dirfd, const char *file, pid_t **ret, size_t *ret_n)
 {
 	size_t n = 0, cap = 0;
 	pid_t *pids = NULL;
 	char *text, *p;
 	int r;
 
-	r = acg_read_text_at(dirfd, "cgroup.procs", &text);
+	r = acg_read_text_at(dirfd, file, &text);
 	if (r < 0)
 		return r;
 	for (p = text; *p;) {
@@ -738,7 +740,113 @@ static int read_pids_at(int dirfd, pid_t **ret, size_t *ret_n)
 
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
 {
-	return read_pids_at(cg->mem_fd, ret, ret_n);
+	return read_ids_at(cg->mem_fd, "cgroup.procs", ret, ret_n);
+}
+
+int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret_n = 0;
+	if (cg->version != 1)
+		return -EOPNOTSUPP;
+	r = read_ids_at(cg->mem_fd, "tasks", &tids, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char path[64], buf[64];
+		int fd, len;
+
+		snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tids[i]);
+		fd = acg_read_buf_at(AT_FDCWD, path, buf, sizeof(buf));
+		len = fd;
+		if (len > 0 && strcmp(buf, "mem_cgroup_oom_synchronize") == 0)
+			(*ret_n)++;
+	}
+	free(tids);
+	return 0;
+}
+
+/* The helper of acg_cg_oom_kick(): join cg, say so, and on 'G' fault in a MiB. */
+static void kick_helper(struct acg_cg *cg, int ready_fd, int go_fd)
+{
+	size_t len = 1 << 20, page = (size_t)sysconf(_SC_PAGESIZE);
+	char c = 'R', *p;
+
+	if (acg_cg_attach(cg, getpid()) < 0 || write(ready_fd, &c, 1) != 1)
+		_exit(1);
+	if (read(go_fd, &c, 1) != 1)
+		_exit(0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(1);
+	for (size_t off = 0; off < len; off += page)
+		((volatile char *)p)[off] = 1;
+	_exit(0);
+}
+
+int acg_cg_oom_kick(struct acg_cg *cg)
+{
+	uint64_t limit, usage, pause;
+	struct acg_mem_events ev = {0};
+	int ready[2], go[2], r, status;
+	bool marked = false;
+	char c;
+	pid_t pid;
+
+	if (cg->version != 1)
+		return -EOPNOTSUPP;
+	r = acg_cg_get(cg, ACG_CTL_MAX, &limit);
+	if (r == 0)
+		r = acg_cg_get(cg, ACG_CTL_OOM_PAUSE, &pause);
+	if (r < 0)
+		return r;
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		kick_helper(cg, ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		r = pid < 0 ? -errno : -EIO;
+		goto out;
+	}
+	/* the helper waits at the limit (never killed), marking the tree under OOM ... */
+	if (!pause)
+		acg_cg_set(cg, ACG_CTL_OOM_PAUSE, 1);
+	if (acg_cg_usage(cg, &usage) == 0)
+		acg_cg_set(cg, ACG_CTL_MAX, usage);
+	r = write(go[1], "G", 1) == 1 ? 0 : -EIO;
+	for (int k = 0; r == 0 && k < 200 && !marked; k++) {
+		struct timespec ts = {0, 1000000};
+
+		nanosleep(&ts, NULL);
+		marked = acg_cg_events(cg, &ev) == 0 && ev.under_oom;
+	}
+	/* ... and raising the limit back wakes every waiter of the tree, the helper too */
+	acg_cg_set(cg, ACG_CTL_MAX, limit);
+	if (!pause)
+		acg_cg_set(cg, ACG_CTL_OOM_PAUSE, 0);
+	if (r == 0 && !marked)
+		r = -EAGAIN;
+out:
+	close(ready[0]);
+	close(go[1]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return r;
 }
 
 /* Call fn on every child cgroup directory of dirfd (non-recursive). */
@@ -819,7 +927,7 @@ static int signal_dir(int dirfd, int *count)
 	size_t n;
 	int r;
 
-	r = read_pids_at(dirfd, &pids, &n);
+	r = read_ids_at(dirfd, "cgroup.procs", &pids, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -831,11 +939,11 @@ static int signal_dir(int dirfd, int *count)
 
 static int signal_tree_at(int dirfd, const char *name, void *arg)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
 	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = signal_dir(fd, arg);
 	close(fd);
 	return r;
@@ -879,12 +987,12 @@ static int remove_children(int dirfd)
 
 static int remove_tree_at(int dirfd, const char *name, void *arg)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
 	int r;
 
 	(void)arg;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = remove_children(fd);
 	close(fd);
 	if (r < 0)

@@ -181,6 +181,21 @@ int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
 /* The pids of cg's processes (not of its children), malloc'd. */
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 
+/*
+ * cgroup v1 only (-EOPNOTSUPP on v2). A task that waits in the kernel's v1 OOM path (its
+ * cgroup or an ancestor at its limit with the OOM killer disabled) is woken only by a limit
+ * raise or an uncharge while a cgroup of its line is marked under OOM; one that went to
+ * sleep just after the last such event sleeps on, even with room back (seen here in a soak
+ * of 64 churning sessions: a session asleep after its parent's OOM had ended).
+ * acg_cg_oom_waiters() counts cg's own tasks asleep there (by /proc/TID/wchan).
+ * acg_cg_oom_kick() wakes every such task in cg's subtree: a helper process of ours joins
+ * cg, cg's limit is set to its usage so the helper's fault marks the tree under OOM, and
+ * restoring the limit wakes the whole line. For a few milliseconds every allocation in the
+ * subtree waits. Returns 0, -EAGAIN if the tree was never marked, or -errno.
+ */
+int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n);
+int acg_cg_oom_kick(struct acg_cg *cg);
+
 /* SIGKILL every task in cg and below (v2 cgroup.kill where present). */
 int acg_cg_kill(struct acg_cg *cg);
 

@@ -22,6 +22,8 @@
 #define MAX_ACTIONS 64
 /* the usage wake-up is moved only when where it should be moved this much */
 #define ARM_STEP (UINT64_C(4) << 20)
+/* how often to look for tasks that missed their wake-up in the v1 OOM wait */
+#define RESCUE_PERIOD_S 1.0
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -42,6 +44,7 @@ struct acg_controller {
 	struct acg_signals *sig;	/* BPF signals (borrowed), or NULL */
 	uint64_t *cgid;			/* each session's cgroup2 id, 0 when unknown */
 	struct acg_sig_stats *last_sig; /* each session's counters at the last look */
+	double next_rescue;		/* v1: when to look for tasks asleep with no OOM */
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -171,6 +174,7 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	to->st.last_kill = from->st.last_kill;
 	to->last_max = from->last_max;
 	to->have_max = from->have_max;
+	to->next_rescue = from->next_rescue;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
 			if (strcmp(to->names[i], from_names[j]) != 0)
@@ -441,6 +445,59 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
+/* One JSON line for something the controller did to the whole tree. */
+static void log_tree(struct acg_controller *c, const char *action, const char *reason)
+{
+	json_t *j;
+	char *line;
+
+	if (!c->log)
+		return;
+	j = json_pack("{s:f, s:n, s:s, s:I, s:s}", "t", c->st.now, "session", "action", action,
+		      "parent_usage_bytes", (json_int_t)c->st.usage, "reason", reason);
+	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (line)
+		c->log(c->log_arg, line);
+	free(line);
+	json_decref(j);
+}
+
+/*
+ * v1: tasks asleep in the kernel's OOM wait while no cgroup of theirs is under OOM missed
+ * their wake-up (acg_cg_oom_waiters() in cgroup.h); left alone they could sleep for good.
+ * Looked for once a second, and woken with acg_cg_oom_kick().
+ */
+static void rescue(struct acg_controller *c, double now)
+{
+	struct acg_mem_events ev;
+	unsigned int asleep = 0, w;
+	char reason[128];
+	int r;
+
+	if (c->version != 1 || now < c->next_rescue)
+		return;
+	c->next_rescue = now + RESCUE_PERIOD_S;
+	if (acg_cg_events(c->parent, &ev) < 0 || ev.under_oom)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->s[i].gone || acg_cg_oom_waiters(c->cg[i], &w) < 0 || !w)
+			continue;
+		/* a held session waiting at its own clamp is under OOM: that wait is meant */
+		if (acg_cg_events(c->cg[i], &ev) == 0 && ev.under_oom)
+			continue;
+		asleep += w;
+	}
+	if (!asleep)
+		return;
+	r = acg_cg_oom_kick(c->parent);
+	c->stats.rescues++;
+	snprintf(reason, sizeof(reason),
+		 "%u task(s) asleep in the kernel's v1 OOM wait with no OOM to wait for (a lost "
+		 "wake-up): woken%s",
+		 asleep, r < 0 ? " (the kick failed)" : "");
+	log_tree(c, "wake", reason);
+}
+
 static void log_victim(struct acg_controller *c, size_t i, unsigned long long n)
 {
 	json_t *j;
@@ -482,6 +539,7 @@ int acg_controller_tick(struct acg_controller *c, double now)
 	if (n && acg_mono_s() - t0 > c->stats.max_apply_s)
 		c->stats.max_apply_s = acg_mono_s() - t0;
 	arm_usage(c);
+	rescue(c, now);
 	return (int)n;
 }
 

@@ -89,6 +89,7 @@ struct acg_controller_stats {
 	unsigned long wakeups; /* kernel wake-ups that brought a tick forward */
 	unsigned long stalls;  /* ticks on which the BPF signals saw HIGH in reclaim */
 	unsigned long victims; /* OOM victims the BPF signals reported */
+	unsigned long rescues; /* v1: kicks for tasks asleep with no OOM (lost wake-ups) */
 	double max_apply_s;    /* longest time spent applying one tick's actions */
 };
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);

@@ -259,8 +259,12 @@ int acg_replay_spawn(const struct acg_replay_cfg *cfg, struct acg_cg *cg, pid_t 
 		if (cfg->go_fd > 0)
 			close(cfg->go_wfd);
 		/* join the session before touching any memory */
-		if (cg && acg_cg_attach(cg, getpid()) < 0)
+		if (cg && (r = acg_cg_attach(cg, getpid())) < 0) {
+			struct acg_rec rec = {.type = ACG_REC_ERROR, .a = -r, .b = 1};
+
+			emit(fds[1], &rec);
 			_exit(3);
+		}
 		r = acg_replay_run(cfg, fds[1]);
 		_exit(r == 0 ? 0 : r == -ENOMEM ? 4 : 5);
 	}

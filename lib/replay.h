@@ -42,6 +42,7 @@ enum acg_rec_type {
 			    * bytes; c: resident bytes; d: ns since start when applied;
 			    * e: behind schedule ns (wake-up minus due time) */
 	ACG_REC_END,	   /* a: ns since start; b: VmHWM bytes */
+	ACG_REC_ERROR,	   /* a: errno of the step that failed; b: 1 joining the cgroup */
 };
 
 struct acg_rec {
@@ -73,6 +74,7 @@ struct acg_replay_result {
 	bool populate_write;
 	int64_t end_ns;	 /* from START to the last sample applied */
 	uint64_t vm_hwm; /* the worker's peak RSS, from END */
+	int join_errno;	 /* the worker could not join its cgroup: why (0: it did) */
 	/* per sample, indexed by sample */
 	int64_t *late_ns;
 	int64_t *behind_ns;

@@ -134,6 +134,10 @@ json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg, const struct acg_re
 				      r->populate_write ? "madv_populate_write" : "touch"));
 	json_object_set_new(doc, "status", json_string(status_name(r, o->wait_status)));
 	json_object_set_new(doc, "exit", exit_json(o->wait_status));
+	json_object_set_new(
+		doc, "error",
+		r->join_errno ? json_sprintf("cannot join the cgroup: %s", strerror(r->join_errno))
+			      : json_null());
 	json_object_set_new(doc, "samples_replayed", json_integer((json_int_t)r->replayed));
 	json_object_set_new(
 		doc, "progress",

@@ -77,6 +77,10 @@ int acg_replay_result_feed(struct acg_replay_result *r, const struct acg_rec *re
 		r->replayed = rec->index + 1;
 		r->end_ns = rec->d;
 		return 0;
+	case ACG_REC_ERROR:
+		if (rec->b == 1)
+			r->join_errno = (int)rec->a;
+		return 0;
 	case ACG_REC_END:
 		r->ended = true;
 		r->end_ns = rec->a;

@@ -150,7 +150,8 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	}
 	summary_line(cmd, cfg, doc, output);
 	if (WIFEXITED(out.wait_status) && WEXITSTATUS(out.wait_status) == 3)
-		acg_err("%s: the worker could not join %s", cmd, cgroup_path);
+		acg_err("%s: the worker could not join %s: %s", cmd, cgroup_path,
+			strerror(res.join_errno ? res.join_errno : EIO));
 	code = res.ended && WIFEXITED(out.wait_status) && WEXITSTATUS(out.wait_status) == 0
 		       ? ACG_EXIT_OK
 		       : ACG_EXIT_FAIL;

@@ -16,8 +16,12 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_u64(void **state)
 {
@@ -244,6 +248,71 @@ static void test_root_confinement(void **state)
 	free(cg);
 }
 
+/*
+ * Every escape from a directory the daemon was handed, tried on a scratch directory: a
+ * symlink to a directory and to a file outside, "..", an absolute path, a name with a
+ * slash. Each is refused and the file outside is untouched.
+ */
+static void test_escapes(void **state)
+{
+	char dir[] = "/tmp/agentcg-test-escape-XXXXXX", path[256], *text = NULL;
+	int dfd, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/outside", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/outside/target", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0 && write(fd, "safe", 4) == 4);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/root", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(mkdir(strcat(path, "/sub"), 0700), 0);
+	snprintf(path, sizeof(path), "%s/root/to-dir", dir);
+	assert_int_equal(symlink("../outside", path), 0);
+	snprintf(path, sizeof(path), "%s/root/to-file", dir);
+	assert_int_equal(symlink("../outside/target", path), 0);
+	snprintf(path, sizeof(path), "%s/root", dir);
+	dfd = open(path, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+
+	/* a symlink, to a directory or a file, is never followed */
+	assert_true(acg_openat(dfd, "to-dir", O_RDONLY | O_DIRECTORY) < 0);
+	assert_true(acg_open_dir_beneath(dfd, "to-dir", &fd) < 0);
+	assert_true(acg_write_at(dfd, "to-file", "owned") < 0);
+	assert_true(acg_read_text_at(dfd, "to-file", &text) < 0);
+	/* "..", an absolute path and a path through a subdirectory stay refused */
+	assert_true(acg_openat(dfd, "../outside/target", O_RDONLY) < 0);
+	assert_true(acg_openat(dfd, "sub/../../outside/target", O_RDONLY) < 0);
+	assert_true(acg_write_at(dfd, "../outside/target", "owned") < 0);
+	assert_true(acg_openat(dfd, "/etc/passwd", O_RDONLY) < 0);
+	assert_int_equal(acg_open_dir_beneath(dfd, "sub/..", &fd), -EINVAL);
+	assert_int_equal(acg_open_dir_beneath(dfd, "../outside", &fd), -EINVAL);
+	/* and a plain name inside works */
+	fd = acg_openat(dfd, "sub", O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	close(fd);
+	close(dfd);
+
+	snprintf(path, sizeof(path), "%s/outside/target", dir);
+	assert_int_equal(acg_read_text(path, &text), 0);
+	assert_string_equal(text, "safe");
+	free(text);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/root/to-dir", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/root/to-file", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/root/sub", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/root", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/outside", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ctl_map),
 		cmocka_unit_test(test_root_confinement),
+		cmocka_unit_test(test_escapes),
 	};
 
 	th_init();
