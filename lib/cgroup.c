@@ -743,6 +743,11 @@ int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
 	return read_ids_at(cg->mem_fd, "cgroup.procs", ret, ret_n);
 }
 
+int acg_cg_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
+{
+	return read_ids_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ret, ret_n);
+}
+
 int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
 {
 	pid_t *tids = NULL;

@@ -196,6 +196,9 @@ int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n);
 int acg_cg_oom_kick(struct acg_cg *cg);
 
+/* The thread ids of cg's tasks (not its children's): v1 tasks, v2 cgroup.threads. */
+int acg_cg_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+
 /* SIGKILL every task in cg and below (v2 cgroup.kill where present). */
 int acg_cg_kill(struct acg_cg *cg);
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #define ARM_STEP (UINT64_C(4) << 20)
 /* how often to look for tasks that missed their wake-up in the v1 OOM wait */
 #define RESCUE_PERIOD_S 1.0
+/* how often to look for new threads in LOW sessions */
+#define RENICE_PERIOD_S 0.1
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -45,6 +48,13 @@ struct acg_controller {
 	uint64_t *cgid;			/* each session's cgroup2 id, 0 when unknown */
 	struct acg_sig_stats *last_sig; /* each session's counters at the last look */
 	double next_rescue;		/* v1: when to look for tasks asleep with no OOM */
+	double next_renice;		/* when to look for new LOW threads */
+	struct niced {
+		size_t session;
+		pid_t tid;
+		int nice; /* its own, restored at the end */
+	} * niced;
+	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;
 	void *log_arg;
 	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
@@ -104,6 +114,7 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->last_high);
 	free(c->cgid);
 	free(c->last_sig);
+	free(c->niced);
 	for (size_t i = 0; c->pfd && i < c->n + 2; i++)
 		if (c->pfd[i].fd >= 0)
 			close(c->pfd[i].fd);
@@ -117,6 +128,21 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 }
 
 static void watch(struct acg_controller *c, size_t k, struct acg_cg *cg);
+
+static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int nice)
+{
+	if (c->n_niced == c->cap_niced) {
+		size_t cap = c->cap_niced ? 2 * c->cap_niced : 64;
+		struct niced *v = realloc(c->niced, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->niced = v;
+		c->cap_niced = cap;
+	}
+	c->niced[c->n_niced++] = (struct niced){session, tid, nice};
+	return 0;
+}
 
 /*
  * OOM kill disabled where the kernel would otherwise choose the victim (v1). Every cgroup
@@ -175,6 +201,12 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	to->last_max = from->last_max;
 	to->have_max = from->have_max;
 	to->next_rescue = from->next_rescue;
+	/* the threads reniced in sessions that are still there stay on record */
+	for (size_t k = 0; k < from->n_niced; k++)
+		for (size_t i = 0; i < to->n; i++)
+			if (strcmp(to->names[i], from_names[from->niced[k].session]) == 0 &&
+			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice) < 0)
+				break;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
 			if (strcmp(to->names[i], from_names[j]) != 0)
@@ -445,6 +477,75 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
+static int cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
+ * made nicer than they are), a few times a second; their threads' children inherit it.
+ */
+static void renice_low(struct acg_controller *c, double now)
+{
+	if (!c->cfg.low_nice || now < c->next_renice)
+		return;
+	c->next_renice = now + RENICE_PERIOD_S;
+	for (size_t i = 0; i < c->n; i++) {
+		pid_t *tids = NULL;
+		size_t n = 0;
+
+		size_t w = 0;
+
+		if (c->s[i].prio == 0 || c->s[i].gone || acg_cg_tids(c->cg[i], &tids, &n) < 0)
+			continue;
+		qsort(tids, n, sizeof(*tids), cmp_tid);
+		/* forget the threads that left: the record stays as small as the session */
+		for (size_t k = 0; k < c->n_niced; k++)
+			if (c->niced[k].session != i ||
+			    bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid))
+				c->niced[w++] = c->niced[k];
+		c->n_niced = w;
+		for (size_t k = 0; k < n; k++) {
+			int was;
+
+			/* already at it (ours, or its own): nothing to do, nothing to record */
+			errno = 0;
+			was = getpriority(PRIO_PROCESS, (id_t)tids[k]);
+			if ((was == -1 && errno) || was >= c->cfg.low_nice)
+				continue;
+			if (setpriority(PRIO_PROCESS, (id_t)tids[k], c->cfg.low_nice) == 0 &&
+			    add_niced(c, i, tids[k], was) == 0)
+				c->stats.reniced++;
+		}
+		free(tids);
+	}
+}
+
+/* Give the threads still in their session their own nice back. */
+static void unrenice(struct acg_controller *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		pid_t *tids = NULL;
+		size_t n = 0;
+
+		if (acg_cg_tids(c->cg[i], &tids, &n) < 0)
+			continue;
+		for (size_t k = 0; k < c->n_niced; k++) {
+			if (c->niced[k].session != i)
+				continue;
+			/* only a thread that is still there: its id may have been reused */
+			for (size_t t = 0; t < n; t++)
+				if (tids[t] == c->niced[k].tid)
+					setpriority(PRIO_PROCESS, (id_t)tids[t], c->niced[k].nice);
+		}
+		free(tids);
+	}
+	c->n_niced = 0;
+}
+
 /* One JSON line for something the controller did to the whole tree. */
 static void log_tree(struct acg_controller *c, const char *action, const char *reason)
 {
@@ -540,6 +641,7 @@ int acg_controller_tick(struct acg_controller *c, double now)
 		c->stats.max_apply_s = acg_mono_s() - t0;
 	arm_usage(c);
 	rescue(c, now);
+	renice_low(c, now);
 	return (int)n;
 }
 
@@ -564,5 +666,6 @@ int acg_controller_restore(struct acg_controller *c)
 	r = set_oom_pause(c, 0);
 	if (r < 0 && !first)
 		first = r;
+	unrenice(c);
 	return first;
 }

@@ -14,6 +14,8 @@
  *
  * At setup HIGH sessions get memory.low = budget (v2), and on v1 the parent and every LOW
  * session get oom_kill_disable=1, so the kernel never picks a victim: the policy does.
+ * LOW sessions' threads are reniced to cfg.low_nice as they appear (HIGH first on the CPU
+ * too: growing memory is page zeroing, CPU work), their own nice restored by restore().
  * restore() undoes every clamp, thaw and OOM setting, so nothing stays held after the
  * controller stops. Every decision is logged as one JSON line with its reason.
  */
@@ -90,6 +92,7 @@ struct acg_controller_stats {
 	unsigned long stalls;  /* ticks on which the BPF signals saw HIGH in reclaim */
 	unsigned long victims; /* OOM victims the BPF signals reported */
 	unsigned long rescues; /* v1: kicks for tasks asleep with no OOM (lost wake-ups) */
+	unsigned long reniced; /* LOW threads given cfg.low_nice */
 	double max_apply_s;    /* longest time spent applying one tick's actions */
 };
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);

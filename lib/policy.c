@@ -35,6 +35,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
 		.idle_s = 0.2,
+		.low_nice = 19,
 		.can_freeze = true,
 	};
 }

@@ -57,6 +57,7 @@ struct acg_pol_cfg {
 	double kill_cooldown_s;
 	double idle_s;	 /* a held session that neither grew nor waited this long is idle */
 	bool can_freeze; /* the host has a freezer for sessions */
+	int low_nice;	 /* LOW sessions' threads run at least this nice (0: left alone) */
 };
 
 /* Defaults for a budget: reserve 5% (at least 32 MiB), hysteresis half of it, ... */

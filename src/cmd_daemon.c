@@ -50,7 +50,8 @@ static void daemon_usage(FILE *f)
 		"  --root PATH       managed root (default agentcg under the memory controller)\n"
 		"  --budget-mb N     the budget: set as the root's hard limit (default: keep the\n"
 		"                    root's limit, or the host's memory)\n"
-		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s\n"
+		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s,\n"
+		"                    low_nice (LOW threads' nice, 0 = off; default 19)\n"
 		"  --interval-ms N   control period (default 10)\n"
 		"  --log FILE        decisions as JSON lines (default: stderr)\n"
 		"  -h, --help        this text\n"
@@ -218,8 +219,8 @@ static void release_all(struct dstate *d)
 static int read_config(const char *path, double *budget_mb, double *interval_ms,
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
-	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb", "quiet_s",
-					   NULL};
+	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb",
+					   "quiet_s",	"low_nice",    NULL};
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e), *v;
 	const char *key;
@@ -234,6 +235,17 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 
 		for (const char *const *k = keys; *k; k++)
 			known = known || strcmp(*k, key) == 0;
+		if (known && strcmp(key, "low_nice") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 19) {
+				acg_err("daemon: %s: \"low_nice\" must be an integer from 0 (off) "
+					"to 19",
+					path);
+				json_decref(j);
+				return -EINVAL;
+			}
+			continue;
+		}
 		if (!known || !json_is_number(v) || json_number_value(v) <= 0) {
 			acg_err("daemon: %s: %s \"%s\"", path,
 				known ? "needs a positive number for" : "unknown key", key);
@@ -251,6 +263,8 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 	}
 	if ((v = json_object_get(j, "quiet_s")))
 		cfg->quiet_s = json_number_value(v);
+	if ((v = json_object_get(j, "low_nice")))
+		cfg->low_nice = (int)json_integer_value(v);
 	json_decref(j);
 	return 0;
 }
@@ -342,9 +356,11 @@ int cmd_daemon(int argc, char **argv)
 	}
 	{
 		double q = d.cfg.quiet_s;
+		int nice = d.cfg.low_nice;
 
 		acg_pol_cfg_default(&d.cfg, d.budget);
 		d.cfg.quiet_s = q;
+		d.cfg.low_nice = nice;
 		if (have_reserve) {
 			d.cfg.reserve = (uint64_t)(reserve_mb * 1048576.0);
 			d.cfg.held_reserve = d.cfg.reserve / 4;

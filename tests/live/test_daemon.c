@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,6 +106,12 @@ static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a
 	assert_true(th_wait_for(clamped, *lo, 30000));
 }
 
+static bool niced(void *arg)
+{
+	errno = 0;
+	return getpriority(PRIO_PROCESS, (id_t) * (pid_t *)arg) == 19 && !errno;
+}
+
 static void test_crash_and_restart(void **state)
 {
 	struct acg_cg *lo = NULL, *hi = NULL;
@@ -118,6 +125,9 @@ static void test_crash_and_restart(void **state)
 	held_pair(&lo, &hi, &a, &b);
 	d1 = daemons[0];
 	assert_false(clamped(hi));
+	/* HIGH first on the CPU too: LOW's threads are reniced, HIGH's are not */
+	assert_true(th_wait_for(niced, &a.pid, 30000));
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)b.pid), 0);
 
 	/* the crash: the clamp outlives the daemon */
 	kill(d1, SIGKILL);
@@ -144,6 +154,30 @@ static void test_crash_and_restart(void **state)
 	th_child_reap(&a);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
+}
+
+/* A LOW session's threads are reniced while managed, and given their own nice back. */
+static void test_renice_restored(void **state)
+{
+	struct acg_cg *lo = NULL;
+	struct th_child a = {0};
+	int status;
+
+	(void)state;
+	open_root();
+	assert_int_equal(acg_cg_child(root, "low-n", true, &lo), 0);
+	daemons[0] = start_daemon();
+	assert_true(daemons[0] > 0);
+	assert_int_equal(th_child_start(lo, 8 * MiB, &a), 0);
+	assert_true(th_child_allocated(&a, 30000));
+	assert_true(th_wait_for(niced, &a.pid, 30000));
+	kill(daemons[0], SIGTERM);
+	waitpid(daemons[0], &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)a.pid), 0);
+	th_child_reap(&a);
+	acg_cg_free(lo);
 }
 
 static bool gone_logged(void *arg)
@@ -427,6 +461,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_and_restart, teardown),
 		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
+		cmocka_unit_test_teardown(test_renice_restored, teardown),
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
 	};
 
