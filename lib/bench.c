@@ -186,6 +186,10 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 		if (!all)
 			poll(NULL, 0, 5);
 	}
+	/* a controller sees the sessions as they start, as a daemon would (it renices LOW,
+	 * arms its wake-ups) before the clock starts */
+	if (rc == 0 && r->st && r->st->tick && r->ctx.priv)
+		r->st->tick(&r->ctx, 0);
 	close(go[1]);
 	return rc;
 }

@@ -6,9 +6,12 @@
 #include "controller.h"
 #include "bpf_signals.h"
 #include "clock.h"
+#include "fsutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,8 @@
 #define RESCUE_PERIOD_S 1.0
 /* how often to look for new threads in LOW sessions */
 #define RENICE_PERIOD_S 0.1
+/* LOW processes' oom_score_adj: the kernel's OOM killer, where it acts, takes them first */
+#define LOW_OOM_SCORE_ADJ 500
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -53,6 +58,7 @@ struct acg_controller {
 		size_t session;
 		pid_t tid;
 		int nice; /* its own, restored at the end */
+		bool oom; /* this record is the process's oom_score_adj, not its nice */
 	} * niced;
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;
@@ -129,7 +135,7 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 
 static void watch(struct acg_controller *c, size_t k, struct acg_cg *cg);
 
-static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int nice)
+static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int nice, bool oom)
 {
 	if (c->n_niced == c->cap_niced) {
 		size_t cap = c->cap_niced ? 2 * c->cap_niced : 64;
@@ -140,7 +146,7 @@ static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int ni
 		c->niced = v;
 		c->cap_niced = cap;
 	}
-	c->niced[c->n_niced++] = (struct niced){session, tid, nice};
+	c->niced[c->n_niced++] = (struct niced){session, tid, nice, oom};
 	return 0;
 }
 
@@ -205,7 +211,8 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	for (size_t k = 0; k < from->n_niced; k++)
 		for (size_t i = 0; i < to->n; i++)
 			if (strcmp(to->names[i], from_names[from->niced[k].session]) == 0 &&
-			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice) < 0)
+			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice,
+				      from->niced[k].oom) < 0)
 				break;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
@@ -477,6 +484,21 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
+/* The oom_score_adj of process pid, after setting it to *set when given; INT_MIN on failure. */
+static int oom_adj(pid_t pid, const int *set)
+{
+	char path[64], buf[16];
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	if (set) {
+		snprintf(buf, sizeof(buf), "%d", *set);
+		return acg_write_at(AT_FDCWD, path, buf) == 0 ? *set : INT_MIN;
+	}
+	if (acg_read_buf_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+		return INT_MIN;
+	return (int)strtol(buf, NULL, 10);
+}
+
 static int cmp_tid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -517,8 +539,18 @@ static void renice_low(struct acg_controller *c, double now)
 			if ((was == -1 && errno) || was >= c->cfg.low_nice)
 				continue;
 			if (setpriority(PRIO_PROCESS, (id_t)tids[k], c->cfg.low_nice) == 0 &&
-			    add_niced(c, i, tids[k], was) == 0)
+			    add_niced(c, i, tids[k], was, false) == 0)
 				c->stats.reniced++;
+		}
+		free(tids);
+		/* its processes: the first to go if the kernel's OOM killer must act */
+		if (acg_cg_pids(c->cg[i], &tids, &n) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			int was = oom_adj(tids[k], NULL), adj = LOW_OOM_SCORE_ADJ;
+
+			if (was != INT_MIN && was < adj && oom_adj(tids[k], &adj) != INT_MIN)
+				add_niced(c, i, tids[k], was, true);
 		}
 		free(tids);
 	}
@@ -537,9 +569,14 @@ static void unrenice(struct acg_controller *c)
 			if (c->niced[k].session != i)
 				continue;
 			/* only a thread that is still there: its id may have been reused */
-			for (size_t t = 0; t < n; t++)
-				if (tids[t] == c->niced[k].tid)
+			for (size_t t = 0; t < n; t++) {
+				if (tids[t] != c->niced[k].tid)
+					continue;
+				if (c->niced[k].oom)
+					oom_adj(tids[t], &c->niced[k].nice);
+				else
 					setpriority(PRIO_PROCESS, (id_t)tids[t], c->niced[k].nice);
+			}
 		}
 		free(tids);
 	}

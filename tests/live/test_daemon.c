@@ -156,7 +156,23 @@ static void test_crash_and_restart(void **state)
 	acg_cg_free(hi);
 }
 
-/* A LOW session's threads are reniced while managed, and given their own nice back. */
+static bool oom_adjusted(void *arg)
+{
+	char path[64], *text = NULL;
+	bool yes;
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)*(pid_t *)arg);
+	if (acg_read_text(path, &text) < 0)
+		return false;
+	yes = atoi(text) == 500;
+	free(text);
+	return yes;
+}
+
+/*
+ * A LOW session's threads are reniced and its processes' oom_score_adj raised while
+ * managed, and given their own values back when the daemon stops.
+ */
 static void test_renice_restored(void **state)
 {
 	struct acg_cg *lo = NULL;
@@ -171,11 +187,14 @@ static void test_renice_restored(void **state)
 	assert_int_equal(th_child_start(lo, 8 * MiB, &a), 0);
 	assert_true(th_child_allocated(&a, 30000));
 	assert_true(th_wait_for(niced, &a.pid, 30000));
+	/* and first to go if the kernel's OOM killer must act */
+	assert_true(th_wait_for(oom_adjusted, &a.pid, 30000));
 	kill(daemons[0], SIGTERM);
 	waitpid(daemons[0], &status, 0);
 	daemons[0] = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)a.pid), 0);
+	assert_false(oom_adjusted(&a.pid));
 	th_child_reap(&a);
 	acg_cg_free(lo);
 }
