@@ -477,9 +477,10 @@ static void reaction_md(const char *dir, json_t *runs, FILE *f)
 		acg_sort_d(v, n);
 		fprintf(f,
 			"\nController reaction: a hold is decided in the control tick that sees the "
-			"headroom short (every 10 ms) and applied at once; applying took %.0f us "
-			"(median), %.0f us (p99), %.0f us (max) over %zu holds. So, when the loop runs on time, "
-			"a LOW session is held within 10 ms plus that of the crossing (tick delays are not measured yet).\n",
+			"headroom short (every 10 ms, sooner when a kernel wake-up fires) and "
+			"applied at once; applying took %.0f us (median), %.0f us (p99), %.0f us "
+			"(max) over %zu holds. The whole reaction, from the crossing to the hold, "
+			"is measured apart by bench/reaction_bench (make bench).\n",
 			v[n / 2], v[(size_t)((double)(n - 1) * 0.99)], v[n - 1], n);
 	}
 	free(v);
