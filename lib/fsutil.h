@@ -23,10 +23,10 @@
 bool acg_name_valid(const char *name);
 
 /*
- * Open name inside dirfd, never leaving it: openat2() with RESOLVE_BENEATH,
- * RESOLVE_NO_SYMLINKS and RESOLVE_NO_MAGICLINKS (no "..", no absolute path, no symlink on
- * the way, checked by the kernel), falling back to openat() with O_NOFOLLOW on kernels
- * before 5.6. dirfd AT_FDCWD (a system file by absolute path) uses openat() O_NOFOLLOW.
+ * Open name, one component (no '/', not ".."), inside dirfd, never leaving it: openat2()
+ * with RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS and RESOLVE_NO_MAGICLINKS (the kernel checks it
+ * too), falling back to openat() with O_NOFOLLOW where openat2 is missing (kernels before
+ * 5.6, valgrind). dirfd AT_FDCWD (a system file by absolute path) uses openat() O_NOFOLLOW.
  * O_CLOEXEC is always added. Returns the fd or -errno (-EXDEV or -ELOOP for an escape).
  */
 int acg_openat(int dirfd, const char *name, int flags);

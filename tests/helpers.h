@@ -16,6 +16,20 @@
 
 #define MiB (UINT64_C(1) << 20)
 
+/*
+ * Under `make valgrind` (AGENTCG_VALGRIND set) a forked replay worker runs instrumented:
+ * valgrind's own memory is charged to its cgroup and counted in its peak. Tests that check
+ * a worker's memory against the kernel's numbers skip there, saying so.
+ */
+#define TH_SKIP_UNDER_VALGRIND()                                                                 \
+	do {                                                                                     \
+		if (getenv("AGENTCG_VALGRIND")) {                                                \
+			fprintf(stderr, "skip: under valgrind the forked worker's memory is "    \
+					"partly valgrind's own, which this test would count\n"); \
+			skip();                                                                  \
+		}                                                                                \
+	} while (0)
+
 /* Call first in main: unbuffered stdout, so cmocka's stdout and stderr lines never mix. */
 void th_init(void);
 

@@ -189,6 +189,7 @@ static void test_dynamic_holds_then_resumes(void **state)
 	json_t *doc, *lo, *ev;
 
 	(void)state;
+	TH_SKIP_UNDER_VALGRIND();
 	if (skip_all) {
 		fprintf(stderr, "skip: %s\n", skip_all);
 		skip();

@@ -124,6 +124,7 @@ static void test_replay_peak_matches_kernel(void **state)
 	struct acg_cg *cg;
 
 	(void)state;
+	TH_SKIP_UNDER_VALGRIND();
 	if (skip_all) {
 		fprintf(stderr, "skip: %s\n", skip_all);
 		skip();
@@ -209,6 +210,7 @@ static void test_stress_burst_peak(void **state)
 	struct acg_cg *cg;
 
 	(void)state;
+	TH_SKIP_UNDER_VALGRIND();
 	if (skip_all) {
 		fprintf(stderr, "skip: %s\n", skip_all);
 		skip();
