@@ -517,17 +517,16 @@ static void renice_low(struct acg_controller *c, double now)
 	c->next_renice = now + RENICE_PERIOD_S;
 	for (size_t i = 0; i < c->n; i++) {
 		pid_t *tids = NULL;
-		size_t n = 0;
-
-		size_t w = 0;
+		size_t n = 0, w = 0;
 
 		if (c->s[i].prio == 0 || c->s[i].gone || acg_cg_tids(c->cg[i], &tids, &n) < 0)
 			continue;
-		qsort(tids, n, sizeof(*tids), cmp_tid);
+		if (n)
+			qsort(tids, n, sizeof(*tids), cmp_tid);
 		/* forget the threads that left: the record stays as small as the session */
 		for (size_t k = 0; k < c->n_niced; k++)
 			if (c->niced[k].session != i ||
-			    bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid))
+			    (n && bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid)))
 				c->niced[w++] = c->niced[k];
 		c->n_niced = w;
 		for (size_t k = 0; k < n; k++) {
