@@ -101,8 +101,12 @@ chmod +x "$root/init"
 
 log=$out/console.log
 echo "vm: booting $kver under qemu (TCG), log in $log"
+# Two vCPUs on one host thread (thread=single): with multi-threaded TCG, the guest's
+# live patching of its own text (int3-based, as when a tracepoint the BPF signals use is
+# switched on while another vCPU takes page faults) once oopsed the guest kernel in
+# exc_page_fault ("Oops: int3"); one TCG thread serializes the vCPUs.
 timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio \
-	-m 1024 -smp 2 -kernel "$kernel" -initrd "$out/initramfs.gz" \
+	-accel tcg,thread=single -m 1024 -smp 2 -kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 quiet panic=-1 psi=1" </dev/null | tr -d '\r' | tee "$log" ||
 	die "qemu failed or timed out (see $log)"
 
