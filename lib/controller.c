@@ -63,7 +63,7 @@ struct acg_controller {
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;
 	void *log_arg;
-	uint64_t last_max; /* the parent's memory.events max at the last look (v2) */
+	uint64_t last_max; /* the parent's memory.events oom at the last look (v2) */
 	bool have_max;
 	struct acg_controller_stats stats;
 };
@@ -93,6 +93,13 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->version = acg_cg_version(parent);
 	c->cfg = *cfg;
 	c->cfg.can_freeze = c->cfg.can_freeze && c->version == 2;
+	/* v2: a LOW session can overrun its clamp and the kernel's OOM killer cannot be
+	 * paused: no room is handed out while HIGH is in a burst, and HIGH's room for a
+	 * return to its peak fades over 2 s, not 0.5 (policy.h) */
+	if (c->version == 2 && isinf(c->cfg.grant_high_rate))
+		c->cfg.grant_high_rate = 256.0 * 1024 * 1024;
+	if (c->version == 2 && c->cfg.claim_decay_s < 2.0)
+		c->cfg.claim_decay_s = 2.0;
 	c->log = log;
 	c->log_arg = log_arg;
 	for (size_t i = 0; i < n; i++) {
@@ -317,10 +324,11 @@ static void observe(struct acg_controller *c, double now)
 		c->st.usage = 0;
 	c->st.parent_waiting = false;
 	if (acg_cg_events(c->parent, &ev) == 0) {
-		/* at the limit: v1 tasks wait there (OOM killer off); v2 charges hit max */
+		/* stuck at the limit: v1 tasks wait there (OOM killer off); v2 reclaim at max
+		 * failed (memory.events oom; max alone may be reclaim that worked, e.g. to swap) */
 		c->st.parent_waiting =
-			c->version == 1 ? ev.under_oom : c->have_max && ev.max > c->last_max;
-		c->last_max = ev.max;
+			c->version == 1 ? ev.under_oom : c->have_max && ev.oom > c->last_max;
+		c->last_max = ev.oom;
 		c->have_max = true;
 	}
 	for (size_t i = 0; i < c->n; i++) {

@@ -36,6 +36,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.kill_cooldown_s = 1.0,
 		.idle_s = 0.2,
 		.low_nice = 19,
+		.grant_high_rate = INFINITY,
 		.can_freeze = true,
 	};
 }
@@ -230,11 +231,17 @@ static double kept(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double h,
 		      double need, struct out *o)
 {
-	double avail = h - need - (double)GRANT_STEP, to;
+	double avail = h - need - (double)GRANT_STEP, to, high_rate = 0;
 	size_t g = SIZE_MAX;
 	const struct acg_pol_session *gs;
 	struct acg_action *a;
 
+	/* HIGH in a burst: where it ends is unknown, so no room is handed out meanwhile */
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->s[i].gone && st->s[i].prio == 0 && st->s[i].rate > 0)
+			high_rate += st->s[i].rate;
+	if (high_rate > c->grant_high_rate)
+		return;
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
 		if (st->s[i].held && st->s[i].waiting) {
 			g = i;

@@ -21,12 +21,13 @@
  *   - otherwise, when the free LOW sessions' growth would take the headroom below need,
  *     the later ones in the queue are held, so the first can finish its burst;
  *   - room beyond need is handed to the first held session in the queue whose tasks wait
- *     at its clamp; room promised to another session that no longer uses it (idle for
- *     idle_s, or shrinking from its peak: its burst is over) is taken back for it;
+ *     at its clamp, unless HIGH is in a burst (faster than grant_high_rate); room promised
+ *     to another session that no longer uses it (idle for idle_s, or shrinking from its
+ *     peak: its burst is over) is taken back for it;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
  *     or no HIGH session is left, every held session is released.
  * A kill happens only when every LOW session is held and the parent is still at its limit
- * (its tasks wait there on v1; on v2 its memory.events max grows): then the
+ * (its tasks wait there on v1; on v2 its memory.events oom grows): then the
  * lowest-priority, largest, most recently started session goes, one at a time,
  * kill_cooldown_s apart.
  *
@@ -58,6 +59,11 @@ struct acg_pol_cfg {
 	double idle_s;	 /* a held session that neither grew nor waited this long is idle */
 	bool can_freeze; /* the host has a freezer for sessions */
 	int low_nice;	 /* LOW sessions' threads run at least this nice (0: left alone) */
+	/* HIGH growing faster than this (bytes/s): no room is handed to LOW. Unlimited by
+	 * default (a v1 clamp is hard and the policy decides kills); the controller sets
+	 * 256 MiB/s on v2, where a clamp (memory.high) can be overrun and the kernel's OOM
+	 * killer cannot be paused */
+	double grant_high_rate;
 };
 
 /* Defaults for a budget: reserve 5% (at least 32 MiB), hysteresis half of it, ... */
@@ -86,7 +92,7 @@ struct acg_pol_state {
 	uint64_t budget;
 	uint64_t usage;		 /* the parent's */
 	bool parent_waiting;	 /* the parent is at its limit: v1 under_oom (its tasks wait),
-				  * v2 memory.events max grew since the last look */
+				  * v2 memory.events oom grew since the last look */
 	double high_last_growth; /* when a HIGH session last grew */
 	double last_kill;	 /* when the policy last killed (or -inf) */
 	struct acg_pol_session *s;
