@@ -221,8 +221,12 @@ static void test_dynamic_holds_then_resumes(void **state)
 			    strstr(r->decisions, "\"action\":\"raise\""));
 	assert_null(strstr(r->decisions, "\"action\":\"kill\""));
 	ev = json_object_get(lo, "memory_events_delta");
-	assert_true(json_integer_value(
-			    json_object_get(ev, r->cgroup_version == 2 ? "high" : "max")) > 0);
+	/* the kernel counted LOW at its clamp: on v1 here, where ticks come on time. In the
+	 * v2 VM (TCG, ASan) a tick can come so late that LOW has finished its ramp before it
+	 * is held, and then it never meets the clamp; v2's throttling at memory.high is
+	 * asserted by test_cgroup's test_high_throttle instead */
+	if (r->cgroup_version == 1)
+		assert_true(json_integer_value(json_object_get(ev, "max")) > 0);
 	assert_int_equal(json_integer_value(json_object_get(ev, "oom_kill")), 0);
 	json_decref(doc);
 	acg_bench_run_free(r);
