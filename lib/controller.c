@@ -63,8 +63,8 @@ struct acg_controller {
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;
 	void *log_arg;
-	uint64_t last_max; /* the parent's memory.events oom at the last look (v2) */
-	bool have_max;
+	uint64_t last_oom; /* the parent's memory.events oom at the last look (v2) */
+	bool have_oom;
 	struct acg_controller_stats stats;
 };
 
@@ -211,8 +211,8 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 {
 	to->st.high_last_growth = from->st.high_last_growth;
 	to->st.last_kill = from->st.last_kill;
-	to->last_max = from->last_max;
-	to->have_max = from->have_max;
+	to->last_oom = from->last_oom;
+	to->have_oom = from->have_oom;
 	to->next_rescue = from->next_rescue;
 	/* the threads reniced in sessions that are still there stay on record */
 	for (size_t k = 0; k < from->n_niced; k++)
@@ -327,9 +327,9 @@ static void observe(struct acg_controller *c, double now)
 		/* stuck at the limit: v1 tasks wait there (OOM killer off); v2 reclaim at max
 		 * failed (memory.events oom; max alone may be reclaim that worked, e.g. to swap) */
 		c->st.parent_waiting =
-			c->version == 1 ? ev.under_oom : c->have_max && ev.oom > c->last_max;
-		c->last_max = ev.oom;
-		c->have_max = true;
+			c->version == 1 ? ev.under_oom : c->have_oom && ev.oom > c->last_oom;
+		c->last_oom = ev.oom;
+		c->have_oom = true;
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];
