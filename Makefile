@@ -109,7 +109,7 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 
 $(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o: ALL_CFLAGS += -Itests \
 	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' \
-	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"'
+	-DTRACE_DIR='"$(CURDIR)/traces"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"'
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh unit $(UNIT_BINS)
@@ -129,7 +129,7 @@ $(O)/bench/replay_bench: $(O)/bench/replay_bench.o $(O)/libagentcg.a
 
 $(O)/bench/bpf_bench.o: $(BPF_SKELS)
 $(O)/bench/%.o: ALL_CFLAGS += -DBENCH_DIR='"$(CURDIR)/bench"' \
-	-DTRACE_DIR='"$(abspath $(CURDIR)/../shared/traces)"'
+	-DTRACE_DIR='"$(CURDIR)/traces"'
 
 $(O)/bench/bpf_bench: $(O)/bench/bpf_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)

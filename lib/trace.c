@@ -4,7 +4,8 @@
  *
  * resources.json: {"samples": [{"epoch": 1770178388.57, "mem_usage": "9.331MB / 16.19GB",
  * ...}, ...], "summary": {...}}. A sample's time is its epoch minus the first epoch; its
- * size is the part of mem_usage before the slash. Trailing "0B / 0B" samples (podman
+ * size is the integer "bytes" when present (exact: agentcg record writes it, and units do
+ * not apply), else the part of mem_usage before the slash. Trailing "0B / 0B" samples (podman
  * printing a container that is gone) are dropped, as the traces' own summaries drop them.
  *
  * CSV: "seconds,bytes" per line; blank lines and '#' comments are skipped, a first line
@@ -180,6 +181,7 @@ static int json_sample(const char *file, json_t *js, size_t i, const struct acg_
 		       double *ret_epoch, uint64_t *ret_bytes, bool *gone, struct acg_diag *d)
 {
 	json_t *je = json_object_get(js, "epoch"), *jm = json_object_get(js, "mem_usage");
+	json_t *jb = json_object_get(js, "bytes");
 	const char *mem;
 
 	if (!json_is_object(js))
@@ -189,6 +191,15 @@ static int json_sample(const char *file, json_t *js, size_t i, const struct acg_
 	if (!json_is_number(je))
 		return diag_set(d, "%s: sample %zu: epoch is not a number", file, i);
 	*ret_epoch = json_number_value(je);
+	if (jb) {
+		/* exact bytes (agentcg record writes them): units, binary or not, do not apply */
+		if (!json_is_integer(jb) || json_integer_value(jb) < 0)
+			return diag_set(d, "%s: sample %zu: bytes is not a non-negative integer",
+					file, i);
+		*ret_bytes = (uint64_t)json_integer_value(jb);
+		*gone = false;
+		return 0;
+	}
 	if (!jm || !json_is_string(jm))
 		return diag_set(d, "%s: sample %zu: missing mem_usage text", file, i);
 	mem = json_string_value(jm);

@@ -39,7 +39,7 @@ static void replay_usage(FILE *f)
 		"  -h, --help       this text\n"
 		"\n"
 		"Examples:\n"
-		"  agentcg replay ../shared/traces/dask__dask-11628.json --speed 50 --base-mb 100\n"
+		"  agentcg replay traces/dask__dask-11628.json --speed 50 --base-mb 100\n"
 		"  agentcg replay my-agent.csv --cgroup agentcg/s1 --output s1.json\n"
 		"\n"
 		"Exit status: 0 replay completed, 1 it was killed or failed (result still written),\n"

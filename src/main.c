@@ -64,7 +64,7 @@ static void usage(FILE *f)
 		   "Examples:\n"
 		   "  agentcg check           # what isolation this host can do, and why not\n"
 		   "  agentcg check --json    # the same as data\n"
-		   "  agentcg replay ../shared/traces/dask__dask-11628.json --speed 50\n"
+		   "  agentcg replay traces/dask__dask-11628.json --speed 50\n"
 		   "  agentcg bench bench/scenarios/pressure.json\n"
 		   "  agentcg daemon --budget-mb 16384 & agentcg run --priority low -- make test\n"
 		   "\n"

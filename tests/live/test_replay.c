@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #ifndef TRACE_DIR
-#define TRACE_DIR "../shared/traces"
+#define TRACE_DIR "traces"
 #endif
 
 static struct acg_mounts mounts;
@@ -75,10 +75,8 @@ static struct acg_trace *load_shared(const char *name)
 	struct acg_diag d = {""};
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	if (acg_trace_load(path, NULL, &t, &d) < 0) {
-		fprintf(stderr, "skip: %s\n", d.msg);
-		return NULL;
-	}
+	if (acg_trace_load(path, NULL, &t, &d) < 0) /* traces/ ships with the repository */
+		fail_msg("%s", d.msg);
 	return t;
 }
 
@@ -130,8 +128,6 @@ static void test_replay_peak_matches_kernel(void **state)
 		skip();
 	}
 	t = load_shared("dask__dask-11628");
-	if (!t)
-		skip();
 	cfg.trace = t;
 	acg_trace_summarize(t, &sum);
 	cg = run_in_session("peak", &cfg, 1024 * MiB, &res, &out);
@@ -163,8 +159,6 @@ static void test_replay_killed_keeps_records(void **state)
 		skip();
 	}
 	t = load_shared("dask__dask-11628");
-	if (!t)
-		skip();
 	cfg.trace = t;
 	/* the trace needs 100 + 321 MB: 300 MiB is not enough */
 	cg = run_in_session("killed", &cfg, 300 * MiB, &res, &out);

@@ -50,7 +50,7 @@ for t in "$@"; do
 done
 
 # The shared real traces, for the replay tests.
-traces=${AGENTCG_TRACES:-$here/../../../shared/traces}
+traces=${AGENTCG_TRACES:-$here/../../traces}
 if [ -d "$traces" ]; then
 	mkdir -p "$root/traces"
 	cp "$traces"/*.json "$root/traces/"
