@@ -53,18 +53,22 @@ struct acg_bench_run {
 	const char **names;
 	char *decisions; /* the strategy's decisions, JSON lines */
 	size_t decisions_len, decisions_cap, n_decisions;
-	char error[256]; /* set when the run could not be carried out */
+	uint64_t warm_bytes; /* touched and freed just before the start (0: none) */
+	double warm_mib_s;   /* the rate that warm-up ran at */
+	char error[256];     /* set when the run could not be carried out */
 };
 
 /*
  * Carry out one run of sessions idx[0..n) of sc under st (NULL: solo) in a cgroup called
- * name below parent. progress (may be NULL) is called each sampling period. Returns 0 (the
+ * name below parent. With warm_bytes, that much memory is touched and freed once every
+ * worker holds its baseline, just before the start (warm.h says why). progress (may be
+ * NULL) is called each sampling period. Returns 0 (the
  * run happened, whatever became of its sessions) or -errno with run->error set; the run's
  * cgroups are removed either way. Free with acg_bench_run_free().
  */
 int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		  const struct acg_strategy *st, unsigned int run, struct acg_cg *parent,
-		  const char *name,
+		  const char *name, uint64_t warm_bytes,
 		  void (*progress)(const struct acg_bench_run *r, double t, void *arg), void *arg,
 		  struct acg_bench_run **ret);
 

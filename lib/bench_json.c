@@ -55,6 +55,12 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 			r->error[0] ? json_string(r->error) : json_null(), "sessions", sessions);
 	if (doc)
 		json_object_set_new(doc, "decisions", json_integer((json_int_t)r->n_decisions));
+	if (doc)
+		json_object_set_new(doc, "warm",
+				    r->warm_bytes ? json_pack("{s:I, s:f}", "bytes",
+							      (json_int_t)r->warm_bytes, "mib_s",
+							      r->warm_mib_s)
+						  : json_null());
 	if (doc && (r->tree_after.has & ACG_EV_OOM_KILL))
 		json_object_set_new(doc, "parent_oom_kill_delta",
 				    json_integer((json_int_t)(r->tree_after.oom_kill -

@@ -18,6 +18,8 @@
 #include "sim.h"
 #include "stress.h"
 #include "strategy.h"
+#include "trace.h"
+#include "warm.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +37,7 @@ static void bench_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg bench SCENARIO [--strategies a,b] [--runs N] [--out DIR]\n"
-		"                     [--root PATH] [--check-config]\n"
+		"                     [--root PATH] [--warm-mb N | --no-warm] [--check-config]\n"
 		"\n"
 		"Run the scenario's sessions (traces or stress timelines, each in its own cgroup,\n"
 		"all starting at the same instant under one memory budget) once per strategy per\n"
@@ -51,8 +53,11 @@ static void bench_usage(FILE *f)
 		"  --runs N           repetitions (default: the scenario's, else 5)\n"
 		"  --out DIR          results directory (default bench-results/<name>-<time>)\n"
 		"  --root PATH        managed cgroup root (default agentcg)\n"
-		"  --warm-mb N        first hold N MiB once and release it (in a VM whose host\n"
-		"                     backs guest memory lazily, first use of memory is slow)\n"
+		"  --warm-mb N        touch and free N MiB before every run (default: what the\n"
+		"                     sessions need together, plus a quarter: in a VM whose\n"
+		"                     hypervisor takes free memory back, untouched memory is\n"
+		"                     slow, and the bench would time the hypervisor)\n"
+		"  --no-warm          never warm up\n"
 		"  --check-config     check the scenario and its traces, print it, run nothing\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -84,6 +89,8 @@ struct bench {
 	bool tty;
 	double t_start;
 	unsigned int done, total;
+	uint64_t warm_bytes; /* touched and freed before every run; 0: none */
+	json_t *warm;	     /* what was decided about warming, and why (summary.json) */
 };
 
 static void progress(const struct acg_bench_run *r, double t, void *arg)
@@ -248,7 +255,7 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 	int rc, wr;
 
 	snprintf(name, sizeof(name), "r%u-%s", k, label);
-	rc = acg_bench_run(b->sc, idx, n, st, k, parent, name, progress, b, &r);
+	rc = acg_bench_run(b->sc, idx, n, st, k, parent, name, b->warm_bytes, progress, b, &r);
 	if (b->tty)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)
@@ -344,6 +351,8 @@ static int write_summary(struct bench *b, json_t *runs)
 			oracle_s = NAN;
 		acg_bench_add_oracle(sum, runs, oracle_s, exact);
 	}
+	if (b->warm)
+		json_object_set(sum, "warm", b->warm);
 	snprintf(path, sizeof(path), "%s/summary.json", b->out);
 	if (json_dump_file(sum, path, JSON_INDENT(2)) < 0)
 		r = -EIO;
@@ -362,27 +371,41 @@ static int write_summary(struct bench *b, json_t *runs)
 	return r;
 }
 
-/* Hold bytes once in a child and let it go: a warm-up, not measured. */
-static void warm_up(uint64_t bytes)
+/*
+ * How much memory to touch and free before every run (warm.h says why): mode_mb < 0 is
+ * --no-warm, > 0 a size the user gave, 0 the default: what the scenario's sessions need
+ * together, a quarter more, at most half the host's memory. Warming where memory is never
+ * taken back costs a fraction of a second per run and changes nothing, so the default
+ * warms everywhere; whether this host takes free memory back is recorded as the reason.
+ */
+static void decide_warm(struct bench *b, double mode_mb)
 {
-	struct acg_stress_spec spec = {.bytes = bytes, .hold_s = 0};
-	struct acg_replay_cfg cfg = {.speed = 1};
-	struct acg_replay_result res;
-	struct acg_trace *t;
-	pid_t pid;
-	int fd, status;
+	uint64_t need = 0, cap = acg_host_mem_total() / 2;
+	bool reports = acg_warm_host_reports_free();
 
-	if (acg_stress_trace(&spec, &t) < 0)
-		return;
-	cfg.trace = t;
-	fprintf(stderr, "bench: warming up with %.0f MiB\n", (double)bytes / 1048576.0);
-	if (acg_replay_result_init(&res, t->n) == 0 &&
-	    acg_replay_spawn(&cfg, NULL, &pid, &fd) == 0) {
-		acg_replay_wait(pid, fd, &res, NULL, NULL, &status);
-		close(fd);
+	for (size_t i = 0; i < b->sc->n_sessions; i++) {
+		struct acg_trace_summary ts;
+
+		acg_trace_summarize(b->sc->sessions[i].trace, &ts);
+		need += ts.peak_bytes + b->sc->sessions[i].base_bytes;
 	}
-	acg_replay_result_free(&res);
-	acg_trace_free(t);
+	need += need / 4;
+	if (cap && need > cap)
+		need = cap;
+	b->warm_bytes = mode_mb < 0 ? 0 : mode_mb > 0 ? (uint64_t)(mode_mb * 1048576.0) : need;
+	b->warm = json_pack("{s:s, s:I, s:b}", "mode",
+			    mode_mb < 0   ? "off"
+			    : mode_mb > 0 ? "given"
+					  : "default",
+			    "bytes", (json_int_t)b->warm_bytes, "host_reports_free_pages", reports);
+	if (b->warm_bytes)
+		fprintf(stderr,
+			"bench: touching and freeing %.0f MiB before every run%s (--no-warm to "
+			"skip)\n",
+			(double)b->warm_bytes / 1048576.0,
+			reports ? ": this host's hypervisor takes back memory left free (virtio "
+				  "free page reporting), and memory it took back is slow to touch"
+				: "");
 }
 
 static int open_parent(const char *root_path, struct acg_cg **ret_root, struct acg_cg **ret)
@@ -416,6 +439,7 @@ int cmd_bench(int argc, char **argv)
 		{"root", required_argument, NULL, 'r'},
 		{"check-config", no_argument, NULL, 'C'},
 		{"warm-mb", required_argument, NULL, 'w'},
+		{"no-warm", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -451,8 +475,11 @@ int cmd_bench(int argc, char **argv)
 			check_only = true;
 			break;
 		case 'w':
-			if (!acg_opt_double("bench", "--warm-mb", optarg, 0, 1 << 24, &warm_mb))
+			if (!acg_opt_double("bench", "--warm-mb", optarg, 1, 1 << 24, &warm_mb))
 				return ACG_EXIT_USAGE;
+			break;
+		case 'W':
+			warm_mb = -1;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -502,8 +529,7 @@ int cmd_bench(int argc, char **argv)
 	b.tty = isatty(STDERR_FILENO);
 	b.t_start = acg_mono_s();
 	print_config(b.sc, &b);
-	if (warm_mb > 0)
-		warm_up((uint64_t)(warm_mb * 1048576.0));
+	decide_warm(&b, warm_mb);
 	docs = json_array();
 	r = run_all(&b, parent, docs);
 	if (write_summary(&b, docs) < 0)
@@ -523,6 +549,7 @@ out:
 		acg_cg_remove_if_empty(root);
 	acg_cg_free(root);
 	json_decref(b.unavailable);
+	json_decref(b.warm);
 	free(b.st);
 	acg_scenario_free(b.sc);
 	return code;

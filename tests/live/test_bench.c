@@ -135,7 +135,7 @@ static void run_strategy(const char *strategy)
 		fprintf(stderr, "skip: %s\n", skip_all);
 		skip();
 	}
-	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy,
+	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy, 0,
 				       NULL, NULL, &r),
 			 0);
 	doc = acg_bench_run_json(r);
@@ -197,7 +197,7 @@ static void test_dynamic_holds_then_resumes(void **state)
 		skip();
 	}
 	assert_int_equal(acg_bench_run(burst_sc, idx, 2, acg_strategy_find("dynamic"), 1, root,
-				       "dynamic", NULL, NULL, &r),
+				       "dynamic", 0, NULL, NULL, &r),
 			 0);
 	doc = acg_bench_run_json(r);
 	assert_non_null(doc);
