@@ -6,6 +6,8 @@
 #   make test-vm         the live tests again inside a qemu VM with a real cgroup v2
 #   make check           format check, warnings as errors, cppcheck, unit tests
 #   make ci              what CI runs: check, all tiers under ASan+UBSan, then the v2 VM tier
+#   make bench           the micro-benchmarks, into build/bench-results/
+#   make reproduce       every figure README quotes, into bench/results/ (root; ~15 min)
 #   make install PREFIX=/usr/local
 #   make SAN=1 ...       any of the above with AddressSanitizer + UBSan (into build/san)
 
@@ -63,7 +65,7 @@ CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c be
 
 .SECONDARY:
 .PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
-	bench fuzz valgrind soak
+	bench reproduce fuzz valgrind soak
 all: $(O)/agentcg
 
 # BPF: vmlinux.h from this kernel's BTF, objects with clang, skeletons with bpftool.
@@ -173,11 +175,19 @@ valgrind: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
 	done; line="valgrind: $(words $(UNIT_BINS) $(LIVE_BINS)) passed, 0 failed, 0 skipped"; \
 		echo "$$line"; [ -z "$$ACG_TEST_TALLY" ] || echo "$$line" >> "$$ACG_TEST_TALLY"
 
-# Benchmarks report; they never pass or fail. Results land in bench/results/.
+# Benchmarks report; they never pass or fail. `make bench` writes into $(BENCH_OUT) (default
+# build/bench-results, untracked); `make reproduce` regenerates every figure README quotes
+# into bench/results/ (tracked), from README's own commands.
+BENCH_OUT ?= build/bench-results
 bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench $(O)/bench/reaction_bench
-	$(Q)$(O)/bench/replay_bench
-	$(Q)$(O)/bench/bpf_bench
-	$(Q)$(O)/bench/reaction_bench
+	$(Q)mkdir -p $(BENCH_OUT)
+	$(Q)$(O)/bench/replay_bench $(CURDIR)/traces/pre-commit__pre-commit-2524.json \
+		$(BENCH_OUT)/replay.json
+	$(Q)$(O)/bench/bpf_bench $(BENCH_OUT)/bpf.json
+	$(Q)$(O)/bench/reaction_bench $(BENCH_OUT)/reaction.json
+
+reproduce: $(O)/agentcg
+	$(Q)scripts/reproduce.sh
 
 format:
 	$(Q)clang-format -i $(CSOURCES)

@@ -182,7 +182,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	const char *out = argc > 1 ? argv[1] : BENCH_DIR "/results/reaction.json";
+	const char *out = argc > 1 ? argv[1] : "build/bench-results/reaction.json";
 	double react[N_MODES][TRIALS], over[N_MODES][TRIALS];
 	unsigned long wake[N_MODES] = {0};
 	struct acg_cg *root = NULL, *cg[2] = {NULL, NULL};

@@ -9,17 +9,21 @@
  *     whose host backs guest memory lazily, the guest's first use of a page costs ~8x
  *     more (seen here: ~500 MiB/s against ~4000), and the guest allocator keeps handing
  *     out never-used pages until most of its memory has been used once;
- *  2. tracking error and lateness replaying a real trace at 100x;
+ *  2. tracking error and lateness replaying a real trace at 100x, ROUNDS times, each after
+ *     touching and freeing what the replay will need (lib/warm.h: this VM's hypervisor
+ *     takes back memory left free for ~2 s, and memory it took back is slow to touch);
  *  3. CPU used by the worker while it waits between samples;
  *  4. the same trace through bench/python_replay.py, a re-creation of the original
  *     prototype's method, for comparison.
- * Prints a Markdown table and writes the numbers as JSON (default bench/results/replay.json).
+ * Every figure is a median over rounds with its [min, max]. Prints a Markdown table and
+ * writes the numbers as JSON (to the path given, default build/bench-results/replay.json).
  */
 #include "replay.h"
 #include "stats.h"
 #include "clock.h"
 #include "stress.h"
 #include "trace.h"
+#include "warm.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -126,6 +130,17 @@ struct fidelity {
 	double max_err_mib, max_err_pct, late_p99_us, behind_p99_ms, completion_s, expected_s;
 };
 
+/* median and [min, max] of v[0..n) (v is sorted in place) */
+static json_t *spread(double *v, size_t n, double *ret_med)
+{
+	double med = acg_median(v, n);
+
+	acg_sort_d(v, n);
+	if (ret_med)
+		*ret_med = med;
+	return json_pack("{s:f, s:f, s:f}", "median", med, "min", v[0], "max", v[n - 1]);
+}
+
 static void fidelity(const struct acg_trace *t, struct fidelity *f)
 {
 	struct acg_replay_cfg cfg = {.trace = t, .speed = 100, .base_bytes = 100 * MiB};
@@ -134,6 +149,7 @@ static void fidelity(const struct acg_trace *t, struct fidelity *f)
 	uint64_t max_err = 0, peak = 0;
 
 	acg_trace_summarize(t, &sum);
+	acg_warm_touch(sum.peak_bytes + cfg.base_bytes + (sum.peak_bytes >> 2), NULL);
 	replay(&cfg, &res, NULL);
 	for (size_t i = 0; i < res.replayed; i++) {
 		uint64_t e = res.target[i] > res.resident[i] ? res.target[i] - res.resident[i]
@@ -193,13 +209,16 @@ static json_t *python_baseline(const char *trace)
 int main(int argc, char **argv)
 {
 	const char *trace_path = argc > 1 ? argv[1] : TRACE_DIR "/pre-commit__pre-commit-2524.json";
-	const char *out = argc > 2 ? argv[2] : BENCH_DIR "/results/replay.json";
-	double touch[ROUNDS], pop[ROUNDS], rep[ROUNDS], rep_touch[ROUNDS];
-	double m_touch, m_pop, m_rep, m_rep_touch, cpu, warm;
+	const char *out = argc > 2 ? argv[2] : "build/bench-results/replay.json";
+	double touch[ROUNDS], pop[ROUNDS], rep[ROUNDS], rep_touch[ROUNDS], ratio[ROUNDS];
+	double err[ROUNDS], errp[ROUNDS], late[ROUNDS], behind[ROUNDS], done[ROUNDS];
+	double m_touch, m_pop, m_rep, m_rep_touch, m_ratio, m_err, m_errp, m_late, m_behind, m_done,
+		cpu, warm;
 	struct acg_trace *t;
 	struct acg_diag d = {""};
-	struct fidelity f;
-	json_t *py, *doc;
+	struct fidelity f = {0};
+	json_t *py, *doc, *j_touch, *j_pop, *j_rep, *j_rep_touch, *j_ratio, *j_err, *j_errp,
+		*j_late, *j_behind, *j_done;
 
 	if (acg_trace_load(trace_path, NULL, &t, &d) < 0) {
 		fprintf(stderr, "replay_bench: %s\n", d.msg);
@@ -207,33 +226,55 @@ int main(int argc, char **argv)
 	}
 	/* warm-up: let the hypervisor back guest memory before anything is timed */
 	warm = warm_up();
+	/* interleaved rounds, so drift on a shared machine hits every measure alike */
 	for (int i = 0; i < ROUNDS; i++) {
 		touch[i] = fault_bandwidth(false);
 		pop[i] = fault_bandwidth(true);
 		rep[i] = replay_growth(false);
 		rep_touch[i] = replay_growth(true);
+		ratio[i] = touch[i] > 0 ? rep[i] / touch[i] : 0;
+		fidelity(t, &f);
+		err[i] = f.max_err_mib;
+		errp[i] = f.max_err_pct;
+		late[i] = f.late_p99_us;
+		behind[i] = f.behind_p99_ms;
+		done[i] = f.completion_s;
 	}
-	m_touch = acg_median(touch, ROUNDS);
-	m_pop = acg_median(pop, ROUNDS);
-	m_rep = acg_median(rep, ROUNDS);
-	m_rep_touch = acg_median(rep_touch, ROUNDS);
-	fidelity(t, &f);
+	j_touch = spread(touch, ROUNDS, &m_touch);
+	j_pop = spread(pop, ROUNDS, &m_pop);
+	j_rep = spread(rep, ROUNDS, &m_rep);
+	j_rep_touch = spread(rep_touch, ROUNDS, &m_rep_touch);
+	j_ratio = spread(ratio, ROUNDS, &m_ratio);
+	j_err = spread(err, ROUNDS, &m_err);
+	j_errp = spread(errp, ROUNDS, &m_errp);
+	j_late = spread(late, ROUNDS, &m_late);
+	j_behind = spread(behind, ROUNDS, &m_behind);
+	j_done = spread(done, ROUNDS, &m_done);
 	cpu = idle_cpu_pct();
 	py = python_baseline(trace_path);
 
-	printf("| measure (%s, 100x, base 100 MiB) | agentcg | goal |\n|---|---|---|\n", t->name);
+	printf("| measure (%s, 100x, base 100 MiB; median [min, max] of %d rounds) | agentcg | "
+	       "goal |\n|---|---|---|\n",
+	       t->name, ROUNDS);
 	printf("| warm-up: first use of 70%% of available memory, MiB/s | %.0f | |\n", warm);
-	printf("| first-touch page faults, MiB/s (median of %d) | %.0f | |\n", ROUNDS, m_touch);
-	printf("| MADV_POPULATE_WRITE, MiB/s | %.0f | |\n", m_pop);
-	printf("| replay growth, MiB/s | %.0f (%.2fx first-touch) | >= 0.8x |\n", m_rep,
-	       m_rep / m_touch);
-	printf("| replay growth with --touch, MiB/s | %.0f (%.2fx) | |\n", m_rep_touch,
-	       m_rep_touch / m_touch);
-	printf("| tracking error, max | %.2f MiB (%.3f%% of peak) | <= 1%% or 4 MiB |\n",
-	       f.max_err_mib, f.max_err_pct);
-	printf("| lateness p99 | %.0f us | <= 2000 us |\n", f.late_p99_us);
-	printf("| behind schedule p99 (growth backlog) | %.1f ms | |\n", f.behind_p99_ms);
-	printf("| completion vs timeline | %.3f s vs %.3f s | |\n", f.completion_s, f.expected_s);
+	printf("| first-touch page faults, MiB/s | %.0f [%.0f, %.0f] | |\n", m_touch, touch[0],
+	       touch[ROUNDS - 1]);
+	printf("| MADV_POPULATE_WRITE, MiB/s | %.0f [%.0f, %.0f] | |\n", m_pop, pop[0],
+	       pop[ROUNDS - 1]);
+	printf("| replay growth, MiB/s | %.0f [%.0f, %.0f] | |\n", m_rep, rep[0], rep[ROUNDS - 1]);
+	printf("| replay growth over first-touch, same round | %.2fx [%.2f, %.2f] | >= 0.8x |\n",
+	       m_ratio, ratio[0], ratio[ROUNDS - 1]);
+	printf("| replay growth with --touch, MiB/s | %.0f [%.0f, %.0f] | |\n", m_rep_touch,
+	       rep_touch[0], rep_touch[ROUNDS - 1]);
+	printf("| tracking error, max | %.2f MiB [%.2f, %.2f] (%.3f%% of peak) | <= 1%% or 4 MiB "
+	       "|\n",
+	       m_err, err[0], err[ROUNDS - 1], m_errp);
+	printf("| lateness p99 | %.0f us [%.0f, %.0f] | <= 2000 us |\n", m_late, late[0],
+	       late[ROUNDS - 1]);
+	printf("| behind schedule p99 (growth backlog) | %.1f ms [%.1f, %.1f] | |\n", m_behind,
+	       behind[0], behind[ROUNDS - 1]);
+	printf("| completion vs timeline | %.2f s [%.2f, %.2f] vs %.2f s | |\n", m_done, done[0],
+	       done[ROUNDS - 1], f.expected_s);
 	printf("| worker CPU while waiting | %.2f%% | ~0 |\n", cpu);
 	if (py)
 		printf("| python re-creation of the prototype: growth %.0f MiB/s, tracking error "
@@ -243,18 +284,20 @@ int main(int argc, char **argv)
 		       json_number_value(json_object_get(py, "behind_p99_us")) / 1e3,
 		       json_number_value(json_object_get(py, "completion_s")));
 
-	doc = json_pack("{s:s, s:i, s:{s:f, s:f, s:f, s:f, s:f, s:f},"
-			" s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:f, s:o}",
-			"trace", t->name, "rounds", ROUNDS, "growth_mib_s", "warm_up_first_use",
-			warm, "first_touch", m_touch, "populate_write", m_pop, "replay", m_rep,
-			"replay_touch", m_rep_touch, "replay_over_first_touch", m_rep / m_touch,
-			"fidelity_100x", "max_tracking_error_mib", f.max_err_mib,
-			"max_tracking_error_pct", f.max_err_pct, "lateness_p99_us", f.late_p99_us,
-			"behind_p99_ms", f.behind_p99_ms, "completion_s", f.completion_s,
-			"expected_s", f.expected_s, "idle_worker_cpu_pct", cpu, "python_recreation",
-			py ? py : json_null());
+	doc = json_pack("{s:s, s:i, s:s, s:{s:f, s:o, s:o, s:o, s:o, s:o},"
+			" s:{s:o, s:o, s:o, s:o, s:o, s:f}, s:f, s:o}",
+			"trace", t->name, "rounds", ROUNDS, "figures",
+			"median, min, max over rounds", "growth_mib_s", "warm_up_first_use", warm,
+			"first_touch", j_touch, "populate_write", j_pop, "replay", j_rep,
+			"replay_touch", j_rep_touch, "replay_over_first_touch", j_ratio,
+			"fidelity_100x", "max_tracking_error_mib", j_err, "max_tracking_error_pct",
+			j_errp, "lateness_p99_us", j_late, "behind_p99_ms", j_behind,
+			"completion_s", j_done, "expected_s", f.expected_s, "idle_worker_cpu_pct",
+			cpu, "python_recreation", py ? py : json_null());
 	if (doc && json_dump_file(doc, out, JSON_INDENT(2)) == 0)
 		printf("\nwritten to %s\n", out);
+	else
+		fprintf(stderr, "replay_bench: cannot write %s\n", out);
 	json_decref(doc);
 	acg_trace_free(t);
 	return 0;

@@ -394,7 +394,7 @@ static void decide_warm(struct bench *b, double mode_mb)
 		need = cap;
 	b->warm_bytes = mode_mb < 0 ? 0 : mode_mb > 0 ? (uint64_t)(mode_mb * 1048576.0) : need;
 	b->warm = json_pack("{s:s, s:I, s:b}", "mode",
-			    mode_mb < 0   ? "off"
+			    mode_mb < 0	  ? "off"
 			    : mode_mb > 0 ? "given"
 					  : "default",
 			    "bytes", (json_int_t)b->warm_bytes, "host_reports_free_pages", reports);

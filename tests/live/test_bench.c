@@ -135,8 +135,8 @@ static void run_strategy(const char *strategy)
 		fprintf(stderr, "skip: %s\n", skip_all);
 		skip();
 	}
-	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy, 0,
-				       NULL, NULL, &r),
+	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy,
+				       0, NULL, NULL, &r),
 			 0);
 	doc = acg_bench_run_json(r);
 	assert_non_null(doc);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# reproduce.sh: regenerate every figure README.md quotes, with README's own commands, into
+# bench/results/ (tracked: commit what it writes together with README's new numbers).
+# Needs root, a built build/agentcg (make), and about 15 minutes; nothing else should run.
+#
+#   bench/results/check.txt                      agentcg check
+#   bench/results/<scenario>/                    agentcg bench bench/scenarios/<scenario>.json
+#   bench/results/pressure/report/               agentcg report bench/results/pressure
+#   bench/results/{replay,bpf,reaction}.json     make bench BENCH_OUT=bench/results
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "reproduce.sh: run as root (the bench makes cgroups)" >&2; exit 2; }
+[ -x build/agentcg ] || { echo "reproduce.sh: build first (make)" >&2; exit 2; }
+out=bench/results
+mkdir -p "$out"
+echo "== agentcg check"
+build/agentcg check | tee "$out/check.txt"
+for s in pressure burst latency; do
+	echo "== agentcg bench bench/scenarios/$s.json --out $out/$s"
+	rm -rf "${out:?}/$s"
+	build/agentcg bench "bench/scenarios/$s.json" --out "$out/$s"
+done
+echo "== agentcg report $out/pressure"
+build/agentcg report "$out/pressure"
+echo "== make bench BENCH_OUT=$out"
+make --no-print-directory bench BENCH_OUT="$out"
+echo "reproduce: done; figures in $out (date: $(date -u +%F))"
