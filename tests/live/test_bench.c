@@ -128,7 +128,9 @@ static void run_strategy(const char *strategy)
 	const size_t idx[] = {0, 1, 2};
 	struct acg_bench_run *r = NULL;
 	char out[400], path[500], cgpath[ACG_PATH_MAX + 64];
-	json_t *doc, *c;
+	/* one strategy's run warms 32 MiB first (warm.h), the other none */
+	uint64_t warm = strcmp(strategy, "static") == 0 ? 32u << 20 : 0;
+	json_t *doc, *c, *w;
 	struct stat st;
 
 	if (skip_all) {
@@ -136,10 +138,17 @@ static void run_strategy(const char *strategy)
 		skip();
 	}
 	assert_int_equal(acg_bench_run(sc, idx, 3, acg_strategy_find(strategy), 1, root, strategy,
-				       0, NULL, NULL, &r),
+				       warm, NULL, NULL, &r),
 			 0);
 	doc = acg_bench_run_json(r);
 	assert_non_null(doc);
+	w = json_object_get(doc, "warm");
+	if (warm) {
+		assert_true(json_integer_value(json_object_get(w, "bytes")) == (json_int_t)warm);
+		assert_true(json_number_value(json_object_get(w, "mib_s")) > 0);
+	} else {
+		assert_true(json_is_null(w));
+	}
 	c = session(doc, "c");
 	assert_string_equal(json_string_value(json_object_get(c, "status")), "killed");
 	assert_string_equal(json_string_value(json_object_get(c, "killed_by")), "oom");
