@@ -12,6 +12,7 @@
  */
 #include "bench.h"
 #include "clock.h"
+#include "host.h"
 #include "warm.h"
 
 #include <errno.h>
@@ -152,11 +153,31 @@ static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg
 	return rc;
 }
 
+/* The warm-up's size: as asked, or what the sessions need; never past 3/4 of MemAvailable. */
+static uint64_t warm_size(struct acg_bench_run *r)
+{
+	uint64_t avail = acg_host_mem_available() / 4 * 3, need = 0;
+
+	if (r->warm_bytes == ACG_BENCH_WARM_AUTO) {
+		for (size_t i = 0; i < r->n; i++) {
+			struct acg_trace_summary ts;
+
+			acg_trace_summarize(r->s[i].spec->trace, &ts);
+			need += ts.peak_bytes + r->s[i].spec->base_bytes;
+		}
+		r->warm_bytes = need + need / 4;
+	}
+	if (avail && r->warm_bytes > avail)
+		r->warm_bytes = avail;
+	return r->warm_bytes;
+}
+
 /* Spawn every worker; they hold their baselines and wait for the go pipe to close. */
 static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 {
 	int go[2], rc = 0;
 	double deadline;
+	bool all = false;
 
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
@@ -175,7 +196,7 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 	close(go[0]);
 	/* wait (bounded) until every live worker holds its baseline */
 	deadline = acg_mono_s() + 120;
-	for (bool all = false; rc == 0 && !all && acg_mono_s() < deadline;) {
+	for (all = false; rc == 0 && !all && acg_mono_s() < deadline;) {
 		all = true;
 		for (size_t i = 0; i < r->n; i++) {
 			struct acg_bench_session *s = &r->s[i];
@@ -189,8 +210,10 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 	}
 	/* warm pages at the head of the free lists, so the run times the kernel and the
 	 * policy rather than a hypervisor backing memory (a failed warm-up is only slower) */
-	if (rc == 0 && r->warm_bytes && acg_warm_touch(r->warm_bytes, &r->warm_mib_s) < 0)
-		r->warm_bytes = 0;
+	if (rc == 0 && all && r->warm_bytes)
+		r->warm_error = acg_warm_touch(warm_size(r), &r->warm_mib_s);
+	else
+		r->warm_bytes = 0; /* not attempted */
 	/* a controller sees the sessions as they start, as a daemon would (it renices LOW,
 	 * arms its wake-ups) before the clock starts */
 	if (rc == 0 && r->st && r->st->tick && r->ctx.priv)

@@ -21,6 +21,7 @@
 
 #define ACG_BENCH_SAMPLE_MS 50
 #define ACG_BENCH_CONTROL_MS 10
+#define ACG_BENCH_WARM_AUTO UINT64_MAX
 
 struct acg_bench_session {
 	const struct acg_scn_session *spec;
@@ -55,13 +56,16 @@ struct acg_bench_run {
 	size_t decisions_len, decisions_cap, n_decisions;
 	uint64_t warm_bytes; /* touched and freed just before the start (0: none) */
 	double warm_mib_s;   /* the rate that warm-up ran at */
+	int warm_error;	     /* -errno if the warm-up failed (the run goes on, unwarmed) */
 	char error[256];     /* set when the run could not be carried out */
 };
 
 /*
  * Carry out one run of sessions idx[0..n) of sc under st (NULL: solo) in a cgroup called
  * name below parent. With warm_bytes, that much memory is touched and freed once every
- * worker holds its baseline, just before the start (warm.h says why). progress (may be
+ * worker holds its baseline, just before the start (warm.h says why); ACG_BENCH_WARM_AUTO
+ * sizes it to what the run's sessions need, a quarter more. Either way it is cut to
+ * three quarters of MemAvailable at that moment. progress (may be
  * NULL) is called each sampling period. Returns 0 (the
  * run happened, whatever became of its sessions) or -errno with run->error set; the run's
  * cgroups are removed either way. Free with acg_bench_run_free().

@@ -56,11 +56,14 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 	if (doc)
 		json_object_set_new(doc, "decisions", json_integer((json_int_t)r->n_decisions));
 	if (doc)
-		json_object_set_new(doc, "warm",
-				    r->warm_bytes ? json_pack("{s:I, s:f}", "bytes",
-							      (json_int_t)r->warm_bytes, "mib_s",
-							      r->warm_mib_s)
-						  : json_null());
+		json_object_set_new(
+			doc, "warm",
+			!r->warm_bytes ? json_null()
+			: r->warm_error
+				? json_pack("{s:I, s:s}", "bytes", (json_int_t)r->warm_bytes,
+					    "error", strerror(-r->warm_error))
+				: json_pack("{s:I, s:f}", "bytes", (json_int_t)r->warm_bytes,
+					    "mib_s", r->warm_mib_s));
 	if (doc && (r->tree_after.has & ACG_EV_OOM_KILL))
 		json_object_set_new(doc, "parent_oom_kill_delta",
 				    json_integer((json_int_t)(r->tree_after.oom_kill -

@@ -179,6 +179,11 @@ uint64_t acg_host_mem_total(void)
 	return meminfo_field("MemTotal:");
 }
 
+uint64_t acg_host_mem_available(void)
+{
+	return meminfo_field("MemAvailable:");
+}
+
 uint64_t acg_host_swap_total(void)
 {
 	return meminfo_field("SwapTotal:");

@@ -50,6 +50,9 @@ void acg_host_probe(struct acg_host *ret);
 /* MemTotal in bytes (0 if unreadable), without the other probes. */
 uint64_t acg_host_mem_total(void);
 
+/* MemAvailable in bytes (0 if unreadable). */
+uint64_t acg_host_mem_available(void);
+
 /* SwapTotal in bytes (0 if none or unreadable), without the other probes. */
 uint64_t acg_host_swap_total(void);
 

@@ -9,7 +9,10 @@
  * freed a moment ago. A bench whose sessions need more memory than the previous run freed
  * recently would then time the hypervisor, not the kernel or the policy, and would time
  * it more in a crowded run than in a solo one. Touching, then freeing, the run's memory
- * just before its start puts warm pages at the head of the kernel's free lists.
+ * just before its start puts warm pages at the head of the kernel's free lists. That
+ * lasts until the hypervisor takes them back again (about 2 s for pages that stay free),
+ * so it helps most in the first seconds of a run; pages a session frees and takes again
+ * within that time stay warm.
  */
 #ifndef AGENTCG_WARM_H
 #define AGENTCG_WARM_H
@@ -18,9 +21,10 @@
 #include <stdint.h>
 
 /*
- * Touch bytes of fresh anonymous memory in a child process (so the caller's cgroup and
- * address space are untouched, and a kill of the child costs nothing), then let it go.
- * *mib_s (may be NULL) gets the rate the child populated it at. 0 or -errno.
+ * Touch bytes of fresh anonymous memory in a child process (the caller's address space
+ * stays as it was; the child asks to be the OOM killer's first choice), then let it go.
+ * *mib_s (may be NULL) gets bytes over the child's whole life (fork to exit). 0, -EINVAL
+ * for 0 bytes, -ENOMEM if the child could not map or was killed, or -errno.
  */
 int acg_warm_touch(uint64_t bytes, double *mib_s);
 

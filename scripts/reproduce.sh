@@ -19,8 +19,11 @@ echo "== agentcg check"
 build/agentcg check | tee "$out/check.txt"
 for s in pressure burst latency; do
 	echo "== agentcg bench bench/scenarios/$s.json --out $out/$s"
+	# into a fresh directory first: a failed bench leaves the committed results as they were
+	rm -rf "${out:?}/$s.new"
+	build/agentcg bench "bench/scenarios/$s.json" --out "$out/$s.new"
 	rm -rf "${out:?}/$s"
-	build/agentcg bench "bench/scenarios/$s.json" --out "$out/$s"
+	mv "$out/$s.new" "$out/$s"
 done
 echo "== agentcg report $out/pressure"
 build/agentcg report "$out/pressure"

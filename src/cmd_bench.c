@@ -54,9 +54,10 @@ static void bench_usage(FILE *f)
 		"  --out DIR          results directory (default bench-results/<name>-<time>)\n"
 		"  --root PATH        managed cgroup root (default agentcg)\n"
 		"  --warm-mb N        touch and free N MiB before every run (default: what the\n"
-		"                     sessions need together, plus a quarter: in a VM whose\n"
-		"                     hypervisor takes free memory back, untouched memory is\n"
-		"                     slow, and the bench would time the hypervisor)\n"
+		"                     run's sessions need, plus a quarter, at most 3/4 of\n"
+		"                     available memory; in a VM whose hypervisor takes free\n"
+		"                     memory back, such memory is slow to touch again, and the\n"
+		"                     bench would time the hypervisor)\n"
 		"  --no-warm          never warm up\n"
 		"  --check-config     check the scenario and its traces, print it, run nothing\n"
 		"  -h, --help         this text\n"
@@ -262,6 +263,9 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 		acg_err("bench: run %u %s: %s", k, label, r ? r->error : strerror(-rc));
 	if (!r)
 		return rc;
+	if (r->warm_error)
+		acg_err("bench: run %u %s: warm-up of %.0f MiB failed (%s); the run went on unwarmed",
+			k, label, (double)r->warm_bytes / 1048576.0, strerror(-r->warm_error));
 	snprintf(dir, sizeof(dir), "%s/runs/%u", b->out, k);
 	make_dir(dir);
 	snprintf(dir, sizeof(dir), "%s/runs/%u/%s", b->out, k, label);
@@ -372,37 +376,30 @@ static int write_summary(struct bench *b, json_t *runs)
 }
 
 /*
- * How much memory to touch and free before every run (warm.h says why): mode_mb < 0 is
- * --no-warm, > 0 a size the user gave, 0 the default: what the scenario's sessions need
- * together, a quarter more, at most half the host's memory. Warming where memory is never
- * taken back costs a fraction of a second per run and changes nothing, so the default
- * warms everywhere; whether this host takes free memory back is recorded as the reason.
+ * Whether to touch and free memory before every run (warm.h says why): mode_mb < 0 is
+ * --no-warm, > 0 a size the user gave, 0 the default: per run, what its sessions need, a
+ * quarter more (lib/bench.c cuts either to 3/4 of MemAvailable). Warming where memory is
+ * never taken back costs a fraction of a second per run and changes nothing, so the
+ * default warms everywhere; whether this host takes free memory back is recorded.
  */
 static void decide_warm(struct bench *b, double mode_mb)
 {
-	uint64_t need = 0, cap = acg_host_mem_total() / 2;
 	bool reports = acg_warm_host_reports_free();
 
-	for (size_t i = 0; i < b->sc->n_sessions; i++) {
-		struct acg_trace_summary ts;
-
-		acg_trace_summarize(b->sc->sessions[i].trace, &ts);
-		need += ts.peak_bytes + b->sc->sessions[i].base_bytes;
-	}
-	need += need / 4;
-	if (cap && need > cap)
-		need = cap;
-	b->warm_bytes = mode_mb < 0 ? 0 : mode_mb > 0 ? (uint64_t)(mode_mb * 1048576.0) : need;
-	b->warm = json_pack("{s:s, s:I, s:b}", "mode",
+	b->warm_bytes = mode_mb < 0   ? 0
+			: mode_mb > 0 ? (uint64_t)(mode_mb * 1048576.0)
+				      : ACG_BENCH_WARM_AUTO;
+	b->warm = json_pack("{s:s, s:o, s:b}", "mode",
 			    mode_mb < 0	  ? "off"
 			    : mode_mb > 0 ? "given"
 					  : "default",
-			    "bytes", (json_int_t)b->warm_bytes, "host_reports_free_pages", reports);
+			    "bytes",
+			    mode_mb > 0 ? json_integer((json_int_t)b->warm_bytes) : json_null(),
+			    "host_reports_free_pages", reports);
 	if (b->warm_bytes)
 		fprintf(stderr,
-			"bench: touching and freeing %.0f MiB before every run%s (--no-warm to "
-			"skip)\n",
-			(double)b->warm_bytes / 1048576.0,
+			"bench: touching and freeing %s before every run%s (--no-warm to skip)\n",
+			mode_mb > 0 ? "the given size" : "what its sessions need",
 			reports ? ": this host's hypervisor takes back memory left free (virtio "
 				  "free page reporting), and memory it took back is slow to touch"
 				: "");
