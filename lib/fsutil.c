@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <linux/openat2.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -215,4 +217,45 @@ int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd)
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+/* Make buf (one more component of a path) unless it is there as a directory. */
+static int mkdir_one(const char *buf, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(buf, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (stat(buf, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int acg_mkdir_p(const char *path, mode_t mode, char *failed, size_t size)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+	int r = 0;
+
+	if (len == 0)
+		return -ENOENT;
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	/* every prefix ending before a '/' (not the root, not an empty one), then path */
+	for (size_t i = 1; i <= len && r == 0; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		if (buf[i - 1] == '/')
+			continue;
+		buf[i] = '\0';
+		r = mkdir_one(buf, mode);
+		if (r < 0 && failed && size)
+			snprintf(failed, size, "%s", buf);
+		if (i < len)
+			buf[i] = '/';
+	}
+	return r;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Longest session or cgroup name we accept. */
 #define ACG_NAME_MAX 64
@@ -51,5 +52,14 @@ int acg_write_at(int dirfd, const char *name, const char *s);
  * acg_name_valid() and opened O_NOFOLLOW|O_DIRECTORY. relpath "" opens dirfd itself.
  */
 int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd);
+
+/*
+ * Create the directory path and any missing parent, like `mkdir -p` (each with mode, less
+ * the umask); an existing directory is fine. For the user's own output paths, not for
+ * cgroupfs: symlinks in path are followed. Returns 0 or -errno (-ENOTDIR when a component
+ * exists and is not a directory); failed (may be NULL) then holds the path up to the
+ * component that could not be made.
+ */
+int acg_mkdir_p(const char *path, mode_t mode, char *failed, size_t size);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "cmd.h"
 #include "clock.h"
+#include "fsutil.h"
 
 #include "bench.h"
 #include "cgroup.h"
@@ -51,7 +52,8 @@ static void bench_usage(FILE *f)
 		"                     the scenario's list, else all. Unavailable ones are listed\n"
 		"                     with the reason, never run.\n"
 		"  --runs N           repetitions (default: the scenario's, else 5)\n"
-		"  --out DIR          results directory (default bench-results/<name>-<time>)\n"
+		"  --out DIR          results directory, made with any missing parent\n"
+		"                     (default bench-results/<name>-<time>)\n"
 		"  --root PATH        managed cgroup root (default agentcg)\n"
 		"  --warm-mb N        touch and free N MiB before every run (default: what the\n"
 		"                     run's sessions need, plus a quarter, at most 3/4 of\n"
@@ -210,7 +212,9 @@ static int make_dir(const char *path)
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, size_t size)
+/* The results directory, its parents and runs/, host.json, scenario.json; failed: where. */
+static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, size_t size,
+		       char *failed, size_t failed_size)
 {
 	char path[4096];
 	json_t *host;
@@ -221,19 +225,19 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 		struct tm tm;
 
 		localtime_r(&t, &tm);
-		if (make_dir("bench-results") < 0)
-			return -errno;
 		snprintf(buf, size, "bench-results/%s-%04d%02d%02d-%02d%02d%02d", b->sc->name,
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec);
 		b->out = buf;
 	}
-	if ((r = make_dir(b->out)) < 0)
+	if ((r = acg_mkdir_p(b->out, 0755, failed, failed_size)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/runs", b->out);
+	snprintf(failed, failed_size, "%s", path);
 	if ((r = make_dir(path)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/host.json", b->out);
+	snprintf(failed, failed_size, "%s", path);
 	host = acg_host_to_json(h);
 	r = host && json_dump_file(host, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 	json_decref(host);
@@ -241,6 +245,7 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 		json_t *sc = json_load_file(b->sc->path, 0, NULL);
 
 		snprintf(path, sizeof(path), "%s/scenario.json", b->out);
+		snprintf(failed, failed_size, "%s", path);
 		r = sc && json_dump_file(sc, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 		json_decref(sc);
 	}
@@ -448,7 +453,7 @@ int cmd_bench(int argc, char **argv)
 	struct acg_host host;
 	bool check_only = false;
 	double runs = 0, warm_mb = 0;
-	char outbuf[512];
+	char outbuf[512], failed[4096] = "";
 	json_t *docs = NULL;
 	int c, r, code = ACG_EXIT_FAIL;
 
@@ -511,9 +516,9 @@ int cmd_bench(int argc, char **argv)
 		acg_err("bench: none of the strategies can run on this host (see 'agentcg check')");
 		goto out;
 	}
-	r = prepare_out(&b, &host, outbuf, sizeof(outbuf));
+	r = prepare_out(&b, &host, outbuf, sizeof(outbuf), failed, sizeof(failed));
 	if (r < 0) {
-		acg_err("bench: cannot write results in %s: %s", b.out, strerror(-r));
+		acg_err("bench: cannot write results in %s: %s: %s", b.out, failed, strerror(-r));
 		goto out;
 	}
 	if (open_parent(root_path, &root, &parent) < 0)

@@ -9,6 +9,7 @@
 #include "stats.h"
 
 #include "bench.h"
+#include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +35,8 @@ static void report_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --format F   md, html or both (default both)\n"
-		"  --out DIR    where to write (default RESULTS_DIR/report)\n"
+		"  --out DIR    where to write, made with any missing parent (default\n"
+		"               RESULTS_DIR/report)\n"
 		"  -h, --help   this text\n"
 		"\n"
 		"Examples:\n"
@@ -558,7 +560,7 @@ int cmd_report(int argc, char **argv)
 		{0},
 	};
 	const char *format = "both", *out = NULL, *dir;
-	char outbuf[4096], path[8300], *md = NULL, title[256] = "bench";
+	char outbuf[4096], path[8300], *md = NULL, title[256] = "bench", failed[4096] = "";
 	json_t *runs, *old, *summary, *scn, *host, *st;
 	size_t n_runs = 0, md_len = 0, i;
 	FILE *f;
@@ -603,8 +605,9 @@ int cmd_report(int argc, char **argv)
 		snprintf(outbuf, sizeof(outbuf), "%s/report", dir);
 		out = outbuf;
 	}
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-		acg_err("report: cannot create %s: %s", out, strerror(errno));
+	c = acg_mkdir_p(out, 0755, failed, sizeof(failed));
+	if (c < 0) {
+		acg_err("report: cannot create %s: %s: %s", out, failed, strerror(-c));
 		json_decref(runs);
 		return ACG_EXIT_FAIL;
 	}

@@ -112,6 +112,23 @@ static void expect_usage_error(const char *want, struct res r)
 	res_free(&r);
 }
 
+/* Expect exit code code and exactly one stderr line containing every want (NULL-ended). */
+static void expect_error(int code, struct res r, const char *want, ...)
+{
+	const char *missing = NULL;
+	va_list ap;
+
+	va_start(ap, want);
+	for (const char *w = want; w && !missing; w = va_arg(ap, const char *))
+		if (!strstr(r.err, w))
+			missing = w;
+	va_end(ap);
+	if (r.code != code || lines(r.err) != 1 || missing)
+		fail_msg("exit %d, stderr \"%s\" (wanted exit %d and one line%s%s)", r.code, r.err,
+			 code, missing ? " with " : "", missing ? missing : "");
+	res_free(&r);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -374,6 +391,55 @@ static void test_report(void **state)
 	assert_true(st.st_size > 50000);
 }
 
+/*
+ * --out DIR whose parents do not exist: report and bench make them (mkdir -p); where one
+ * cannot be made (a file is in the way), one line names it and says why, exit 1.
+ */
+static void test_out_parents(void **state)
+{
+	char fixture[512], out[600], path[700], file[300], root[64];
+	const char *scn = path_in_tmp("parents.json");
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	snprintf(file, sizeof(file), "%s", path_in_tmp("a-file"));
+	write_file(file, "in the way\n");
+	write_file(scn, "{\"budget_mb\": 64, \"runs\": 1, \"strategies\": [\"none\"], "
+			"\"sessions\": [{\"name\": \"a\", \"priority\": \"high\", \"stress\": "
+			"{\"mb\": 8, \"hold_s\": 0.2}}]}");
+
+	snprintf(out, sizeof(out), "%s/x/y", file);
+	expect_error(1, RUN("bench", scn, "--no-warm", "--out", out), "cannot write results", file,
+		     "Not a directory", (const char *)NULL);
+	if (access(fixture, R_OK) == 0) {
+		expect_error(1, RUN("report", fixture, "--format", "md", "--out", out),
+			     "cannot create", file, "Not a directory", (const char *)NULL);
+		snprintf(out, sizeof(out), "%s", path_in_tmp("report-parents/a/b"));
+		r = RUN("report", fixture, "--format", "md", "--out", out);
+		assert_int_equal(r.code, 0);
+		res_free(&r);
+		snprintf(path, sizeof(path), "%s/report.md", out);
+		assert_int_equal(access(path, R_OK), 0);
+	} else {
+		fprintf(stderr, "skip (report part): no %s here\n", fixture);
+	}
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip (bench part): needs root (cgroups)\n");
+		skip();
+	}
+	/* under the tests' own root, never the shared default one */
+	snprintf(root, sizeof(root), "agentcg-test-%d", (int)getpid());
+	snprintf(out, sizeof(out), "%s", path_in_tmp("bench-parents/a/b"));
+	r = RUN("bench", scn, "--no-warm", "--root", root, "--out", out);
+	if (r.code != 0)
+		fail_msg("bench exit %d: %s", r.code, r.err);
+	res_free(&r);
+	snprintf(path, sizeof(path), "%s/summary.json", out);
+	assert_int_equal(access(path, R_OK), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -399,7 +465,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),	cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_bench_config),	cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),	cmocka_unit_test(test_report),
-		cmocka_unit_test(test_bench_full_disk),
+		cmocka_unit_test(test_bench_full_disk), cmocka_unit_test(test_out_parents),
 	};
 
 	th_init();

@@ -313,6 +313,43 @@ static void test_escapes(void **state)
 	rmdir(dir);
 }
 
+/*
+ * mkdir -p for output paths: missing parents are made, an existing directory is fine, and
+ * a component that is a file is named with ENOTDIR.
+ */
+static void test_mkdir_p(void **state)
+{
+	char dir[] = "/tmp/agentcg-test-mkdir-XXXXXX", path[256], failed[256], want[256];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a//b/c/", dir);
+	assert_int_equal(acg_mkdir_p(path, 0755, failed, sizeof(failed)), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	/* again: all there already */
+	assert_int_equal(acg_mkdir_p(path, 0755, failed, sizeof(failed)), 0);
+	/* a file in the way */
+	snprintf(want, sizeof(want), "%s/file", dir);
+	fd = open(want, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/file/x/y", dir);
+	assert_int_equal(acg_mkdir_p(path, 0755, failed, sizeof(failed)), -ENOTDIR);
+	assert_string_equal(failed, want);
+	assert_int_equal(acg_mkdir_p(want, 0755, failed, sizeof(failed)), -ENOTDIR);
+	assert_int_equal(acg_mkdir_p("", 0755, NULL, 0), -ENOENT);
+	unlink(want);
+	for (const char *p = "a/b/c\0a/b\0a\0"; *p; p += strlen(p) + 1) {
+		snprintf(path, sizeof(path), "%s/%s", dir, p);
+		assert_int_equal(rmdir(path), 0);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_ctl_map),
 		cmocka_unit_test(test_root_confinement),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_mkdir_p),
 	};
 
 	th_init();
