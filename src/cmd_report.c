@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,15 +124,46 @@ static json_t *run_doc(json_t *runs, const char *strategy, json_int_t k)
 	return NULL;
 }
 
-/* gnuplot, fed a script; 0 when it ran and exited 0 */
+/* Is there an executable prog in a directory of PATH (as the shell would find it)? */
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
+	char file[4096];
+
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		/* an empty entry is the current directory */
+		if (snprintf(file, sizeof(file), "%.*s/%s", (int)n, n ? path : ".", prog) <
+			    (int)sizeof(file) &&
+		    access(file, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * gnuplot, fed a script; 0 when it ran and exited 0. A gnuplot that exits before reading
+ * it all must not end the report with SIGPIPE: the write fails instead, and so does this.
+ */
 static int gnuplot(const char *script)
 {
-	FILE *p = popen("gnuplot 2>/dev/null", "w");
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	FILE *p;
+	int r;
 
-	if (!p)
-		return -errno;
-	fputs(script, p);
-	return pclose(p) == 0 ? 0 : -EIO;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	p = popen("gnuplot 2>/dev/null", "w");
+	if (!p) {
+		r = -errno;
+	} else {
+		fputs(script, p);
+		r = pclose(p) == 0 ? 0 : -EIO;
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	return r;
 }
 
 /* Split timeseries.csv into one "seconds MiB" file per session, for gnuplot's lines. */
@@ -536,6 +568,28 @@ static void md_to_html(const char *md, FILE *f)
 		fputs("</table>\n", f);
 }
 
+/* report.md's plots: links to the SVGs, or why there are none. */
+static void plots_md(FILE *f, json_t *summary, const char *why_none)
+{
+	json_t *st;
+	size_t i;
+
+	fputs("\n## Plots\n\n", f);
+	if (why_none) {
+		fprintf(f, "%s\n", why_none);
+		return;
+	}
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "strategy"));
+
+		if (strcmp(name, "solo"))
+			fprintf(f, "![%s](mem-%s.svg)\n\n", name, name);
+	}
+	fputs("![completion](completion.svg)\n\n![HIGH growth latency](latency-cdf.svg)\n\n"
+	      "![simulation](simulation.svg)\n",
+	      f);
+}
+
 static void embed_svg(FILE *f, const char *path)
 {
 	char buf[65536];
@@ -551,6 +605,32 @@ static void embed_svg(FILE *f, const char *path)
 	fclose(s);
 }
 
+/* report.html's plots: the SVGs themselves, or why there are none. */
+static void plots_html(FILE *f, const char *out, json_t *summary, const char *why_none)
+{
+	static const char *const others[] = {"completion", "latency-cdf", "simulation"};
+	char path[8300];
+	json_t *st;
+	size_t i;
+
+	if (why_none) {
+		fprintf(f, "<p>%s</p>\n", why_none);
+		return;
+	}
+	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "strategy"));
+
+		if (strcmp(name, "solo") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/mem-%s.svg", out, name);
+		embed_svg(f, path);
+	}
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.svg", out, others[i]);
+		embed_svg(f, path);
+	}
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -564,7 +644,8 @@ int cmd_report(int argc, char **argv)
 	json_t *runs, *old, *summary, *scn, *host, *st;
 	size_t n_runs = 0, md_len = 0, i;
 	FILE *f;
-	bool plots = true;
+	const char *no_plots = "No plots: gnuplot was not found on PATH when this report was made.";
+	bool plots = true, have_gnuplot;
 	int c;
 
 	opterr = 0;
@@ -641,34 +722,32 @@ int cmd_report(int argc, char **argv)
 	reaction_md(dir, runs, f);
 	fclose(f);
 
-	/* plots: memory per strategy, completion */
+	/* plots: memory per strategy, completion; none at all without gnuplot */
+	have_gnuplot = on_path("gnuplot");
 	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 		const char *name = json_string_value(json_object_get(st, "strategy"));
 
-		if (strcmp(name, "solo") != 0 && plot_memory(dir, out, runs, name) < 0)
+		if (have_gnuplot && strcmp(name, "solo") != 0 &&
+		    plot_memory(dir, out, runs, name) < 0)
 			plots = false;
 	}
-	if (plot_completion(out, summary) < 0 || plot_latency_cdf(dir, out, runs, summary) < 0 ||
-	    plot_sim(out, summary) < 0)
+	if (have_gnuplot &&
+	    (plot_completion(out, summary) < 0 || plot_latency_cdf(dir, out, runs, summary) < 0 ||
+	     plot_sim(out, summary) < 0))
 		plots = false;
-	if (!plots)
-		acg_err("report: some plots could not be drawn (is gnuplot installed?)");
+	if (!have_gnuplot)
+		acg_err("report: plots skipped: gnuplot not found on PATH (the tables are written; "
+			"install gnuplot for the plots)");
+	else if (!plots)
+		acg_err("report: some plots could not be drawn (gnuplot failed, or a run's data "
+			"files are missing)");
 
 	if (strcmp(format, "html") != 0) {
 		snprintf(path, sizeof(path), "%s/report.md", out);
 		f = fopen(path, "w");
 		if (f) {
 			fputs(md, f);
-			fputs("\n## Plots\n\n", f);
-			json_array_foreach(json_object_get(summary, "strategies"), i, st)
-				if (strcmp(json_string_value(json_object_get(st, "strategy")),
-					   "solo"))
-					fprintf(f, "![%s](mem-%s.svg)\n\n",
-						json_string_value(json_object_get(st, "strategy")),
-						json_string_value(json_object_get(st, "strategy")));
-			fputs("![completion](completion.svg)\n\n![HIGH growth latency](latency-cdf.svg)"
-			      "\n\n![simulation](simulation.svg)\n",
-			      f);
+			plots_md(f, summary, have_gnuplot ? NULL : no_plots);
 			fclose(f);
 		}
 	}
@@ -686,21 +765,7 @@ int cmd_report(int argc, char **argv)
 				title);
 			md_to_html(md, f);
 			fputs("<h2>Plots</h2>\n", f);
-			json_array_foreach(json_object_get(summary, "strategies"), i, st) {
-				const char *name =
-					json_string_value(json_object_get(st, "strategy"));
-
-				if (strcmp(name, "solo") == 0)
-					continue;
-				snprintf(path, sizeof(path), "%s/mem-%s.svg", out, name);
-				embed_svg(f, path);
-			}
-			snprintf(path, sizeof(path), "%s/completion.svg", out);
-			embed_svg(f, path);
-			snprintf(path, sizeof(path), "%s/latency-cdf.svg", out);
-			embed_svg(f, path);
-			snprintf(path, sizeof(path), "%s/simulation.svg", out);
-			embed_svg(f, path);
+			plots_html(f, out, summary, have_gnuplot ? NULL : no_plots);
 			fputs("</body></html>\n", f);
 			fclose(f);
 		}

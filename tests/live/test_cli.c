@@ -440,6 +440,72 @@ static void test_out_parents(void **state)
 	assert_int_equal(access(path, R_OK), 0);
 }
 
+/* Run report with PATH set to dir only; restores PATH. */
+static struct res report_with_path(const char *dir, const char *fixture, const char *out)
+{
+	char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	struct res r;
+
+	setenv("PATH", dir, 1);
+	r = RUN("report", fixture, "--out", out);
+	if (saved)
+		setenv("PATH", saved, 1);
+	else
+		unsetenv("PATH");
+	free(saved);
+	return r;
+}
+
+/*
+ * report without gnuplot on PATH: the tables, no plots, one line saying so, a note in
+ * both documents, exit 0. A gnuplot that exits without reading its script (as one that
+ * cannot start does) makes plots fail, never the report die of SIGPIPE.
+ */
+static void test_report_without_gnuplot(void **state)
+{
+	char fixture[512], bin_dir[300], fake[400], *md = NULL, *html = NULL, path[600];
+	const char *out = path_in_tmp("report-nognuplot");
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0) {
+		fprintf(stderr, "skip: no %s here\n", fixture);
+		skip();
+	}
+	snprintf(bin_dir, sizeof(bin_dir), "%s", path_in_tmp("nognuplot-bin"));
+	assert_int_equal(mkdir(bin_dir, 0755), 0);
+	r = report_with_path(bin_dir, fixture, out);
+	if (r.code != 0 || lines(r.err) != 2 ||
+	    !strstr(r.err, "report: plots skipped: gnuplot not found on PATH"))
+		fail_msg("exit %d, stderr \"%s\" (wanted 0, the skip line and the summary line)",
+			 r.code, r.err);
+	res_free(&r);
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	assert_int_equal(acg_read_text(path, &md), 0);
+	assert_non_null(strstr(md, "| dynamic | 2 | 4 | 0 (0) |"));
+	assert_non_null(strstr(md, "No plots: gnuplot was not found on PATH"));
+	assert_null(strstr(md, ".svg"));
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	assert_int_equal(acg_read_text(path, &html), 0);
+	assert_non_null(strstr(html, "<table>"));
+	assert_non_null(strstr(html, "No plots: gnuplot was not found on PATH"));
+	assert_null(strstr(html, "<svg"));
+	free(md);
+	free(html);
+
+	/* a "gnuplot" that exits at once, unread: plots fail, the report is written */
+	snprintf(fake, sizeof(fake), "%s/gnuplot", bin_dir);
+	write_file(fake, "#!/bin/sh\nexit 1\n");
+	assert_int_equal(chmod(fake, 0755), 0);
+	for (int i = 0; i < 5; i++) {
+		r = report_with_path(bin_dir, fixture, out);
+		if (r.code != 0 || !strstr(r.err, "some plots could not be drawn"))
+			fail_msg("fake gnuplot, try %d: exit %d, stderr \"%s\"", i, r.code, r.err);
+		res_free(&r);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -462,10 +528,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage_errors),	cmocka_unit_test(test_bad_traces),
-		cmocka_unit_test(test_bench_config),	cmocka_unit_test(test_stress_writes_result),
-		cmocka_unit_test(test_record_replays),	cmocka_unit_test(test_report),
-		cmocka_unit_test(test_bench_full_disk), cmocka_unit_test(test_out_parents),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_bench_config),
+		cmocka_unit_test(test_stress_writes_result),
+		cmocka_unit_test(test_record_replays),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_bench_full_disk),
+		cmocka_unit_test(test_out_parents),
+		cmocka_unit_test(test_report_without_gnuplot),
 	};
 
 	th_init();
