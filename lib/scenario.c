@@ -193,6 +193,44 @@ static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_
 	return 0;
 }
 
+/*
+ * A HIGH session must fit the budget on its own: no strategy could run it without a kill,
+ * and the bench would measure the OOM killer instead of a policy.
+ */
+static int check_high_fits(struct ctx *c, const struct acg_scenario *sc, size_t i)
+{
+	const struct acg_scn_session *s = &sc->sessions[i];
+	struct acg_trace_summary sum;
+	char where[64];
+
+	if (s->prio != ACG_PRIO_HIGH)
+		return 0;
+	acg_trace_summarize(s->trace, &sum);
+	if (sum.peak_bytes + s->base_bytes <= sc->budget_bytes)
+		return 0;
+	snprintf(where, sizeof(where), "sessions[%zu]", i);
+	return bad(c, where,
+		   "HIGH session \"%s\" needs %.1f MiB (peak %.1f MiB + base %.1f MiB), more than "
+		   "the whole budget (%.1f MiB)",
+		   s->name, (double)(sum.peak_bytes + s->base_bytes) / MB,
+		   (double)sum.peak_bytes / MB, (double)s->base_bytes / MB,
+		   (double)sc->budget_bytes / MB);
+}
+
+/* A scenario's name names its results directory: one harmless path component. */
+static bool scn_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > ACG_NAME_MAX || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    name[i]))
+			return false;
+	return true;
+}
+
 static int parse_strategies(struct ctx *c, struct acg_scenario *sc, json_t *ja)
 {
 	size_t n;
@@ -303,7 +341,8 @@ static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_sce
 		return -ENOMEM;
 	for (size_t i = 0; i < json_array_size(js); i++) {
 		sc->n_sessions = i + 1;
-		if ((r = parse_session(c, sc, i, json_array_get(js, i))) < 0)
+		if ((r = parse_session(c, sc, i, json_array_get(js, i))) < 0 ||
+		    (r = check_high_fits(c, sc, i)) < 0)
 			return r;
 	}
 	if ((r = parse_strategies(c, sc, json_object_get(root, "strategies"))) < 0)
@@ -318,6 +357,7 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 	struct acg_scenario *sc;
 	json_error_t jerr;
 	json_t *root;
+	bool has_name;
 	int r;
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -341,6 +381,7 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 	sc->timeout_factor = 20;
 	sc->path = strdup(path);
 	r = parse(&c, root, mem_total, sc);
+	has_name = sc->name != NULL;
 	json_decref(root);
 	if (r == 0 && !sc->name) {
 		char base[256];
@@ -355,6 +396,11 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 	}
 	if (r == 0 && (!sc->name || !sc->path))
 		r = -ENOMEM;
+	if (r == 0 && !scn_name_valid(sc->name))
+		r = bad(&c, "name",
+			"\"%s\"%s must be 1-64 characters of [A-Za-z0-9_.-], not starting with '.' "
+			"(it names the results directory)",
+			sc->name, has_name ? "" : " (from the file name: give a \"name\")");
 	if (r < 0) {
 		if (r == -ENOMEM && diag)
 			snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);

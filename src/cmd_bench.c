@@ -70,8 +70,9 @@ static void bench_usage(FILE *f)
 		"  agentcg bench my.json --check-config\n"
 		"\n"
 		"Exit status: 0 all runs done (killed sessions are results), 1 a run could not be\n"
-		"carried out or the bench was interrupted (what ran is written), 2 bad usage or\n"
-		"bad scenario.\n");
+		"carried out, none of the strategies can run on this host (with --check-config\n"
+		"too), or the bench was interrupted (what ran is written), 2 bad usage or bad\n"
+		"scenario.\n");
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -196,7 +197,7 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 	printf("strategies:");
 	for (size_t i = 0; i < b->n_st; i++)
 		printf(" %s", b->st[i]->name);
-	printf("\n");
+	printf("%s\n", b->n_st ? "" : " (none of them can run here)");
 	if (b->unavailable) {
 		const char *name;
 		json_t *why;
@@ -205,6 +206,27 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 			printf("  %s unavailable here: %s\n", name, json_string_value(why));
 		}
 	}
+}
+
+/* One line: none of the strategies asked for can run here, and why not, for each. */
+static void err_no_strategy(const struct bench *b, bool from_option)
+{
+	char why_all[1024] = "";
+	size_t len = 0;
+	const char *name;
+	json_t *why;
+
+	json_object_foreach(b->unavailable, name, why) {
+		int n = snprintf(why_all + len, sizeof(why_all) - len, "%s%s: %s", len ? "; " : "",
+				 name, json_string_value(why));
+
+		if (n < 0 || (size_t)n >= sizeof(why_all) - len)
+			break;
+		len += (size_t)n;
+	}
+	acg_err("bench: none of the %s can run on this host: %s (see 'agentcg check')",
+		from_option ? "strategies named by --strategies" : "scenario's strategies",
+		why_all);
 }
 
 static int make_dir(const char *path)
@@ -507,13 +529,15 @@ int cmd_bench(int argc, char **argv)
 	}
 	acg_host_probe(&host);
 	filter_supported(&b, &host);
-	if (check_only) {
+	if (check_only)
 		print_config(b.sc, &b);
-		code = ACG_EXIT_OK;
+	/* a well-formed scenario this host cannot run: exit 1, as the run itself would */
+	if (b.n_st == 0) {
+		err_no_strategy(&b, strategies != NULL);
 		goto out;
 	}
-	if (b.n_st == 0) {
-		acg_err("bench: none of the strategies can run on this host (see 'agentcg check')");
+	if (check_only) {
+		code = ACG_EXIT_OK;
 		goto out;
 	}
 	r = prepare_out(&b, &host, outbuf, sizeof(outbuf), failed, sizeof(failed));

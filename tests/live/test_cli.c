@@ -13,7 +13,9 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "helpers.h"
+#include "host.h"
 #include "mounts.h"
+#include "strategy.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -198,6 +200,52 @@ static void test_bench_config(void **state)
 		      "\"high\", \"stress\": {\"mb\": 8}}]}");
 	expect_usage_error("'fast' is not a strategy",
 			   RUN("bench", p, "--strategies", "none,fast"));
+	/* a HIGH session larger than the budget, a name that would be a path: bad scenarios */
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"high\", \"base_mb\": 8, \"stress\": {\"mb\": 60}}]}");
+	expect_usage_error("sessions[0]: HIGH session \"a\" needs 68.0 MiB (peak 60.0 MiB + base "
+			   "8.0 MiB), more than the whole budget (64.0 MiB)",
+			   RUN("bench", p, "--check-config"));
+	write_file(p, "{\"name\": \"../up\", \"budget_mb\": 64, \"sessions\": [{\"name\": "
+		      "\"a\", \"priority\": \"high\", \"stress\": {\"mb\": 8}}]}");
+	expect_usage_error("name: \"../up\" must be", RUN("bench", p, "--check-config"));
+}
+
+/*
+ * --check-config with only strategies this host cannot run: the configuration is printed,
+ * then one line saying none can run and why, exit 1 (as the bench itself would).
+ */
+static void test_bench_config_unrunnable(void **state)
+{
+	const char *p = path_in_tmp("scn-unrunnable.json"), *name = NULL, *why = NULL;
+	char text[400];
+	struct acg_host h;
+	struct res r;
+
+	(void)state;
+	acg_host_probe(&h);
+	for (const char *c = "high\0bpf\0"; *c && !name; c += strlen(c) + 1)
+		if (!acg_strategy_find(c)->supported(&h, &why))
+			name = c;
+	if (!name) {
+		fprintf(stderr, "skip: this host runs both high and bpf\n");
+		skip();
+	}
+	snprintf(text, sizeof(text),
+		 "{\"budget_mb\": 64, \"strategies\": [\"%s\"], \"sessions\": [{\"name\": "
+		 "\"a\", \"priority\": \"high\", \"stress\": {\"mb\": 8}}]}",
+		 name);
+	write_file(p, text);
+	r = RUN("bench", p, "--check-config");
+	assert_non_null(strstr(r.out, "strategies: (none of them can run here)"));
+	expect_error(1, r, "bench: none of the scenario's strategies can run on this host: ", name,
+		     why, (const char *)NULL);
+	expect_error(1, RUN("bench", p, "--check-config", "--strategies", name),
+		     "none of the strategies named by --strategies can run", (const char *)NULL);
+	/* with one that can run, it is fine */
+	r = RUN("bench", p, "--check-config", "--strategies", "none");
+	assert_int_equal(r.code, 0);
+	res_free(&r);
 }
 
 /*
@@ -531,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_bench_config),
+		cmocka_unit_test(test_bench_config_unrunnable),
 		cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),
 		cmocka_unit_test(test_report),

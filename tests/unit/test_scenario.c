@@ -162,11 +162,80 @@ static void test_bad(void **state)
 		   0, "params.high: unknown key \"low\"");
 }
 
+/* The scenario's name becomes a results path: one component of [A-Za-z0-9_.-]. */
+static void test_bad_name(void **state)
+{
+	static const char *const names[] = {"", "a/b", "..", "../x", ".hidden", "a b"};
+	char text[300], want[100];
+	struct acg_scenario *sc;
+	struct acg_diag d = {""};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"name\": \"%s\", \"budget_mb\": 5, \"sessions\": [" S1 "]}", names[i]);
+		snprintf(want, sizeof(want),
+			 "name: \"%s\" must be 1-64 characters of [A-Za-z0-9_.-]", names[i]);
+		expect_bad(text, 0, want);
+	}
+	/* the same rule for a name taken from the file name */
+	{
+		char bad_path[300];
+		FILE *f;
+
+		snprintf(bad_path, sizeof(bad_path), "%s/my scenario.json", dir);
+		f = fopen(bad_path, "w");
+		assert_non_null(f);
+		fputs("{\"budget_mb\": 5, \"sessions\": [" S1 "]}", f);
+		fclose(f);
+		assert_int_equal(acg_scenario_load(bad_path, 0, &sc, &d), -EINVAL);
+		assert_non_null(strstr(d.msg, "name: \"my scenario\" (from the file name: give a"));
+		unlink(bad_path);
+	}
+	/* and good ones pass */
+	write_scn("{\"name\": \"v1.2_run-3\", \"budget_mb\": 5, \"sessions\": [" S1 "]}");
+	if (acg_scenario_load(path, 0, &sc, &d) < 0)
+		fail_msg("%s", d.msg);
+	assert_string_equal(sc->name, "v1.2_run-3");
+	acg_scenario_free(sc);
+}
+
+/*
+ * A HIGH session whose peak plus base alone exceeds the budget cannot run under any
+ * strategy without a kill: refused, naming it, its need and the budget. A LOW one that
+ * large is a legitimate experiment (it is the one to hold or kill).
+ */
+static void test_high_over_budget(void **state)
+{
+	struct acg_scenario *sc;
+	struct acg_diag d = {""};
+
+	(void)state;
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [" S1 ", {\"name\": \"big\", \"priority\":"
+		   " \"high\", \"base_mb\": 2, \"stress\": {\"mb\": 4}}]}",
+		   0,
+		   "sessions[1]: HIGH session \"big\" needs 6.0 MiB (peak 4.0 MiB + base 2.0 MiB), "
+		   "more than the whole budget (5.0 MiB)");
+	/* a trace's peak counts as read (t.csv peaks at 30 MB = 28.6 MiB) */
+	expect_bad("{\"budget_mb\": 28, \"sessions\": [{\"name\": \"h\", \"priority\": \"high\","
+		   " \"trace\": \"t.csv\"}]}",
+		   0, "HIGH session \"h\" needs 28.6 MiB (peak 28.6 MiB + base 0.0 MiB)");
+	/* exactly the budget fits; LOW over it is allowed */
+	write_scn("{\"budget_mb\": 6, \"sessions\": [{\"name\": \"h\", \"priority\": \"high\","
+		  " \"base_mb\": 2, \"stress\": {\"mb\": 4}}, {\"name\": \"l\", \"priority\":"
+		  " \"low\", \"stress\": {\"mb\": 64}}]}");
+	if (acg_scenario_load(path, 0, &sc, &d) < 0)
+		fail_msg("%s", d.msg);
+	acg_scenario_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_bad_name),
+		cmocka_unit_test(test_high_over_budget),
 	};
 
 	th_init();
