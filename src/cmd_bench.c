@@ -182,8 +182,21 @@ static void filter_supported(struct bench *b, const struct acg_host *h)
 
 static void print_config(const struct acg_scenario *sc, const struct bench *b)
 {
+	const char *mib = "budget_mb, base_mb and stress mb are MiB (2^20 bytes)";
+	bool traces = false;
+
+	for (size_t i = 0; i < sc->n_sessions; i++)
+		traces = traces || sc->sessions[i].trace_path;
 	printf("scenario %s: budget %.0f MiB, speed %gx, %u runs\n", sc->name,
 	       (double)sc->budget_bytes / 1048576.0, sc->speed, b->runs);
+	/* how the sizes below were arrived at */
+	if (!traces)
+		printf("trace sizes: no traces here; %s\n", mib);
+	else
+		printf("trace sizes: %s, a sample's exact \"bytes\" as is; %s\n",
+		       sc->binary_units ? "kB/MB/GB read as KiB/MiB/GiB (binary_units)"
+					: "as written (MB = 10^6 bytes, MiB = 2^20)",
+		       mib);
 	for (size_t i = 0; i < sc->n_sessions; i++) {
 		const struct acg_scn_session *s = &sc->sessions[i];
 		struct acg_trace_summary sum;

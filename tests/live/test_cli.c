@@ -191,7 +191,27 @@ static void test_bench_config(void **state)
 	r = RUN("bench", p, "--check-config");
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "budget 64 MiB"));
+	assert_non_null(strstr(r.out, "trace sizes: no traces here; budget_mb, base_mb and stress "
+				      "mb are MiB (2^20 bytes)\n"));
 	res_free(&r);
+	/* a trace's MB: 10^6 bytes as written, 2^20 with binary_units; the line says which */
+	write_file(path_in_tmp("t.csv"), "0,10MB\n1,30MB\n");
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"high\", \"trace\": \"t.csv\", \"base_mb\": 4}]}");
+	r = RUN("bench", p, "--check-config", "--strategies", "none");
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "trace sizes: as written (MB = 10^6 bytes, MiB = 2^20)"));
+	assert_non_null(strstr(r.out, "peak     29 MiB + base    4 MiB"));
+	res_free(&r);
+	write_file(p, "{\"budget_mb\": 64, \"binary_units\": true, \"sessions\": [{\"name\": "
+		      "\"a\", \"priority\": \"high\", \"trace\": \"t.csv\", \"base_mb\": 4}]}");
+	r = RUN("bench", p, "--check-config", "--strategies", "none");
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "trace sizes: kB/MB/GB read as KiB/MiB/GiB (binary_units)"));
+	assert_non_null(strstr(r.out, "peak     30 MiB + base    4 MiB"));
+	res_free(&r);
+	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
+		      "\"high\", \"stress\": {\"mb\": 8}}]}");
 	write_file(p, "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"a\", \"priority\": "
 		      "\"medium\", \"stress\": {\"mb\": 8}}]}");
 	expect_usage_error("sessions[0]: \"priority\" must be", RUN("bench", p, "--check-config"));
