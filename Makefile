@@ -55,10 +55,11 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(O)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 LIVE_SRCS := $(wildcard tests/live/test_*.c)
-TEST_HELPERS := $(O)/tests/helpers.o
+TEST_HELPERS := $(O)/tests/helpers.o $(O)/tests/schema.o
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit_%)
 LIVE_BINS := $(LIVE_SRCS:tests/live/%.c=$(O)/tests/live_%)
-CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c bench/*.c \
+CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c tests/schema.c \
+	bench/*.c \
 	$(wildcard tests/fuzz/*.c) \
 	$(BPF_SRCS) bpf/*.h \
 	$(wildcard lib/*.h src/*.h tests/*.h)
@@ -109,8 +110,8 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o: ALL_CFLAGS += -Itests \
-	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' \
+$(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o $(O)/tests/schema.o: ALL_CFLAGS += \
+	-Itests -DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' -DDOC_DIR='"$(CURDIR)/docs"' \
 	-DTRACE_DIR='"$(CURDIR)/traces"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"'
 
 test-unit: $(UNIT_BINS)

@@ -41,7 +41,7 @@ static void simulate_usage(FILE *f)
 		"  --sweep-low N      for k = 1..N LOW sessions (the scenario's LOW sessions\n"
 		"                     repeated) beside all its HIGH ones: kills and slowdowns, and\n"
 		"                     the largest k with no kill\n"
-		"  --json             print the results as JSON\n"
+		"  --json             print the results as one JSON object (docs/simulate.md)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Examples:\n"
@@ -76,6 +76,18 @@ static void print_result(const struct acg_sim_result *r, double speed)
 			printf("  %-12s %-4s KILLED at %.2f s (%.0f%% done)\n", s->spec->name,
 			       acg_prio_name(s->spec->prio), s->killed_at_s, 100 * s->progress);
 	}
+}
+
+/* What every --json document starts with: the scenario as simulated (docs/simulate.md). */
+static json_t *json_head(const struct acg_scenario *sc)
+{
+	return json_pack("{s:s, s:I, s:f}", "scenario", sc->name, "budget_bytes",
+			 (json_int_t)sc->budget_bytes, "speed", sc->speed);
+}
+
+static const char *oracle_status(int r)
+{
+	return r == 0 ? "feasible" : r == -ERANGE ? "infeasible" : "not_computed";
 }
 
 struct sweep_row {
@@ -151,9 +163,12 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 			       row.high_max_slowdown);
 	}
 	if (json) {
-		json_t *doc = json_pack("{s:o, s:I}", "sweep", rows, "max_low_without_kill",
-					(json_int_t)best);
+		json_t *doc = json_head(sc);
 
+		json_object_set_new(doc, "strategy", json_string("dynamic"));
+		json_object_set_new(doc, "high_sessions", json_integer((json_int_t)n_high));
+		json_object_set_new(doc, "sweep", rows);
+		json_object_set_new(doc, "max_low_without_kill", json_integer((json_int_t)best));
 		acg_write_json(doc, NULL);
 		json_decref(doc);
 	} else {
@@ -182,7 +197,7 @@ int cmd_simulate(int argc, char **argv)
 	struct acg_pol_cfg cfg;
 	struct acg_diag diag = {""};
 	bool json = false;
-	json_t *all = NULL;
+	json_t *all = NULL, *oracle = NULL, *lows = NULL;
 	char *copy, *save = NULL;
 	size_t idx[MAX_SWEEP];
 	int c, code = ACG_EXIT_OK;
@@ -240,6 +255,7 @@ int cmd_simulate(int argc, char **argv)
 		idx[i] = i;
 	copy = strdup(list);
 	all = json_array();
+	lows = json_array();
 	for (char *t = strtok_r(copy, ",", &save); t && code == ACG_EXIT_OK;
 	     t = strtok_r(NULL, ",", &save)) {
 		struct acg_sim_result r;
@@ -265,17 +281,19 @@ int cmd_simulate(int argc, char **argv)
 			continue;
 		r = acg_oracle_low_completion(sc, i, &s);
 		if (json)
-			json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "oracle",
-							     sc->sessions[i].name, "status",
-							     r == 0 ? "feasible" : "infeasible",
-							     "completion_s",
-							     r == 0 ? json_real(s) : json_null()));
+			json_array_append_new(lows, json_pack("{s:s, s:s, s:o}", "session",
+							      sc->sessions[i].name, "status",
+							      oracle_status(r), "completion_s",
+							      r == 0 ? json_real(s) : json_null()));
 		else if (r == 0)
 			printf("oracle: %s cannot complete before %.2f s (HIGH unslowed, no kill)\n",
 			       sc->sessions[i].name, s);
-		else
+		else if (r == -ERANGE)
 			printf("oracle: no schedule completes %s without slowing HIGH or a kill\n",
 			       sc->sessions[i].name);
+		else
+			printf("oracle: %s: not computed (%s)\n", sc->sessions[i].name,
+			       r == -E2BIG ? "timelines too long for its grid" : strerror(-r));
 	}
 	if (code == ACG_EXIT_OK) {
 		double s;
@@ -283,10 +301,10 @@ int cmd_simulate(int argc, char **argv)
 		int r = acg_oracle_low_makespan(sc, &s, &exact);
 
 		if (json)
-			json_array_append_new(all, json_pack("{s:s, s:o, s:b}", "oracle",
-							     "all LOW sessions", "completion_s",
-							     r == 0 ? json_real(s) : json_null(),
-							     "exact", r == 0 && exact));
+			oracle = json_pack("{s:o, s:{s:s, s:o, s:b}}", "low_sessions",
+					   json_incref(lows), "all_low", "status", oracle_status(r),
+					   "completion_s", r == 0 ? json_real(s) : json_null(),
+					   "exact", r == 0 && exact);
 		else if (r == 0)
 			printf("oracle: all LOW sessions cannot be done before %.2f s (%s)\n", s,
 			       exact ? "exact under the model" : "a looser bound");
@@ -294,9 +312,17 @@ int cmd_simulate(int argc, char **argv)
 			printf("oracle: no schedule completes every LOW session without slowing HIGH "
 			       "or a kill\n");
 	}
-	if (json && code == ACG_EXIT_OK)
-		acg_write_json(all, NULL);
+	if (json && code == ACG_EXIT_OK) {
+		json_t *doc = json_head(sc);
+
+		json_object_set(doc, "strategies", all);
+		json_object_set(doc, "oracle", oracle);
+		acg_write_json(doc, NULL);
+		json_decref(doc);
+	}
 	json_decref(all);
+	json_decref(lows);
+	json_decref(oracle);
 	free(copy);
 	acg_scenario_free(sc);
 	return code;

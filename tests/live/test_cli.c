@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "host.h"
 #include "mounts.h"
+#include "schema.h"
 #include "strategy.h"
 #include "trace.h"
 
@@ -508,6 +509,72 @@ static void test_out_parents(void **state)
 	assert_int_equal(access(path, R_OK), 0);
 }
 
+/* Fail unless the keys of doc are those section heading of docs/name lists. */
+static void expect_schema(json_t *doc, const char *name, const char *heading)
+{
+	struct th_schema schema = {0};
+	char path[600], err[600], *diff;
+
+	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), name);
+	if (th_schema_add(&schema, path, heading, "", NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	diff = th_schema_diff(&schema, &doc, 1);
+	th_schema_free(&schema);
+	if (diff)
+		fail_msg("%s \"%s\" against the output: %s", name, heading, diff);
+}
+
+/*
+ * simulate --json: one object of the shape docs/simulate.md lists (scenario, budget,
+ * strategies, oracle), and the sweep's; the page's key lists checked against both.
+ */
+static void test_simulate_json(void **state)
+{
+	const char *p = path_in_tmp("sim.json");
+	json_t *doc, *st;
+	struct res r;
+
+	(void)state;
+	if (!th_doc_dir()) {
+		fprintf(stderr, "skip: no docs/ here\n");
+		skip();
+	}
+	/* HIGH bursts to 160 MiB while LOW grows to 120 MiB in 256: none kills, dynamic holds */
+	write_file(p, "{\"name\": \"sim\", \"budget_mb\": 256, \"sessions\": ["
+		      "{\"name\": \"hi\", \"priority\": \"high\", \"stress\": {\"mb\": 10, "
+		      "\"hold_s\": 1.3, \"burst_mb\": 150, \"burst_every_s\": 0.6, "
+		      "\"burst_for_s\": 0.5}},"
+		      "{\"name\": \"lo\", \"priority\": \"low\", \"stress\": {\"mb\": 120, "
+		      "\"ramp_s\": 1.2, \"hold_s\": 0.2}}]}");
+	r = RUN("simulate", p, "--json");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_true(json_is_object(doc));
+	assert_string_equal(json_string_value(json_object_get(doc, "scenario")), "sim");
+	assert_true(json_integer_value(json_object_get(doc, "budget_bytes")) == 256 * MiB);
+	st = json_object_get(doc, "strategies");
+	assert_int_equal(json_array_size(st), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(st, 2), "strategy")),
+			    "dynamic");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(doc, "oracle"), "all_low"), "status")),
+		"feasible");
+	expect_schema(doc, "simulate.md", "## Result");
+	json_decref(doc);
+
+	r = RUN("simulate", p, "--json", "--sweep-low", "2");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_true(json_is_object(doc));
+	assert_string_equal(json_string_value(json_object_get(doc, "scenario")), "sim");
+	assert_int_equal(json_array_size(json_object_get(doc, "sweep")), 2);
+	expect_schema(doc, "simulate.md", "## Sweep result (`--sweep-low N`)");
+	json_decref(doc);
+}
+
 /* Run report with PATH set to dir only; restores PATH. */
 static struct res report_with_path(const char *dir, const char *fixture, const char *out)
 {
@@ -606,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_bench_full_disk),
 		cmocka_unit_test(test_out_parents),
 		cmocka_unit_test(test_report_without_gnuplot),
+		cmocka_unit_test(test_simulate_json),
 	};
 
 	th_init();
