@@ -2,7 +2,7 @@
 /*
  * cmd_report.c: `agentcg report RESULTS_DIR`: tables and plots from a bench's data files
  * only (runs/<k>/<label>/run.json, timeseries.csv, decisions.jsonl; summary.json for what
- * the bench alone knew: unavailable strategies, simulation, oracle). Writes report.md,
+ * the bench alone knew: unavailable strategies, simulation, oracle, warm-up). Writes report.md,
  * and report.html with the plots (gnuplot SVG, also PNG) embedded: one page, no links.
  */
 #include "cmd.h"
@@ -698,9 +698,9 @@ int cmd_report(int argc, char **argv)
 	acg_bench_add_significance(summary, runs);
 	/* what only the bench could compute (it had the scenario): carried over as data */
 	if (old) {
-		const char *keys[] = {"simulation", "simulation_vs_real", "oracle"};
+		const char *keys[] = {"simulation", "simulation_vs_real", "oracle", "warm"};
 
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (json_object_get(old, keys[k]))
 				json_object_set(summary, keys[k], json_object_get(old, keys[k]));
 	}

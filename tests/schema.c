@@ -75,7 +75,12 @@ static const char *row_path(const char *line, char *buf, size_t size)
 	return buf;
 }
 
-int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading,
+static bool starts(const char *s, const char *prefix)
+{
+	return prefix && *prefix && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading, const char *only,
 		  const char *prefix, const char *skip, char *err, size_t err_size)
 {
 	char *text = NULL, *line, path[400], full[512];
@@ -109,8 +114,9 @@ int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading
 					 "%s:%d: a key row's first cell must be one `path`: %.60s",
 					 doc_file, lineno, line);
 				r = -1;
-			} else if (!skip || strncmp(path, skip, strlen(skip)) != 0) {
-				snprintf(full, sizeof(full), "%s%s", prefix, path);
+			} else if (!starts(path, skip) && (!only || !*only || starts(path, only))) {
+				snprintf(full, sizeof(full), "%s%s", prefix ? prefix : "",
+					 path + (only ? strlen(only) : 0));
 				if (expand(s, full) < 0) {
 					snprintf(err, err_size, "%s:%d: cannot expand `%s`",
 						 doc_file, lineno, path);
@@ -129,43 +135,56 @@ int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading
 	return r < 0 || !in || s->n == before ? -1 : 0;
 }
 
+enum { NO_MATCH, NAMES, BELOW, BELOW_ANY };
+
 /*
  * Match path against pattern, one '.'-separated key at a time ("*" matches any key).
- * 0: no match; 1: the pattern names the path; 2: the pattern names a key below it.
+ * NAMES: the pattern names the path; BELOW: it names a key below it; BELOW_ANY: the same,
+ * but through a "*" where the path's last key is, so it does not name the path itself
+ * ("oracle.strategies.*.x" is below "oracle.strategies.none", which only a row
+ * "oracle.strategies.*" documents).
  */
 static int match(const char *pat, const char *path)
 {
 	for (;;) {
-		size_t pl = strcspn(pat, "."), ql = strcspn(path, ".");
+		size_t pl = strcspn(pat, ".?"), ql = strcspn(path, ".");
+		bool wild = pl == 1 && pat[0] == '*';
 
-		if (!((pl == 1 && pat[0] == '*') || (pl == ql && memcmp(pat, path, pl) == 0)))
-			return 0;
+		if (!wild && !(pl == ql && memcmp(pat, path, pl) == 0))
+			return NO_MATCH;
 		pat += pl;
 		path += ql;
+		if (*pat == '?') /* the optional mark ends a pattern */
+			pat++;
 		if (!*path)
-			return *pat ? 2 : 1;
+			return !*pat ? NAMES : wild ? BELOW_ANY : BELOW;
 		if (!*pat)
-			return 0;
+			return NO_MATCH;
 		pat++;
 		path++;
 	}
 }
 
-/* Does some documented path name path (want 1) or a key below it (want 2)? */
-static bool any(const struct th_schema *s, const char *path, int want)
+/* Does some documented path name path, or a key below it (below_any: also through "*")? */
+static bool any(const struct th_schema *s, const char *path, int want, bool below_any)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (match(s->paths[i], path) == want)
+	for (size_t i = 0; i < s->n; i++) {
+		int m = match(s->paths[i], path);
+
+		if (m == want || (below_any && want == BELOW && m == BELOW_ANY))
 			return true;
+	}
 	return false;
 }
 
+/* Named by a row, or a row names a key below it (an array's: below "path[]"). */
 static bool documented(const struct th_schema *s, const char *path)
 {
 	char arr[520];
 
 	snprintf(arr, sizeof(arr), "%s[]", path);
-	return any(s, path, 1) || any(s, path, 2) || any(s, arr, 2);
+	return any(s, path, NAMES, false) || any(s, path, BELOW, false) ||
+	       any(s, arr, BELOW, false);
 }
 
 struct seen {
@@ -193,9 +212,9 @@ static void walk(const struct th_schema *s, json_t *obj, const char *base, struc
 		snprintf(p, sizeof(p), "%s%s%s", base, *base ? "." : "", key);
 		snprintf(arr, sizeof(arr), "%s[]", p);
 		see(seen, p);
-		if (json_is_object(v) && any(s, p, 2))
+		if (json_is_object(v) && any(s, p, BELOW, true))
 			walk(s, v, p, seen);
-		if (json_is_array(v) && any(s, arr, 2)) {
+		if (json_is_array(v) && any(s, arr, BELOW, true)) {
 			size_t i;
 			json_t *e;
 
@@ -226,10 +245,10 @@ char *th_schema_diff(const struct th_schema *s, json_t *const *docs, size_t n)
 		}
 	fputs("; documented keys not in the output:", f);
 	for (size_t i = 0; i < s->n; i++) {
-		bool found = false;
+		bool found = s->paths[i][strlen(s->paths[i]) - 1] == '?';
 
 		for (size_t k = 0; k < seen.n && !found; k++)
-			found = match(s->paths[i], seen.v[k]) == 1;
+			found = match(s->paths[i], seen.v[k]) == NAMES;
 		if (!found) {
 			fprintf(f, " %s", s->paths[i]);
 			bad++;

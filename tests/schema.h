@@ -9,6 +9,9 @@
  * in array a, "*" any one key, and "{x,y}" expands to either ("{high,low}.median"). A key
  * whose children the section lists is looked into; any other key's value is opaque (a
  * number, a string, or an object whose keys the text describes, e.g. per kernel version).
+ * A key is documented by a row naming it or a key below it, but not through a "*" in its
+ * own place: an object keyed by name needs its row "a.*" besides "a.*.b". A path ending
+ * in "?" is a key only some outputs have (an error's): documented, but not required.
  */
 #ifndef AGENTCG_TEST_SCHEMA_H
 #define AGENTCG_TEST_SCHEMA_H
@@ -18,7 +21,7 @@
 struct json_t;
 
 struct th_schema {
-	char **paths; /* expanded, without braces */
+	char **paths; /* expanded, without braces; "?" at the end: need not appear */
 	size_t n;
 };
 
@@ -26,11 +29,14 @@ struct th_schema {
 const char *th_doc_dir(void);
 
 /*
- * Add the key paths of the section under the line heading in doc_file, each with prefix
- * before it ("" for none), leaving out those that start with skip (NULL: none). Returns 0,
- * or -1 with err set (no such file or heading, a row that is not one `path`, no rows).
+ * Add the key paths of the section under the line heading in doc_file. Paths that start
+ * with skip are left out, and so are those that do not start with only; only is taken off
+ * the others and prefix put before them (NULL or "": none of that). So the objects of
+ * docs/simulate.md's `strategies[]` become the values of the bench summary's `simulation`
+ * with only "strategies[]." and prefix "simulation.*.". Returns 0, or -1 with err set (no
+ * such file or heading, a row that is not one `path`, no rows kept).
  */
-int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading,
+int th_schema_add(struct th_schema *s, const char *doc_file, const char *heading, const char *only,
 		  const char *prefix, const char *skip, char *err, size_t err_size);
 
 /*

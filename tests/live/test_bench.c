@@ -5,6 +5,7 @@
  * as killed by OOM with how far it got, the others complete, the run's files are written,
  * and its cgroups are gone. And under `dynamic`, a HIGH burst holds a growing LOW session
  * (the kernel counts it at its clamp), which resumes when the burst passes and completes.
+ * And the keys docs/ lists are those a real bench and its report write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,9 +17,11 @@
 #include "cgroup.h"
 #include "helpers.h"
 #include "scenario.h"
+#include "schema.h"
 #include "strategy.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,12 +244,121 @@ static void test_dynamic_holds_then_resumes(void **state)
 	acg_bench_run_free(r);
 }
 
+#ifndef AGENTCG_BIN
+#define AGENTCG_BIN "build/agentcg"
+#endif
+
+/* Up to max JSON files matching pattern, loaded; how many. */
+static size_t load_all(const char *pattern, json_t **docs, size_t max)
+{
+	glob_t g;
+	size_t n = 0;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
+		docs[n] = json_load_file(g.gl_pathv[i], 0, NULL);
+		if (!docs[n])
+			fail_msg("%s: not JSON", g.gl_pathv[i]);
+		n++;
+	}
+	globfree(&g);
+	return n;
+}
+
+static void add_keys(struct th_schema *s, const char *doc, const char *heading, const char *only,
+		     const char *prefix, const char *skip)
+{
+	char path[600], err[700];
+
+	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), doc);
+	if (th_schema_add(s, path, heading, only, prefix, skip, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+static void expect_keys(const struct th_schema *s, json_t **docs, size_t n, const char *what)
+{
+	char *diff = th_schema_diff(s, docs, n);
+
+	if (diff)
+		fail_msg("%s against docs/: %s", what, diff);
+	for (size_t i = 0; i < n; i++)
+		json_decref(docs[i]);
+}
+
+/*
+ * The docs list exactly the keys the bench and report write: a real bench of the small
+ * scenario (one session OOM-killed, a warm-up) through the CLI, then its report; every
+ * key of run.json, sessions/<name>.json (docs/replay.md), summary.json (docs/bench.md,
+ * its `simulation` values from docs/simulate.md) and the report's summary.json must be
+ * documented, and every documented key found.
+ */
+static void test_docs_match_output(void **state)
+{
+	char cmd[2048], out[400], pattern[500];
+	struct th_schema replay = {0}, run = {0}, summary = {0};
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	json_t *docs[64];
+	size_t n;
+
+	(void)state;
+	if (skip_all) {
+		fprintf(stderr, "skip: %s\n", skip_all);
+		skip();
+	}
+	if (!th_doc_dir()) {
+		fprintf(stderr, "skip: no docs/ here\n");
+		skip();
+	}
+	snprintf(out, sizeof(out), "%s/cli", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "%s bench %s/small.json --strategies none,static --runs 1 --warm-mb 8 --root "
+		 "agentcg-test-%d --out %s >%s/cli.log 2>&1 && PATH=/nonexistent %s report %s "
+		 "--format md >>%s/cli.log 2>&1",
+		 bin, dir, (int)getpid(), out, dir, bin, out, dir);
+	if (system(cmd) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s/cli.log >&2", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "no log\n");
+		fail_msg("the bench or its report failed");
+	}
+
+	add_keys(&replay, "replay.md", "## Result", NULL, NULL, NULL);
+	snprintf(pattern, sizeof(pattern), "%s/runs/*/*/sessions/*.json", out);
+	n = load_all(pattern, docs, 64);
+	assert_int_equal(n, 9);
+	expect_keys(&replay, docs, n, "sessions/<name>.json");
+
+	add_keys(&run, "bench.md", "## run.json", NULL, NULL, NULL);
+	add_keys(&run, "replay.md", "## Result", NULL, "sessions[].", "per_sample");
+	snprintf(pattern, sizeof(pattern), "%s/runs/*/*/run.json", out);
+	n = load_all(pattern, docs, 64);
+	assert_int_equal(n, 5);
+	expect_keys(&run, docs, n, "run.json");
+
+	add_keys(&summary, "bench.md", "## summary.json", NULL, NULL, NULL);
+	add_keys(&summary, "bench.md", "## A statistic", NULL, "strategies[].{high,low}.*.", NULL);
+	add_keys(&summary, "simulate.md", "## Result", "strategies[].", "simulation.*.", NULL);
+	snprintf(pattern, sizeof(pattern), "%s/summary.json", out);
+	assert_int_equal(load_all(pattern, docs, 1), 1);
+	expect_keys(&summary, docs, 1, "summary.json");
+
+	add_keys(&summary, "bench.md", "## summary.json of agentcg report", NULL, NULL, NULL);
+	snprintf(pattern, sizeof(pattern), "%s/report/summary.json", out);
+	assert_int_equal(load_all(pattern, docs, 1), 1);
+	expect_keys(&summary, docs, 1, "report/summary.json");
+	th_schema_free(&replay);
+	th_schema_free(&run);
+	th_schema_free(&summary);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_dynamic_holds_then_resumes),
+		cmocka_unit_test(test_docs_match_output),
 	};
 
 	th_init();

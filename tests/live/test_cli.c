@@ -516,7 +516,7 @@ static void expect_schema(json_t *doc, const char *name, const char *heading)
 	char path[600], err[600], *diff;
 
 	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), name);
-	if (th_schema_add(&schema, path, heading, "", NULL, err, sizeof(err)) < 0)
+	if (th_schema_add(&schema, path, heading, NULL, NULL, NULL, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	diff = th_schema_diff(&schema, &doc, 1);
 	th_schema_free(&schema);

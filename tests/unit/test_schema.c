@@ -29,8 +29,12 @@ static const char doc_text[] = "# A result\n\n"
 			       "| `sessions[].status` | each session's |\n"
 			       "| `events` | opaque: its keys vary |\n"
 			       "| `per_sample` | skipped below |\n"
-			       "| `sims.*.end_s` | per strategy |\n"
-			       "\n## Other\n\n| `other` | not this section |\n";
+			       "| `sims.*` | per strategy |\n"
+			       "| `sims.*.end_s` | its end |\n"
+			       "| `sims.*.error?` | only when it failed |\n"
+			       "\n## Other\n\n| `other` | not this section |\n"
+			       "\n## Wild\n\n| `stats.{high,low}` | per class |\n"
+			       "| `stats.*.median` | each one's |\n";
 
 static json_t *good(void)
 {
@@ -45,7 +49,7 @@ static void load(struct th_schema *s, const char *skip)
 {
 	char err[300];
 
-	if (th_schema_add(s, doc, "## Run", "", skip, err, sizeof(err)) < 0)
+	if (th_schema_add(s, doc, "## Run", NULL, "", skip, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
@@ -68,13 +72,13 @@ static void expect_diff(json_t *j, const char *want)
 static void test_schema(void **state)
 {
 	struct th_schema s = {0};
-	char err[300];
+	char err[300], *d;
 	json_t *j;
 
 	(void)state;
 	load(&s, "per_sample");
 	/* braces expanded, the skipped row and the next section left out */
-	assert_int_equal(s.n, 8);
+	assert_int_equal(s.n, 10);
 	th_schema_free(&s);
 	expect_diff(good(), NULL);
 	/* a key the doc lacks, at any depth */
@@ -88,6 +92,27 @@ static void test_schema(void **state)
 	j = good();
 	json_object_set_new(json_object_get(j, "stats"), "mid", json_null());
 	expect_diff(j, "undocumented keys: stats.mid;");
+	/* a key in the place of a "*" needs its own row: sims.* documents sims.none, and
+	 * sims.*.end_s does not document sims.none.extra */
+	j = good();
+	json_object_set_new(json_object_get(json_object_get(j, "sims"), "none"), "extra",
+			    json_null());
+	expect_diff(j, "undocumented keys: sims.none.extra;");
+	/* and a row through "*" does not document the key in its place: stats.mid is new */
+	assert_int_equal(th_schema_add(&s, doc, "## Wild", NULL, NULL, NULL, err, sizeof(err)), 0);
+	j = json_pack("{s:{s:{s:i}, s:{s:i}, s:{s:i}}}", "stats", "high", "median", 1, "low",
+		      "median", 2, "mid", "median", 3);
+	d = th_schema_diff(&s, &j, 1);
+	if (!d || !strstr(d, "undocumented keys: stats.mid;"))
+		fail_msg("diff \"%s\"", d ? d : "(none)");
+	free(d);
+	json_decref(j);
+	th_schema_free(&s);
+	/* an optional key ("?") may be there or not */
+	j = good();
+	json_object_set_new(json_object_get(json_object_get(j, "sims"), "none"), "error",
+			    json_string("it failed"));
+	expect_diff(j, NULL);
 	/* an opaque key's contents are not looked into */
 	j = good();
 	json_object_set_new(json_object_get(j, "events"), "anything", json_true());
@@ -101,7 +126,14 @@ static void test_schema(void **state)
 	json_object_set_new(j, "per_sample", json_object());
 	expect_diff(j, "undocumented keys: per_sample;");
 	/* a doc that cannot be read as one */
-	assert_int_equal(th_schema_add(&s, doc, "## Nowhere", "", NULL, err, sizeof(err)), -1);
+	/* a part of a section, moved under another key */
+	assert_int_equal(
+		th_schema_add(&s, doc, "## Run", "stats.", "sims.*.", NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.paths[0], "sims.*.high.median");
+	th_schema_free(&s);
+	assert_int_equal(th_schema_add(&s, doc, "## Nowhere", NULL, "", NULL, err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "no line \"## Nowhere\""));
 	{
 		FILE *f = fopen(doc, "w");
@@ -110,7 +142,7 @@ static void test_schema(void **state)
 		fputs("## Run\n\n| `a` and `b` | two in one |\n", f);
 		fclose(f);
 	}
-	assert_int_equal(th_schema_add(&s, doc, "## Run", "", NULL, err, sizeof(err)), -1);
+	assert_int_equal(th_schema_add(&s, doc, "## Run", NULL, "", NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, ":3: a key row's first cell must be one `path`"));
 	th_schema_free(&s);
 }
