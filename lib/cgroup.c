@@ -506,6 +506,13 @@ int acg_cg_peak(struct acg_cg *cg, uint64_t *ret)
 			       cg->version == 2 ? "memory.peak" : "memory.max_usage_in_bytes", ret);
 }
 
+int acg_cg_peak_reset(struct acg_cg *cg)
+{
+	if (cg->version == 2)
+		return -EOPNOTSUPP;
+	return acg_write_at(cg->mem_fd, "memory.max_usage_in_bytes", "0");
+}
+
 static int events_v2(struct acg_cg *cg, struct acg_mem_events *ev)
 {
 	static const struct {

@@ -115,6 +115,14 @@ int acg_cg_frozen(struct acg_cg *cg, bool *ret);
 int acg_cg_usage(struct acg_cg *cg, uint64_t *ret);
 int acg_cg_peak(struct acg_cg *cg, uint64_t *ret);
 
+/*
+ * Start the peak afresh (v1: write 0 to memory.max_usage_in_bytes, which the kernel then
+ * sets to the current usage). -EOPNOTSUPP on v2: memory.peak is the highest usage since the
+ * cgroup was created (kernels from 6.12 reset it only for the open file that wrote it,
+ * which acg_cg_peak() does not keep).
+ */
+int acg_cg_peak_reset(struct acg_cg *cg);
+
 /* Kernel memory events, as far as the version reports them (see has). */
 enum {
 	ACG_EV_LOW = 1 << 0,

@@ -114,6 +114,13 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	}
 	if (cg) {
 		out.have_events = acg_cg_events(cg, &out.ev_before) == 0;
+		/* the peak must be this replay's, not an earlier run's in the same cgroup */
+		r = acg_cg_peak_reset(cg);
+		out.cg_peak_since = r == 0 ? "replay start" : "cgroup creation";
+		if (r < 0 && r != -EOPNOTSUPP)
+			acg_err("%s: --cgroup %s: cannot reset its peak usage (%s): the result's "
+				"peak.cgroup_peak_bytes may be an earlier run's",
+				cmd, cgroup_path, strerror(-r));
 	}
 	prog.start = acg_mono_s();
 	r = acg_replay_spawn(cfg, cg, &pid, &fd);

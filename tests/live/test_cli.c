@@ -250,6 +250,71 @@ static void test_stress_writes_result(void **state)
 	json_decref(doc);
 }
 
+/*
+ * replay --cgroup in a cgroup that held more before: the result's cgroup peak is this
+ * replay's (v1 resets memory.max_usage_in_bytes first), not the earlier 64 MiB.
+ */
+static struct acg_cg *test_root; /* a test's own cgroup root, removed by its teardown */
+
+static int remove_test_root(void **state)
+{
+	(void)state;
+	if (test_root) {
+		acg_cg_remove(test_root);
+		acg_cg_free(test_root);
+		test_root = NULL;
+	}
+	return 0;
+}
+
+static void test_replay_cgroup_peak(void **state)
+{
+	const char *trace = path_in_tmp("peak.csv"), *res = path_in_tmp("peak.json");
+	char rootname[64];
+	struct acg_cg *cg = NULL;
+	struct acg_mounts m;
+	struct th_child ch;
+	json_t *doc, *peak;
+	struct res r;
+
+	(void)state;
+	TH_SKIP_UNDER_VALGRIND();
+	if (geteuid() != 0 || acg_mounts_detect(&m) < 0 || !m.mem_version) {
+		fprintf(stderr, "skip: needs root and a memory controller\n");
+		skip();
+	}
+	snprintf(rootname, sizeof(rootname), "agentcg-test-%d", (int)getpid());
+	assert_int_equal(acg_root_open(&m, rootname, true, &test_root), 0);
+	assert_int_equal(acg_cg_child(test_root, "peak", true, &cg), 0);
+	/* an earlier run: 64 MiB, gone again */
+	assert_int_equal(th_child_start(cg, 64 * MiB, &ch), 0);
+	assert_true(th_child_allocated(&ch, 30000));
+	th_child_reap(&ch);
+	write_file(trace, "0,4194304\n0.1,8388608\n0.2,8388608\n");
+	r = RUN("replay", "--cgroup", acg_cg_path(cg), "--output", res, trace);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	doc = json_load_file(res, 0, NULL);
+	assert_non_null(doc);
+	peak = json_object_get(doc, "peak");
+	if (m.mem_version == 1) {
+		json_int_t p = json_integer_value(json_object_get(peak, "cgroup_peak_bytes"));
+
+		fprintf(stderr, "cgroup peak after the replay: %.1f MiB\n",
+			(double)p / (double)MiB);
+		/* 8 MiB and the worker's own few, far from the earlier 64 */
+		assert_true(p > 0 && p < 32 * (json_int_t)MiB);
+		assert_string_equal(json_string_value(json_object_get(peak, "cgroup_peak_since")),
+				    "replay start");
+	} else {
+		/* v2's memory.peak counts from the cgroup's creation: the result says so */
+		assert_string_equal(json_string_value(json_object_get(peak, "cgroup_peak_since")),
+				    "cgroup creation");
+	}
+	json_decref(doc);
+	acg_cg_free(cg);
+}
+
 static void test_record_replays(void **state)
 {
 	const char *rec = path_in_tmp("rec.json");
@@ -396,10 +461,14 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage_errors),	cmocka_unit_test(test_bad_traces),
-		cmocka_unit_test(test_bench_config),	cmocka_unit_test(test_stress_writes_result),
-		cmocka_unit_test(test_record_replays),	cmocka_unit_test(test_report),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_bench_config),
+		cmocka_unit_test(test_stress_writes_result),
+		cmocka_unit_test(test_record_replays),
+		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_bench_full_disk),
+		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),
 	};
 
 	th_init();
