@@ -45,7 +45,8 @@ static void record_usage(FILE *f)
 		"  sudo agentcg record --interval 100 -- make -j2\n"
 		"\n"
 		"Exit status: CMD's own (128+N if it died of signal N); 1 or 2 if recording could\n"
-		"not start; 127 if CMD could not be run.\n");
+		"not start (2: an --output that cannot be written, found before CMD runs); 127 if\n"
+		"CMD could not be run.\n");
 }
 
 static double epoch_now(void)
@@ -149,6 +150,8 @@ int cmd_record(int argc, char **argv)
 			 base ? base + 1 : argv[optind], (long)time(NULL));
 		output = defout;
 	}
+	if (!acg_output_ok("record", output))
+		return ACG_EXIT_USAGE;
 	r = acg_mounts_detect(&m);
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &root);

@@ -38,7 +38,8 @@ static void stress_usage(FILE *f)
 		"  agentcg stress --mb 200 --ramp 2 --hold 8 --burst-mb 800 --burst-every 3 "
 		"--burst-for 1\n"
 		"\n"
-		"Exit status: 0 completed, 1 killed or failed (result still written), 2 bad usage.\n");
+		"Exit status: 0 completed, 1 killed or failed (result still written), 2 bad usage\n"
+		"(an --output that cannot be written is found before anything runs).\n");
 }
 
 int cmd_stress(int argc, char **argv)

@@ -105,6 +105,8 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	pid_t pid;
 	int fd = -1, r, code = ACG_EXIT_FAIL;
 
+	if (!acg_output_ok(cmd, output))
+		return ACG_EXIT_USAGE;
 	if (cgroup_path && open_cgroup(cmd, cgroup_path, &cg) < 0)
 		return ACG_EXIT_USAGE;
 	r = acg_replay_result_init(&res, cfg->trace->n);

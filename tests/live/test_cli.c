@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "helpers.h"
 #include "mounts.h"
@@ -181,6 +182,65 @@ static void test_bench_config(void **state)
 		      "\"high\", \"stress\": {\"mb\": 8}}]}");
 	expect_usage_error("'fast' is not a strategy",
 			   RUN("bench", p, "--strategies", "none,fast"));
+}
+
+/*
+ * An --output that cannot take the result is refused before any work, in one line: a
+ * directory that does not exist, /dev/full, a directory. A 5 s replay or a recorded
+ * command never starts. A disk that fills only at the end is still reported, with the path.
+ */
+static void test_output_checked_first(void **state)
+{
+	const char *trace = path_in_tmp("long.csv"), *marker = path_in_tmp("ran"),
+		   *bad = "/nonexistent/dir/x.json";
+	char want[500], mnt[300], res[400], cmd[700];
+	double t0 = acg_mono_s();
+	struct res r;
+
+	(void)state;
+	write_file(trace, "0,1048576\n5,1048576\n");
+	snprintf(want, sizeof(want), "replay: --output %s: cannot write a result there: No such",
+		 bad);
+	expect_usage_error(want, RUN("replay", "--output", bad, trace));
+	expect_usage_error("replay: --output /dev/full: cannot write a result there: No space",
+			   RUN("replay", "--output", "/dev/full", trace));
+	expect_usage_error("Is a directory", RUN("replay", "--output", tmpdir, trace));
+	snprintf(want, sizeof(want), "stress: --output %s: cannot write", bad);
+	expect_usage_error(want, RUN("stress", "--mb", "1", "--hold", "5", "--output", bad));
+	/* checked before the root is opened: the same line as root or not */
+	snprintf(want, sizeof(want), "record: --output %s: cannot write", bad);
+	expect_usage_error(want, RUN("record", "--output", bad, "--", "touch", marker));
+	assert_int_equal(access(marker, F_OK), -1);
+	/* nothing ran: each replay would have taken 5 s */
+	assert_true(acg_mono_s() - t0 < 4);
+
+	/* room for the probe, not for the result: the end still says which file failed */
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: the full-disk part needs root (a tmpfs mount)\n");
+		return;
+	}
+	snprintf(mnt, sizeof(mnt), "%s/small", tmpdir);
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=8k agentcg-test-small %s", mnt);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "skip: cannot mount a tmpfs here\n");
+		return;
+	}
+	snprintf(res, sizeof(res), "%s/r.json", mnt);
+	r = RUN("stress", "--mb", "1", "--ramp", "20", "--hold", "0", "--output", res);
+	snprintf(cmd, sizeof(cmd), "umount %s", mnt);
+	{
+		int code = r.code;
+		bool said;
+
+		snprintf(want, sizeof(want), "cannot write %s: No space left on device", res);
+		said = strstr(r.err, want) != NULL;
+		fprintf(stderr, "stress onto a small tmpfs: exit %d: %s", code, r.err);
+		res_free(&r);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(code, 1);
+		assert_true(said);
+	}
 }
 
 /*
@@ -468,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_record_replays),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_bench_full_disk),
+		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),
 	};
 
