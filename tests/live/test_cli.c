@@ -439,6 +439,35 @@ static void test_record_replays(void **state)
 }
 
 /*
+ * A recording ends when its command does: `sleep 1.3` sampled every second lasts 1.3 s
+ * (samples at 0, 1 and the exit), not 2 s (the next interval after the exit).
+ */
+static void test_record_ends_at_exit(void **state)
+{
+	const char *rec = path_in_tmp("sleep.json");
+	json_t *doc;
+	double d;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
+		skip();
+	}
+	r = RUN("record", "--output", rec, "--", "sleep", "1.3");
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	doc = json_load_file(rec, 0, NULL);
+	assert_non_null(doc);
+	d = json_real_value(json_object_get(json_object_get(doc, "summary"), "duration_seconds"));
+	fprintf(stderr, "recording of sleep 1.3: %.4f s, %zu samples\n", d,
+		json_array_size(json_object_get(doc, "samples")));
+	json_decref(doc);
+	/* within one sampling step (10 ms) of the command's own time */
+	assert_true(d >= 1.29 && d <= 1.31);
+}
+
+/*
  * report: rendered from a small checked-in results directory (tests/fixtures/results-small,
  * made by `agentcg bench` on a stress scenario), then the HTML page opened in headless
  * Chromium and a screenshot taken.
@@ -526,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_bench_config),
 		cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),
+		cmocka_unit_test(test_record_ends_at_exit),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_bench_full_disk),
 		cmocka_unit_test(test_output_checked_first),
