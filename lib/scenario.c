@@ -91,7 +91,8 @@ static int get_num(struct ctx *c, const char *where, json_t *obj, const char *ke
 		return bad(c, where, "\"%s\" must be a number", key);
 	d = json_number_value(v);
 	if (!isfinite(d) || d < min || d > max)
-		return bad(c, where, "\"%s\" is %g, must be from %g to %g", key, d, min, max);
+		return bad(c, where, "\"%s\" is %.15g, must be from %.15g to %.15g", key, d, min,
+			   max);
 	*ret = d;
 	return 0;
 }

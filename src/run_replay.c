@@ -32,7 +32,8 @@ bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double mi
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
-		acg_err("%s: %s '%s': expected a number from %g to %g", cmd, opt, arg, min, max);
+		acg_err("%s: %s '%s': expected a number from %.15g to %.15g", cmd, opt, arg, min,
+			max);
 		return false;
 	}
 	*ret = v;

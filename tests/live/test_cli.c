@@ -130,7 +130,10 @@ static void test_usage_errors(void **state)
 	expect_usage_error("not a command", RUN("bogus"));
 	expect_usage_error("unknown option", RUN("check", "--bogus"));
 	expect_usage_error("which trace", RUN("replay"));
-	expect_usage_error("--speed '0'", RUN("replay", "--speed", "0", "x.json"));
+	expect_usage_error("--speed '0': expected a number from 0.001 to 1000000",
+			   RUN("replay", "--speed", "0", "x.json"));
+	expect_usage_error("--mb '1e9': expected a number from 0 to 16777216",
+			   RUN("stress", "--mb", "1e9"));
 	expect_usage_error("--mb N is required", RUN("stress", "--hold", "1"));
 	expect_usage_error("burst", RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
 					"1", "--burst-for", "0.1"));

@@ -123,7 +123,9 @@ static void test_bad(void **state)
 	expect_bad("{\"budget_mb\": 1,", 0, "not JSON: line 1");
 	expect_bad("[]", 0, "top level: must be a JSON object");
 	expect_bad("{\"sessions\": [" S1 "]}", 0, "budget_mb: is required");
-	expect_bad("{\"budget_mb\": -5, \"sessions\": [" S1 "]}", 0, "\"budget_mb\" is -5");
+	/* ranges are whole numbers where they are whole (not 1.67772e+07) */
+	expect_bad("{\"budget_mb\": -5, \"sessions\": [" S1 "]}", 0,
+		   "\"budget_mb\" is -5, must be from 1 to 16777216");
 	expect_bad("{\"budget_mb\": 5000, \"sessions\": [" S1 "]}", 1000 * MiB,
 		   "more than this host's memory");
 	expect_bad("{\"budget_mb\": 5, \"bugdet\": 1, \"sessions\": [" S1 "]}", 0,
