@@ -119,7 +119,7 @@ int cmd_stress(int argc, char **argv)
 	}
 	spec.bytes = (uint64_t)(mb * 1048576.0);
 	spec.burst_bytes = (uint64_t)(burst_mb * 1048576.0);
-	if (acg_stress_check(&spec, &diag) < 0) {
+	if (acg_stress_check(&spec, &acg_stress_options, &diag) < 0) {
 		acg_err("%s", diag.msg);
 		return ACG_EXIT_USAGE;
 	}

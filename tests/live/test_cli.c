@@ -135,8 +135,12 @@ static void test_usage_errors(void **state)
 	expect_usage_error("--mb '1e9': expected a number from 0 to 16777216",
 			   RUN("stress", "--mb", "1e9"));
 	expect_usage_error("--mb N is required", RUN("stress", "--hold", "1"));
-	expect_usage_error("burst", RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
-					"1", "--burst-for", "0.1"));
+	expect_usage_error("stress: --burst-mb must be larger than --mb",
+			   RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every", "1",
+			       "--burst-for", "0.1"));
+	expect_usage_error("stress: bursts need --burst-every > --burst-for > 0 (here 1 and 1)",
+			   RUN("stress", "--mb", "10", "--burst-mb", "20", "--burst-every", "1",
+			       "--burst-for", "1"));
 	expect_usage_error("which command", RUN("record"));
 	r = RUN("--help");
 	assert_int_equal(r.code, 0);
