@@ -156,10 +156,10 @@ static void test_bad_traces(void **state)
 	(void)state;
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1MB / 1GB\"},"
 		      "{\"epoch\": 4, \"mem_usage\": \"1MB / 1GB\"}]}");
-	snprintf(want, sizeof(want), "%s: sample 1: time -1.000 goes back", p);
+	snprintf(want, sizeof(want), "%s: sample 2: time -1.000 goes back", p);
 	expect_usage_error(want, RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1ZB / 1GB\"}]}");
-	expect_usage_error("sample 0: cannot read mem_usage \"1ZB / 1GB\"", RUN("replay", p));
+	expect_usage_error("sample 1: cannot read mem_usage \"1ZB / 1GB\"", RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"900GB / 1TB\"}]}");
 	expect_usage_error("more than this host's memory", RUN("replay", p));
 	write_file(p, "not json, not csv");
