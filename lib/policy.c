@@ -177,11 +177,13 @@ static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *
 		if (growth(c, &st->s[i]) <= 0)
 			continue;
 		a = add(o, i, ACG_ACT_HOLD, st->s[i].usage);
+		/* left < need here: the free sessions' growth would eat need - left of it */
 		if (a)
-			snprintf(a->reason, sizeof(a->reason),
-				 "growing at %.0f MiB/s with %.0f MiB left above what HIGH needs: "
-				 "the room goes to the session ahead of it in the queue",
-				 st->s[i].rate / MiB, (left - need) / MiB);
+			snprintf(
+				a->reason, sizeof(a->reason),
+				"growing at %.0f MiB/s, %.0f MiB over what HIGH needs: the room goes "
+				"to the session ahead of it in the queue",
+				st->s[i].rate / MiB, (need - left) / MiB);
 		left += growth(c, &st->s[i]);
 	}
 }

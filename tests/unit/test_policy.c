@@ -210,6 +210,9 @@ static void test_one_burst_at_a_time(void **state)
 	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
 	assert_int_equal(act[0].session, 2);
 	assert_non_null(strstr(act[0].reason, "ahead of it in the queue"));
+	/* growth 410 MiB, headroom 250, need 50: it says by how much, never "-210 MiB left" */
+	if (!strstr(act[0].reason, "growing at 2048 MiB/s, 210 MiB over what HIGH needs"))
+		fail_msg("reason: %s", act[0].reason);
 	apply(n);
 	assert_int_equal(decide(), 0);
 	/* a higher class is ahead in the queue, whatever the start times */
