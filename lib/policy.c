@@ -308,6 +308,23 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 	}
 }
 
+bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
+			 double now)
+{
+	if (isnan(base->t)) {
+		s->rate = 0;
+	} else if (now - base->t >= ACG_POL_RATE_MIN_DT_S) {
+		double r = ((double)usage - (double)base->usage) / (now - base->t);
+
+		s->rate = 0.5 * s->rate + 0.5 * r;
+	} else {
+		return false; /* too close to rate: a charge batch, not growth */
+	}
+	base->t = now;
+	base->usage = usage;
+	return true;
+}
+
 void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window)
 {
 	if (usage >= s->recent_peak || now - s->peak_t > window) {
