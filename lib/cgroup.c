@@ -373,6 +373,11 @@ int acg_cg_version(const struct acg_cg *cg)
 	return cg->version;
 }
 
+int acg_cg_can_create(const struct acg_cg *cg)
+{
+	return faccessat(cg->mem_fd, ".", W_OK, AT_EACCESS) == 0 ? 0 : -errno;
+}
+
 bool acg_cg_created(const struct acg_cg *cg)
 {
 	return cg->created;

@@ -89,6 +89,11 @@ int acg_cg_remove(struct acg_cg *cg);
 int acg_cg_remove_if_empty(struct acg_cg *cg);
 
 int acg_cg_version(const struct acg_cg *cg);
+/*
+ * Whether this process may make cgroups in cg (its memory directory is writable to it):
+ * root, or the owner of a delegated cgroup. 0, or -errno (-EACCES) saying why not.
+ */
+int acg_cg_can_create(const struct acg_cg *cg);
 /* Whether this handle's open created the memory directory (else it already existed). */
 bool acg_cg_created(const struct acg_cg *cg);
 /* Absolute path of the memory-controller directory, for messages. */

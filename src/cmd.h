@@ -85,4 +85,11 @@ void acg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line for an option getopt refused, pointing at the command's --help. */
 void acg_bad_option(const char *cmd, const char *arg);
 
+/*
+ * What to add to a message about err (-errno) from creating or writing cgroups under the
+ * managed root: for a permission error of a process that is not root, "; creating sessions
+ * under the managed root needs root: run as root", else "".
+ */
+const char *acg_root_hint(int err);
+
 #endif

@@ -337,17 +337,26 @@ int cmd_daemon(int argc, char **argv)
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &d.root);
 	if (r < 0) {
-		acg_err("daemon: cannot open the managed root %s: %s",
+		acg_err("daemon: cannot open the managed root %s: %s%s",
 			root_path ? root_path : ACG_DEFAULT_ROOT,
-			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r),
+			acg_root_hint(r));
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
+	}
+	/* a root that exists but is not ours to write: say so now, not run on, unable */
+	r = acg_cg_can_create(d.root);
+	if (r < 0) {
+		acg_err("daemon: cannot manage sessions under %s: %s%s", acg_cg_path(d.root),
+			strerror(-r), acg_root_hint(r));
+		acg_cg_free(d.root);
+		return ACG_EXIT_FAIL;
 	}
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
 		r = acg_cg_set(d.root, ACG_CTL_MAX, d.budget);
 		if (r < 0) {
-			acg_err("daemon: cannot set the budget on %s: %s", acg_cg_path(d.root),
-				strerror(-r));
+			acg_err("daemon: cannot set the budget on %s: %s%s", acg_cg_path(d.root),
+				strerror(-r), acg_root_hint(r));
 			acg_cg_free(d.root);
 			return ACG_EXIT_FAIL;
 		}

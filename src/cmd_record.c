@@ -211,15 +211,17 @@ int cmd_record(int argc, char **argv)
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &root);
 	if (r < 0) {
-		acg_err("record: cannot open the managed root %s: %s",
+		acg_err("record: cannot open the managed root %s: %s%s",
 			root_path ? root_path : ACG_DEFAULT_ROOT,
-			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r),
+			acg_root_hint(r));
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
 	}
 	snprintf(name, sizeof(name), "record-%d", (int)getpid());
 	r = acg_cg_child_new(root, name, &cg);
 	if (r < 0) {
-		acg_err("record: cannot create %s/%s: %s", acg_cg_path(root), name, strerror(-r));
+		acg_err("record: cannot create %s/%s: %s%s", acg_cg_path(root), name, strerror(-r),
+			acg_root_hint(r));
 		goto out;
 	}
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);

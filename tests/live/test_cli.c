@@ -63,25 +63,35 @@ static void res_free(struct res *r)
 	free(r->err);
 }
 
+/* When set, run() runs agentcg as user nobody (setpriv), killed should it run 10 s. */
+static bool as_nobody;
+
 /* Run agentcg with args (NULL-terminated); exit status, stdout and stderr. */
 static struct res run(const char *arg0, ...)
 {
+	static const char *const nobody[] = {
+		"timeout",	  "-s", "KILL", "10", "setpriv", "--reuid=65534", "--regid=65534",
+		"--clear-groups", NULL};
 	struct res r;
-	const char *argv[32] = {bin(), arg0};
+	const char *argv[48];
 	posix_spawn_file_actions_t fa;
 	va_list ap;
-	int n = 2, status = -1;
+	int n = 0, status = -1;
 	pid_t pid;
 
+	for (const char *const *p = nobody; as_nobody && *p; p++)
+		argv[n++] = *p;
+	argv[n++] = bin();
+	argv[n++] = arg0;
 	va_start(ap, arg0);
-	while (arg0 && n < 31 && (argv[n] = va_arg(ap, const char *)))
+	while (arg0 && n < 47 && (argv[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, bin(), &fa, NULL, (char **)argv, environ) == 0)
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char **)argv, environ) == 0)
 		waitpid(pid, &status, 0);
 	posix_spawn_file_actions_destroy(&fa);
 	if (acg_read_text(out_path, &r.out) < 0)
@@ -326,6 +336,7 @@ static struct acg_cg *test_root; /* a test's own cgroup root, removed by its tea
 static int remove_test_root(void **state)
 {
 	(void)state;
+	as_nobody = false;
 	if (test_root) {
 		acg_cg_remove(test_root);
 		acg_cg_free(test_root);
@@ -474,6 +485,67 @@ static void test_record_ends_at_exit(void **state)
 	assert_true(d >= 1.29 && d <= 1.31);
 }
 
+/* Expect exit 1 and one stderr line with want, saying root is needed. */
+static void expect_root_error(const char *want, struct res r)
+{
+	if (r.code != 1 || lines(r.err) != 1 || !strstr(r.err, want) ||
+	    !strstr(r.err, "needs root: run as root"))
+		fail_msg("exit %d, stderr \"%s\" (wanted exit 1 and one line with \"%s\" and "
+			 "\"needs root: run as root\")",
+			 r.code, r.err, want);
+	res_free(&r);
+}
+
+/*
+ * As a user who is not root (nobody): check says each strategy needs root; daemon and
+ * record say that creating sessions under the managed root needs root, whether that root
+ * exists or not, and exit 1; the daemon does not run on, unable to manage anything.
+ */
+static void test_not_root(void **state)
+{
+	char rootname[64];
+	struct acg_mounts m;
+	json_t *doc, *s0;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0 || system("command -v setpriv >/dev/null 2>&1") != 0 ||
+	    acg_mounts_detect(&m) < 0 || !m.mem_version) {
+		fprintf(stderr,
+			"skip: needs root (to become nobody), setpriv, a memory controller\n");
+		skip();
+	}
+	snprintf(rootname, sizeof(rootname), "agentcg-test-%d-nr", (int)getpid());
+	as_nobody = true;
+	r = RUN("check");
+	assert_int_equal(r.code, 0);
+	if (!strstr(r.out, "  none     yes (as root) ") || !strstr(r.out, "needs root"))
+		fail_msg("check as nobody: %s", r.out);
+	res_free(&r);
+	r = RUN("check", "--json");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_non_null(doc);
+	assert_true(json_is_false(json_object_get(doc, "root")));
+	s0 = json_array_get(json_object_get(doc, "strategies"), 0);
+	assert_true(json_is_true(json_object_get(s0, "supported")));
+	assert_true(json_is_true(json_object_get(s0, "needs_root")));
+	json_decref(doc);
+	/* no managed root yet: making it needs root */
+	expect_root_error("daemon: cannot open the managed root",
+			  RUN("daemon", "--root", rootname, "--log", "/dev/null"));
+	expect_root_error("record: cannot open the managed root",
+			  RUN("record", "--root", rootname, "--output", "/dev/null", "--", "true"));
+	/* root made it: sessions in it still need root, and the daemon says so at once */
+	assert_int_equal(acg_root_open(&m, rootname, true, &test_root), 0);
+	expect_root_error("daemon: cannot manage sessions under",
+			  RUN("daemon", "--root", rootname, "--log", "/dev/null"));
+	expect_root_error("record: cannot create",
+			  RUN("record", "--root", rootname, "--output", "/dev/null", "--", "true"));
+	as_nobody = false;
+}
+
 /*
  * report: rendered from a small checked-in results directory (tests/fixtures/results-small,
  * made by `agentcg bench` on a stress scenario), then the HTML page opened in headless
@@ -567,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_bench_full_disk),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),
+		cmocka_unit_test_teardown(test_not_root, remove_test_root),
 	};
 
 	th_init();
