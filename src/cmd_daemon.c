@@ -53,7 +53,8 @@ static void daemon_usage(FILE *f)
 		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s,\n"
 		"                    low_nice (LOW threads' nice, 0 = off; default 19)\n"
 		"  --interval-ms N   control period (default 10)\n"
-		"  --log FILE        decisions as JSON lines (default: stderr)\n"
+		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
+		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Examples:\n"
@@ -83,25 +84,62 @@ struct dstate {
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 };
 
+/* Write j as one log line, with "time" (its "t" on the wall clock, UTC) right after "t". */
+static void write_line(struct dstate *d, json_t *j)
+{
+	json_t *o = json_object(), *v;
+	const char *key;
+	char iso[40], *line;
+
+	acg_mono_to_iso(json_number_value(json_object_get(j, "t")), iso, sizeof(iso));
+	json_object_foreach(j, key, v) {
+		json_object_set(o, key, v);
+		if (strcmp(key, "t") == 0)
+			json_object_set_new(o, "time", json_string(iso));
+	}
+	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (line) {
+		fprintf(d->log, "%s\n", line);
+		fflush(d->log);
+	}
+	free(line);
+	json_decref(o);
+}
+
+/* A decision of the controller (one JSON object): logged with its wall-clock time. */
 static void log_line(void *arg, const char *line)
 {
 	struct dstate *d = arg;
+	json_t *j = json_loads(line, 0, NULL);
 
-	fprintf(d->log, "%s\n", line);
-	fflush(d->log);
+	if (j && json_object_get(j, "t")) {
+		write_line(d, j);
+	} else {
+		fprintf(d->log, "%s\n", line);
+		fflush(d->log);
+	}
+	json_decref(j);
 }
 
-static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
+/* A lifecycle line: t, time, event, session, detail, and extra's fields (may be NULL). */
+static void log_event_with(struct dstate *d, const char *event, const char *session,
+			   const char *detail, json_t *extra)
 {
 	json_t *j = json_pack("{s:f, s:s, s:o, s:o}", "t", acg_mono_s(), "event", event, "session",
 			      session ? json_string(session) : json_null(), "detail",
 			      detail ? json_string(detail) : json_null());
-	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-	if (line)
-		log_line(d, line);
-	free(line);
+	if (j && extra)
+		json_object_update(j, extra);
+	if (j)
+		write_line(d, j);
 	json_decref(j);
+	json_decref(extra);
+}
+
+static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
+{
+	log_event_with(d, event, session, detail, NULL);
 }
 
 static void drop_sessions(struct dstate *d)
@@ -216,7 +254,7 @@ static void release_all(struct dstate *d)
 	drop_sessions(d);
 }
 
-static int read_config(const char *path, double *budget_mb, double *interval_ms,
+static int read_config(const char *path, double *budget_mb, bool *have_budget, double *interval_ms,
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
 	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb",
@@ -253,8 +291,10 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 			return -EINVAL;
 		}
 	}
-	if ((v = json_object_get(j, "budget_mb")))
+	if ((v = json_object_get(j, "budget_mb"))) {
+		*have_budget = true;
 		*budget_mb = json_number_value(v);
+	}
 	if ((v = json_object_get(j, "interval_ms")))
 		*interval_ms = json_number_value(v);
 	if ((v = json_object_get(j, "reserve_mb"))) {
@@ -267,6 +307,14 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 		cfg->low_nice = (int)json_integer_value(v);
 	json_decref(j);
 	return 0;
+}
+
+/* Let go of the root after a refusal at start: gone again if this start made it. */
+static void drop_root(struct acg_cg *root)
+{
+	if (acg_cg_created(root))
+		acg_cg_remove_if_empty(root);
+	acg_cg_free(root);
 }
 
 int cmd_daemon(int argc, char **argv)
@@ -282,7 +330,9 @@ int cmd_daemon(int argc, char **argv)
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
 	double budget_mb = 0, interval_ms = 10, reserve_mb = 0, next_period = 0;
-	bool have_reserve = false;
+	bool have_reserve = false, budget_in_config = false;
+	const char *budget_from;
+	uint64_t mem = acg_host_mem_total();
 	struct dstate d = {0};
 	struct sigaction sa = {0};
 	struct acg_mounts m;
@@ -325,8 +375,8 @@ int cmd_daemon(int argc, char **argv)
 		return ACG_EXIT_USAGE;
 	}
 	acg_pol_cfg_default(&d.cfg, UINT64_C(1) << 30);
-	if (config &&
-	    read_config(config, &budget_mb, &interval_ms, &d.cfg, &have_reserve, &reserve_mb) < 0)
+	if (config && read_config(config, &budget_mb, &budget_in_config, &interval_ms, &d.cfg,
+				  &have_reserve, &reserve_mb) < 0)
 		return ACG_EXIT_USAGE;
 	d.log = log_path ? fopen(log_path, "ae") : stderr;
 	if (!d.log) {
@@ -348,20 +398,26 @@ int cmd_daemon(int argc, char **argv)
 	if (r < 0) {
 		acg_err("daemon: cannot manage sessions under %s: %s%s", acg_cg_path(d.root),
 			strerror(-r), acg_root_hint(r));
-		acg_cg_free(d.root);
+		drop_root(d.root);
 		return ACG_EXIT_FAIL;
 	}
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
+		budget_from = budget_in_config ? "config" : "--budget-mb";
+	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
+		d.budget = mem;
+		budget_from = "host memory";
+	} else {
+		budget_from = "root's limit";
+	}
+	if (budget_mb > 0) {
 		r = acg_cg_set(d.root, ACG_CTL_MAX, d.budget);
 		if (r < 0) {
 			acg_err("daemon: cannot set the budget on %s: %s%s", acg_cg_path(d.root),
 				strerror(-r), acg_root_hint(r));
-			acg_cg_free(d.root);
+			drop_root(d.root);
 			return ACG_EXIT_FAIL;
 		}
-	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
-		d.budget = acg_host_mem_total();
 	}
 	{
 		double q = d.cfg.quiet_s;
@@ -382,7 +438,12 @@ int cmd_daemon(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	log_event(&d, "start", NULL, acg_cg_path(d.root));
+	/* the start line carries what the daemon runs with */
+	log_event_with(&d, "start", NULL, acg_cg_path(d.root),
+		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i}", "budget_bytes",
+				 (json_int_t)d.budget, "budget_from", budget_from, "interval_ms",
+				 interval_ms, "reserve_bytes", (json_int_t)d.cfg.reserve, "quiet_s",
+				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice));
 	{
 		char err[160], detail[200];
 
