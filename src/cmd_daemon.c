@@ -48,11 +48,13 @@ static void daemon_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --root PATH       managed root (default agentcg under the memory controller)\n"
-		"  --budget-mb N     the budget: set as the root's hard limit (default: keep the\n"
-		"                    root's limit, or the host's memory)\n"
-		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s,\n"
-		"                    low_nice (LOW threads' nice, 0 = off; default 19)\n"
-		"  --interval-ms N   control period (default 10)\n"
+		"  --budget-mb N     the budget, MiB (at most this host's memory): set as the\n"
+		"                    root's hard limit (default: keep the root's limit, or the\n"
+		"                    host's memory)\n"
+		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s, low_nice\n"
+		"                    (units, defaults, bounds: docs/controller.md); its keys\n"
+		"                    replace the options given with them\n"
+		"  --interval-ms N   control period, 1 to 10000 (default 10)\n"
 		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
 		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
 		"  -h, --help        this text\n"
@@ -254,11 +256,23 @@ static void release_all(struct dstate *d)
 	drop_sessions(d);
 }
 
+/*
+ * The config file's keys, their bounds and their units (docs/controller.md). The budget
+ * is bounded as the bench's is, and by this host's memory (checked with the option's).
+ */
+static const struct cfg_key {
+	const char *key;
+	double min, max;
+	bool integer;
+} cfg_keys[] = {
+	{"budget_mb", 1, 1 << 24, false},  {"interval_ms", 1, 10000, false},
+	{"reserve_mb", 1, 1 << 24, false}, {"quiet_s", 0.01, 3600, false},
+	{"low_nice", 0, 19, true},
+};
+
 static int read_config(const char *path, double *budget_mb, bool *have_budget, double *interval_ms,
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
-	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb",
-					   "quiet_s",	"low_nice",    NULL};
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e), *v;
 	const char *key;
@@ -269,24 +283,23 @@ static int read_config(const char *path, double *budget_mb, bool *have_budget, d
 		return -EINVAL;
 	}
 	json_object_foreach(j, key, v) {
-		bool known = false;
+		const struct cfg_key *k = NULL;
+		double x;
 
-		for (const char *const *k = keys; *k; k++)
-			known = known || strcmp(*k, key) == 0;
-		if (known && strcmp(key, "low_nice") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			    json_integer_value(v) > 19) {
-				acg_err("daemon: %s: \"low_nice\" must be an integer from 0 (off) "
-					"to 19",
-					path);
-				json_decref(j);
-				return -EINVAL;
-			}
-			continue;
+		for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+			if (strcmp(cfg_keys[i].key, key) == 0)
+				k = &cfg_keys[i];
+		if (!k) {
+			acg_err("daemon: %s: unknown key \"%s\" (budget_mb, interval_ms, reserve_mb, "
+				"quiet_s, low_nice)",
+				path, key);
+			json_decref(j);
+			return -EINVAL;
 		}
-		if (!known || !json_is_number(v) || json_number_value(v) <= 0) {
-			acg_err("daemon: %s: %s \"%s\"", path,
-				known ? "needs a positive number for" : "unknown key", key);
+		x = json_is_number(v) ? json_number_value(v) : NAN;
+		if (!(x >= k->min && x <= k->max) || (k->integer && !json_is_integer(v))) {
+			acg_err("daemon: %s: \"%s\" must be %s from %.15g to %.15g", path, key,
+				k->integer ? "a whole number" : "a number", k->min, k->max);
 			json_decref(j);
 			return -EINVAL;
 		}
@@ -347,7 +360,7 @@ int cmd_daemon(int argc, char **argv)
 			root_path = optarg;
 			break;
 		case 'b':
-			ok = acg_opt_double("daemon", "--budget-mb", optarg, 1, 1 << 30,
+			ok = acg_opt_double("daemon", "--budget-mb", optarg, 1, 1 << 24,
 					    &budget_mb);
 			break;
 		case 'c':
@@ -378,6 +391,14 @@ int cmd_daemon(int argc, char **argv)
 	if (config && read_config(config, &budget_mb, &budget_in_config, &interval_ms, &d.cfg,
 				  &have_reserve, &reserve_mb) < 0)
 		return ACG_EXIT_USAGE;
+	/* as the bench bounds a scenario's budget: no more than this host has */
+	if (budget_mb > 0 && mem && budget_mb * 1048576.0 > (double)mem) {
+		acg_err("daemon: %s%s %.15g: %.0f MiB is more than this host's memory (%.0f MiB)",
+			budget_in_config ? config : "--budget-mb",
+			budget_in_config ? ": \"budget_mb\"" : "", budget_mb, budget_mb,
+			(double)mem / 1048576.0);
+		return ACG_EXIT_USAGE;
+	}
 	d.log = log_path ? fopen(log_path, "ae") : stderr;
 	if (!d.log) {
 		acg_err("daemon: cannot open %s: %s", log_path, strerror(errno));
@@ -409,6 +430,12 @@ int cmd_daemon(int argc, char **argv)
 		budget_from = "host memory";
 	} else {
 		budget_from = "root's limit";
+	}
+	if (have_reserve && reserve_mb * 1048576.0 >= (double)d.budget) {
+		acg_err("daemon: %s: \"reserve_mb\" %.15g must be below the budget (%.0f MiB)",
+			config, reserve_mb, (double)d.budget / 1048576.0);
+		drop_root(d.root);
+		return ACG_EXIT_USAGE;
 	}
 	if (budget_mb > 0) {
 		r = acg_cg_set(d.root, ACG_CTL_MAX, d.budget);

@@ -152,6 +152,22 @@ static void test_usage_errors(void **state)
 			   RUN("stress", "--mb", "10", "--burst-mb", "20", "--burst-every", "1",
 			       "--burst-for", "1"));
 	expect_usage_error("which command", RUN("record"));
+	/* a daemon budget is bounded as the bench's is (checked before the root is opened) */
+	expect_usage_error("daemon: --budget-mb 16777216: 16777216 MiB is more than this host's "
+			   "memory",
+			   RUN("daemon", "--budget-mb", "16777216", "--root", "/etc"));
+	{
+		const char *cfg = path_in_tmp("daemon.json");
+		char want[400];
+
+		write_file(cfg, "{\"budget_mb\": 16777216}");
+		snprintf(want, sizeof(want), "%s: \"budget_mb\" 16777216: 16777216 MiB is more",
+			 cfg);
+		expect_usage_error(want, RUN("daemon", "--config", cfg, "--root", "/etc"));
+		write_file(cfg, "{\"quiet_s\": 1e9}");
+		expect_usage_error("\"quiet_s\" must be a number from 0.01 to 3600",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+	}
 	r = RUN("--help");
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "replay"));
