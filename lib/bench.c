@@ -390,6 +390,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		s->out.have_events = acg_cg_events(cgs[i], &s->out.ev_after) == 0;
 		s->out.have_cg_peak = acg_cg_peak(cgs[i], &s->peak) == 0;
 		s->out.cg_peak = s->peak;
+		s->out.cg_peak_since = "cgroup creation"; /* made for this run */
 		s->out.wall_s = s->exit_at_s;
 	}
 	if (tree)

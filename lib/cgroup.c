@@ -373,6 +373,11 @@ int acg_cg_version(const struct acg_cg *cg)
 	return cg->version;
 }
 
+int acg_cg_can_create(const struct acg_cg *cg)
+{
+	return faccessat(cg->mem_fd, ".", W_OK, AT_EACCESS) == 0 ? 0 : -errno;
+}
+
 bool acg_cg_created(const struct acg_cg *cg)
 {
 	return cg->created;
@@ -504,6 +509,13 @@ int acg_cg_peak(struct acg_cg *cg, uint64_t *ret)
 {
 	return acg_read_u64_at(cg->mem_fd,
 			       cg->version == 2 ? "memory.peak" : "memory.max_usage_in_bytes", ret);
+}
+
+int acg_cg_peak_reset(struct acg_cg *cg)
+{
+	if (cg->version == 2)
+		return -EOPNOTSUPP;
+	return acg_write_at(cg->mem_fd, "memory.max_usage_in_bytes", "0");
 }
 
 static int events_v2(struct acg_cg *cg, struct acg_mem_events *ev)

@@ -89,6 +89,11 @@ int acg_cg_remove(struct acg_cg *cg);
 int acg_cg_remove_if_empty(struct acg_cg *cg);
 
 int acg_cg_version(const struct acg_cg *cg);
+/*
+ * Whether this process may make cgroups in cg (its memory directory is writable to it):
+ * root, or the owner of a delegated cgroup. 0, or -errno (-EACCES) saying why not.
+ */
+int acg_cg_can_create(const struct acg_cg *cg);
 /* Whether this handle's open created the memory directory (else it already existed). */
 bool acg_cg_created(const struct acg_cg *cg);
 /* Absolute path of the memory-controller directory, for messages. */
@@ -114,6 +119,14 @@ int acg_cg_frozen(struct acg_cg *cg, bool *ret);
 /* Current usage and peak usage in bytes (v2 memory.peak, v1 max_usage_in_bytes). */
 int acg_cg_usage(struct acg_cg *cg, uint64_t *ret);
 int acg_cg_peak(struct acg_cg *cg, uint64_t *ret);
+
+/*
+ * Start the peak afresh (v1: write 0 to memory.max_usage_in_bytes, which the kernel then
+ * sets to the current usage). -EOPNOTSUPP on v2: memory.peak is the highest usage since the
+ * cgroup was created (kernels from 6.12 reset it only for the open file that wrote it,
+ * which acg_cg_peak() does not keep).
+ */
+int acg_cg_peak_reset(struct acg_cg *cg);
 
 /* Kernel memory events, as far as the version reports them (see has). */
 enum {

@@ -42,9 +42,8 @@ struct acg_controller {
 	struct acg_pol_cfg cfg;
 	struct acg_pol_state st;
 	struct acg_pol_session *s;
-	double *last_t;
-	uint64_t *last_usage;
-	uint64_t *last_high; /* each session's memory.events high at the last look (v2) */
+	struct acg_pol_reading *base; /* each session's reading its rate is measured from */
+	uint64_t *last_high;	      /* each session's memory.events high at the last look (v2) */
 	/* kernel wake-ups: [0] the parent's usage crossing budget - need (v1), [1] the parent
 	 * at its limit, [2 + i] session i at its clamp; fd -1 when the host has none */
 	struct pollfd *pfd;
@@ -78,11 +77,10 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	if (!c)
 		return -ENOMEM;
 	c->s = calloc(n ? n : 1, sizeof(*c->s));
-	c->last_t = calloc(n ? n : 1, sizeof(*c->last_t));
-	c->last_usage = calloc(n ? n : 1, sizeof(*c->last_usage));
+	c->base = calloc(n ? n : 1, sizeof(*c->base));
 	c->last_high = calloc(n ? n : 1, sizeof(*c->last_high));
 	c->pfd = calloc(n + 2, sizeof(*c->pfd));
-	if (!c->s || !c->last_t || !c->last_usage || !c->last_high || !c->pfd) {
+	if (!c->s || !c->base || !c->last_high || !c->pfd) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
@@ -104,7 +102,7 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->log_arg = log_arg;
 	for (size_t i = 0; i < n; i++) {
 		c->s[i].prio = prio[i];
-		c->last_t[i] = NAN;
+		c->base[i].t = NAN;
 	}
 	for (size_t i = 0; i < n + 2; i++)
 		c->pfd[i].fd = -1;
@@ -122,8 +120,7 @@ void acg_controller_free(struct acg_controller *c)
 	if (!c)
 		return;
 	free(c->s);
-	free(c->last_t);
-	free(c->last_usage);
+	free(c->base);
 	free(c->last_high);
 	free(c->cgid);
 	free(c->last_sig);
@@ -230,8 +227,7 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 			to->s[i].peak_t = from->s[j].peak_t;
 			to->s[i].started_at = from->s[j].started_at;
 			to->last_high[i] = from->last_high[j];
-			to->last_t[i] = from->last_t[j];
-			to->last_usage[i] = from->last_usage[j];
+			to->base[i] = from->base[j];
 			break;
 		}
 	}
@@ -333,6 +329,7 @@ static void observe(struct acg_controller *c, double now)
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];
+		bool first, grew;
 		uint64_t u;
 
 		if (s->gone)
@@ -342,24 +339,20 @@ static void observe(struct acg_controller *c, double now)
 			s->gone = true;
 			continue;
 		}
-		if (isnan(c->last_t[i])) {
+		first = isnan(c->base[i].t);
+		/* grown since the reading the rate is measured from (not noise) */
+		grew = !first && u > c->base[i].usage + GROWTH_NOISE;
+		if (first)
 			s->started_at = now;
-			s->rate = 0;
-		} else if (now > c->last_t[i]) {
-			double r = ((double)u - (double)c->last_usage[i]) / (now - c->last_t[i]);
-
-			s->rate = 0.5 * s->rate + 0.5 * r;
-		}
-		if (s->prio == 0 && !isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE)
+		acg_pol_rate_update(s, &c->base[i], u, now);
+		if (s->prio == 0 && grew)
 			c->st.high_last_growth = now;
 		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
 		s->waiting = s->held && waiting(c, i);
 		observe_signals(c, i, now);
-		if (s->waiting || (!isnan(c->last_t[i]) && u > c->last_usage[i] + GROWTH_NOISE))
+		if (s->waiting || grew)
 			s->active_at = now;
 		s->usage = u;
-		c->last_t[i] = now;
-		c->last_usage[i] = u;
 	}
 }
 

@@ -198,6 +198,7 @@ void acg_host_probe(struct acg_host *ret)
 	if (uname(&u) == 0)
 		snprintf(h.kernel, sizeof(h.kernel), "%s", u.release);
 	h.mounts_err = acg_mounts_detect(&h.mounts);
+	h.root = geteuid() == 0;
 	if (acg_read_text("/proc/meminfo", &meminfo) == 0) {
 		h.mem_total = meminfo_kb(meminfo, "MemTotal:");
 		h.swap_total = meminfo_kb(meminfo, "SwapTotal:");

@@ -17,6 +17,9 @@ struct acg_host {
 	char kernel[128]; /* uname -r */
 	struct acg_mounts mounts;
 	int mounts_err; /* 0, or -errno from acg_mounts_detect() */
+	/* this process runs as root (euid 0): every strategy creates and limits cgroups under
+	 * the memory controller's mount, which only root may do (short of a delegated root) */
+	bool root;
 
 	uint64_t mem_total;  /* bytes, /proc/meminfo MemTotal */
 	uint64_t swap_total; /* bytes, /proc/meminfo SwapTotal */

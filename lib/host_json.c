@@ -53,9 +53,11 @@ static json_t *strategies_json(const struct acg_host *h)
 		const char *why = NULL;
 		bool ok = s[i].supported(h, &why);
 
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o}", "name", s[i].name,
+		/* every strategy creates and limits cgroups under the managed root */
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o, s:b}", "name", s[i].name,
 						   "summary", s[i].summary, "supported", ok,
-						   "reason", ok ? json_null() : json_string(why)));
+						   "reason", ok ? json_null() : json_string(why),
+						   "needs_root", 1));
 	}
 	return a;
 }
@@ -89,9 +91,9 @@ json_t *acg_host_to_json(const struct acg_host *h)
 						   : json_string(h->bpf_signals_note));
 	}
 
-	return json_pack("{s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o}", "kernel", h->kernel, "cgroup",
-			 cgroup_json(h), "mem_total_bytes", (json_int_t)h->mem_total,
-			 "swap_total_bytes", (json_int_t)h->swap_total, "psi", psi, "bpf", bpf,
-			 "controls", controls_json(h->mounts.mem_version), "strategies",
-			 strategies_json(h));
+	return json_pack("{s:s, s:b, s:o, s:I, s:I, s:o, s:o, s:o, s:o}", "kernel", h->kernel,
+			 "root", h->root, "cgroup", cgroup_json(h), "mem_total_bytes",
+			 (json_int_t)h->mem_total, "swap_total_bytes", (json_int_t)h->swap_total,
+			 "psi", psi, "bpf", bpf, "controls", controls_json(h->mounts.mem_version),
+			 "strategies", strategies_json(h));
 }

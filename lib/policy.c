@@ -177,11 +177,13 @@ static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *
 		if (growth(c, &st->s[i]) <= 0)
 			continue;
 		a = add(o, i, ACG_ACT_HOLD, st->s[i].usage);
+		/* left < need here: the free sessions' growth would eat need - left of it */
 		if (a)
-			snprintf(a->reason, sizeof(a->reason),
-				 "growing at %.0f MiB/s with %.0f MiB left above what HIGH needs: "
-				 "the room goes to the session ahead of it in the queue",
-				 st->s[i].rate / MiB, (left - need) / MiB);
+			snprintf(
+				a->reason, sizeof(a->reason),
+				"growing at %.0f MiB/s, %.0f MiB over what HIGH needs: the room goes "
+				"to the session ahead of it in the queue",
+				st->s[i].rate / MiB, (need - left) / MiB);
 		left += growth(c, &st->s[i]);
 	}
 }
@@ -304,6 +306,23 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 			snprintf(a->reason, sizeof(a->reason), "%.0f MiB above its clamp",
 				 (double)(s->usage - s->clamp) / MiB);
 	}
+}
+
+bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
+			 double now)
+{
+	if (isnan(base->t)) {
+		s->rate = 0;
+	} else if (now - base->t >= ACG_POL_RATE_MIN_DT_S) {
+		double r = ((double)usage - (double)base->usage) / (now - base->t);
+
+		s->rate = 0.5 * s->rate + 0.5 * r;
+	} else {
+		return false; /* too close to rate: a charge batch, not growth */
+	}
+	base->t = now;
+	base->usage = usage;
+	return true;
 }
 
 void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window)

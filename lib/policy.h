@@ -117,6 +117,31 @@ struct acg_action {
 	char reason[128];
 };
 
+/* A reading of a session's usage, the one its growth rate is measured from. */
+struct acg_pol_reading {
+	double t; /* NaN: none yet */
+	uint64_t usage;
+};
+
+/*
+ * Readings closer together than this give no rate. The kernel charges memory in per-CPU
+ * batches (and huge pages), so two readings microseconds apart (a tick brought forward by
+ * a wake-up) can differ by a batch, which over that gap reads as tens of GiB/s: here,
+ * readings of a cgroup growing at 1450 MiB/s gave up to 438596 MiB/s between neighbours
+ * 1 us apart, never above 3915 over 0.2 ms or more. A 16 MiB step over 5 ms is 3200 MiB/s,
+ * what this host's memory can really be had at.
+ */
+#define ACG_POL_RATE_MIN_DT_S 0.005
+
+/*
+ * Take a reading of usage at now into s->rate (bytes/s, the mean of the previous rate and
+ * the one measured from *base), and move base to it; a reading less than
+ * ACG_POL_RATE_MIN_DT_S after base changes neither (the next one is measured from base).
+ * The first reading (base->t NaN) sets the rate to 0. Returns whether base moved. Pure.
+ */
+bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
+			 double now);
+
 /*
  * Keep s->recent_peak and s->peak_t: the largest usage seen within window seconds (a peak
  * is forgotten window seconds after it was seen).

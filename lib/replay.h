@@ -102,6 +102,9 @@ struct acg_replay_outcome {
 	struct acg_mem_events ev_before, ev_after;
 	bool have_cg_peak;
 	uint64_t cg_peak; /* the session cgroup's peak usage */
+	/* since when cg_peak counts: "replay start" (reset just before the worker started)
+	 * or "cgroup creation" (v2's memory.peak, or a reset the kernel refused) */
+	const char *cg_peak_since;
 };
 
 struct json_t;

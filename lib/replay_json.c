@@ -149,10 +149,13 @@ json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg, const struct acg_re
 	json_object_set_new(doc, "wall_s", json_real(o->wall_s));
 	json_object_set_new(
 		doc, "peak",
-		json_pack("{s:o, s:o, s:I}", "vm_hwm_bytes",
+		json_pack("{s:o, s:o, s:o, s:I}", "vm_hwm_bytes",
 			  r->ended ? json_integer((json_int_t)r->vm_hwm) : json_null(),
 			  "cgroup_peak_bytes",
 			  o->have_cg_peak ? json_integer((json_int_t)o->cg_peak) : json_null(),
+			  "cgroup_peak_since",
+			  o->have_cg_peak && o->cg_peak_since ? json_string(o->cg_peak_since)
+							      : json_null(),
 			  "target_peak_bytes", (json_int_t)(r->base_bytes + s.peak_bytes)));
 	json_object_set_new(
 		doc, "growth",

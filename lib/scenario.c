@@ -91,13 +91,18 @@ static int get_num(struct ctx *c, const char *where, json_t *obj, const char *ke
 		return bad(c, where, "\"%s\" must be a number", key);
 	d = json_number_value(v);
 	if (!isfinite(d) || d < min || d > max)
-		return bad(c, where, "\"%s\" is %g, must be from %g to %g", key, d, min, max);
+		return bad(c, where, "\"%s\" is %.15g, must be from %.15g to %.15g", key, d, min,
+			   max);
 	*ret = d;
 	return 0;
 }
 
 static int parse_stress(struct ctx *c, const char *where, json_t *js, struct acg_stress_spec *s)
 {
+	static const struct acg_stress_names keys_named = {
+		"\"mb\"",	"\"hold_s\"",	     "\"ramp_s\"",
+		"\"burst_mb\"", "\"burst_every_s\"", "\"burst_for_s\"",
+	};
 	static const char *const keys[] = {
 		"mb", "hold_s", "ramp_s", "burst_mb", "burst_every_s", "burst_for_s", NULL};
 	double mb = 0, burst = 0;
@@ -120,7 +125,7 @@ static int parse_stress(struct ctx *c, const char *where, json_t *js, struct acg
 		return r;
 	s->bytes = (uint64_t)(mb * MB);
 	s->burst_bytes = (uint64_t)(burst * MB);
-	if (acg_stress_check(s, &d) < 0)
+	if (acg_stress_check(s, &keys_named, &d) < 0)
 		return bad(c, where, "%s", d.msg);
 	return 0;
 }

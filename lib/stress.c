@@ -11,26 +11,39 @@
 
 #define RAMP_STEP_S 0.1
 
-int acg_stress_check(const struct acg_stress_spec *s, struct acg_diag *diag)
-{
-	const char *why = NULL;
+const struct acg_stress_names acg_stress_options = {
+	"--mb", "--hold", "--ramp", "--burst-mb", "--burst-every", "--burst-for",
+};
 
+int acg_stress_check(const struct acg_stress_spec *s, const struct acg_stress_names *names,
+		     struct acg_diag *diag)
+{
+	const struct acg_stress_names *k = names ? names : &acg_stress_options;
+	char why[200];
+
+	why[0] = '\0';
 	if (s->bytes == 0)
-		why = "the target size must be above 0";
+		snprintf(why, sizeof(why), "%s: the target size must be above 0", k->mb);
 	else if (!(s->hold_s >= 0) || !isfinite(s->hold_s))
-		why = "hold must be a duration >= 0";
+		snprintf(why, sizeof(why), "%s must be a duration >= 0", k->hold);
 	else if (!(s->ramp_s >= 0) || !isfinite(s->ramp_s))
-		why = "ramp must be a duration >= 0";
+		snprintf(why, sizeof(why), "%s must be a duration >= 0", k->ramp);
 	else if (s->burst_bytes && s->burst_bytes <= s->bytes)
-		why = "a burst must be larger than the target";
+		snprintf(why, sizeof(why), "%s must be larger than %s: a burst is above the target",
+			 k->burst_mb, k->mb);
 	else if (s->burst_bytes &&
 		 !(s->burst_every_s > 0 && s->burst_for_s > 0 && s->burst_for_s < s->burst_every_s))
-		why = "bursts need every > for > 0";
+		snprintf(why, sizeof(why), "bursts need %s > %s > 0 (here %.15g and %.15g)",
+			 k->burst_every, k->burst_for, s->burst_every_s, s->burst_for_s);
 	else if (s->ramp_s / RAMP_STEP_S > 1e6)
-		why = "a ramp of more than 1e6 steps of 0.1 s is not a timeline we can hold";
+		snprintf(why, sizeof(why),
+			 "%s %.15g: a ramp of more than 1e6 steps of 0.1 s is not a timeline we "
+			 "can hold",
+			 k->ramp, s->ramp_s);
 	else if (s->burst_bytes && s->hold_s / s->burst_every_s > 1e6)
-		why = "more than 1e6 bursts: make them less frequent or the hold shorter";
-	if (!why)
+		snprintf(why, sizeof(why), "more than 1e6 bursts: make %s longer or %s shorter",
+			 k->burst_every, k->hold);
+	if (!why[0])
 		return 0;
 	if (diag)
 		snprintf(diag->msg, sizeof(diag->msg), "stress: %s", why);
@@ -63,7 +76,7 @@ int acg_stress_trace(const struct acg_stress_spec *s, struct acg_trace **ret)
 {
 	struct builder b = {0};
 	double end;
-	int r = acg_stress_check(s, NULL);
+	int r = acg_stress_check(s, NULL, NULL);
 	size_t steps;
 
 	if (r < 0)

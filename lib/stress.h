@@ -20,8 +20,20 @@ struct acg_stress_spec {
 	double burst_for_s;   /* and lasts this long */
 };
 
-/* Check a spec; on error fill diag ("stress: <problem>") and return -EINVAL. */
-int acg_stress_check(const struct acg_stress_spec *s, struct acg_diag *diag);
+/* What the caller calls the spec's fields in messages: its options, or scenario keys. */
+struct acg_stress_names {
+	const char *mb, *hold, *ramp, *burst_mb, *burst_every, *burst_for;
+};
+
+/* The command line's: --mb, --hold, --ramp, --burst-mb, --burst-every, --burst-for. */
+extern const struct acg_stress_names acg_stress_options;
+
+/*
+ * Check a spec; on error fill diag ("stress: <problem>", naming the fields involved as
+ * names has them; NULL: the options') and return -EINVAL.
+ */
+int acg_stress_check(const struct acg_stress_spec *s, const struct acg_stress_names *names,
+		     struct acg_diag *diag);
 
 /*
  * The timeline: a sample every 100 ms during the ramp, one at each burst edge, one at the

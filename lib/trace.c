@@ -139,11 +139,15 @@ int acg_trace_from_samples(const char *name, const struct acg_sample *s, size_t 
 	return 0;
 }
 
-/* Checks shared by both formats: time, order and size of sample i. */
+/*
+ * Checks shared by both formats: time, order and size of a sample, named in messages as
+ * "<what> <i>" (JSON samples and CSV lines both count from 1). The first sample's time is 0
+ * and prev 0, so it never goes back.
+ */
 static int check_sample(const char *file, const char *what, size_t i, double t, double prev,
 			uint64_t bytes, const struct acg_trace_opts *o, struct acg_diag *d)
 {
-	if (isfinite(t) && i > 0 && t < prev)
+	if (isfinite(t) && t < prev)
 		return diag_set(d, "%s: %s %zu: time %.3f goes back (previous %.3f): not monotonic",
 				file, what, i, t, prev);
 	if (!isfinite(t) || t < 0)
@@ -177,7 +181,8 @@ static int parse_mem_usage(const char *text, bool binary, uint64_t *ret, bool *g
 	return 0;
 }
 
-static int json_sample(const char *file, json_t *js, size_t i, const struct acg_trace_opts *o,
+/* Sample number num (from 1) of a resources.json. */
+static int json_sample(const char *file, json_t *js, size_t num, const struct acg_trace_opts *o,
 		       double *ret_epoch, uint64_t *ret_bytes, bool *gone, struct acg_diag *d)
 {
 	json_t *je = json_object_get(js, "epoch"), *jm = json_object_get(js, "mem_usage");
@@ -185,29 +190,29 @@ static int json_sample(const char *file, json_t *js, size_t i, const struct acg_
 	const char *mem;
 
 	if (!json_is_object(js))
-		return diag_set(d, "%s: sample %zu: not a JSON object", file, i);
+		return diag_set(d, "%s: sample %zu: not a JSON object", file, num);
 	if (!je)
-		return diag_set(d, "%s: sample %zu: missing epoch", file, i);
+		return diag_set(d, "%s: sample %zu: missing epoch", file, num);
 	if (!json_is_number(je))
-		return diag_set(d, "%s: sample %zu: epoch is not a number", file, i);
+		return diag_set(d, "%s: sample %zu: epoch is not a number", file, num);
 	*ret_epoch = json_number_value(je);
 	if (jb) {
 		/* exact bytes (agentcg record writes them): units, binary or not, do not apply */
 		if (!json_is_integer(jb) || json_integer_value(jb) < 0)
 			return diag_set(d, "%s: sample %zu: bytes is not a non-negative integer",
-					file, i);
+					file, num);
 		*ret_bytes = (uint64_t)json_integer_value(jb);
 		*gone = false;
 		return 0;
 	}
 	if (!jm || !json_is_string(jm))
-		return diag_set(d, "%s: sample %zu: missing mem_usage text", file, i);
+		return diag_set(d, "%s: sample %zu: missing mem_usage text", file, num);
 	mem = json_string_value(jm);
 	if (parse_mem_usage(mem, o && o->binary_units, ret_bytes, gone) < 0)
 		return diag_set(d,
 				"%s: sample %zu: cannot read mem_usage \"%s\" (a number and a "
 				"unit: B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)",
-				file, i, mem);
+				file, num, mem);
 	return 0;
 }
 
@@ -248,15 +253,16 @@ static int parse_json(const char *file, const char *text, size_t len,
 		uint64_t bytes = 0;
 		bool gone = false;
 
-		r = json_sample(file, json_array_get(arr, i), i, o, &epoch, &bytes, &gone, d);
+		/* messages count samples from 1, as CSV lines are counted */
+		r = json_sample(file, json_array_get(arr, i), i + 1, o, &epoch, &bytes, &gone, d);
 		if (r < 0)
 			goto out;
 		if (i == 0)
 			epoch0 = epoch;
 		if (epoch < 0)
-			r = diag_set(d, "%s: sample %zu: negative epoch %g", file, i, epoch);
+			r = diag_set(d, "%s: sample %zu: negative epoch %g", file, i + 1, epoch);
 		else
-			r = check_sample(file, "sample", i, epoch - epoch0, prev, bytes, o, d);
+			r = check_sample(file, "sample", i + 1, epoch - epoch0, prev, bytes, o, d);
 		if (r < 0)
 			goto out;
 		prev = epoch - epoch0;
@@ -265,7 +271,8 @@ static int parse_json(const char *file, const char *text, size_t len,
 			continue;
 		}
 		if (t->tail_dropped) {
-			r = diag_set(d, "%s: sample %zu: data after a \"0B / 0B\" sample", file, i);
+			r = diag_set(d, "%s: sample %zu: data after a \"0B / 0B\" sample", file,
+				     i + 1);
 			goto out;
 		}
 		t->samples[kept].t = epoch - epoch0;

@@ -30,7 +30,10 @@ struct acg_trace_opts {
 	uint64_t max_bytes; /* reject samples above this (physical memory); 0: no check */
 };
 
-/* A one-line diagnostic: "<file>: sample <i>: <problem>". */
+/*
+ * A one-line diagnostic: "<file>: sample <i>: <problem>" (resources.json, the first sample
+ * is 1) or "<file>: line <n>: <problem>" (CSV, the first line is 1).
+ */
 struct acg_diag {
 	char msg[512];
 };

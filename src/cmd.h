@@ -37,6 +37,19 @@ struct json_t;
 /* Write doc to path ("-" or NULL: stdout), atomically for files. 0 or -errno. */
 int acg_write_json(struct json_t *doc, const char *path);
 
+/*
+ * Whether acg_write_json() can write path, checked before any work so a bad --output
+ * costs nothing: a file is created beside it, given a byte and removed (the directory
+ * exists and takes files, the filesystem has room for a first block); an existing device
+ * is opened and given an empty write (/dev/full refuses even that); stdout and FIFOs
+ * pass; a directory does not (-EISDIR). 0 or -errno. Room for the whole result is only
+ * known when it is written.
+ */
+int acg_output_check(const char *path);
+
+/* The same, with one line saying what went wrong where when it cannot. */
+bool acg_output_ok(const char *cmd, const char *path);
+
 struct acg_replay_cfg;
 
 /*
@@ -71,5 +84,12 @@ void acg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* One line for an option getopt refused, pointing at the command's --help. */
 void acg_bad_option(const char *cmd, const char *arg);
+
+/*
+ * What to add to a message about err (-errno) from creating or writing cgroups under the
+ * managed root: for a permission error of a process that is not root, "; creating sessions
+ * under the managed root needs root: run as root", else "".
+ */
+const char *acg_root_hint(int err);
 
 #endif

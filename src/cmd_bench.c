@@ -454,16 +454,17 @@ static int open_parent(const char *root_path, struct acg_cg **ret_root, struct a
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, ret_root);
 	if (r < 0) {
-		acg_err("bench: cannot open the managed root %s: %s",
+		acg_err("bench: cannot open the managed root %s: %s%s",
 			root_path ? root_path : ACG_DEFAULT_ROOT,
-			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r),
+			acg_root_hint(r));
 		return r;
 	}
 	snprintf(name, sizeof(name), "bench-%d", (int)getpid());
 	r = acg_cg_child_new(*ret_root, name, ret);
 	if (r < 0)
-		acg_err("bench: cannot create %s/%s: %s", acg_cg_path(*ret_root), name,
-			strerror(-r));
+		acg_err("bench: cannot create %s/%s: %s%s", acg_cg_path(*ret_root), name,
+			strerror(-r), acg_root_hint(r));
 	return r;
 }
 

@@ -121,12 +121,21 @@ static void print_strategies(const struct acg_host *h)
 	size_t n;
 	const struct acg_strategy *s = acg_strategies(&n);
 
-	printf("\nstrategies:\n");
+	/* every strategy creates and limits cgroups under the managed root: root only */
+	if (h->root)
+		printf("\nstrategies:\n");
+	else
+		printf("\nstrategies (not root here: each needs root to create and limit its "
+		       "cgroups):\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
 		bool ok = s[i].supported(h, &why);
 
-		printf("  %-8s %-4s %s\n", s[i].name, ok ? "yes" : "no", ok ? s[i].summary : why);
+		printf("  %-8s %-*s %s\n", s[i].name, h->root ? 4 : 13,
+		       !ok	 ? "no"
+		       : h->root ? "yes"
+				 : "yes (as root)",
+		       ok ? s[i].summary : why);
 	}
 }
 

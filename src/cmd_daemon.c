@@ -48,12 +48,15 @@ static void daemon_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --root PATH       managed root (default agentcg under the memory controller)\n"
-		"  --budget-mb N     the budget: set as the root's hard limit (default: keep the\n"
-		"                    root's limit, or the host's memory)\n"
-		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s,\n"
-		"                    low_nice (LOW threads' nice, 0 = off; default 19)\n"
-		"  --interval-ms N   control period (default 10)\n"
-		"  --log FILE        decisions as JSON lines (default: stderr)\n"
+		"  --budget-mb N     the budget, MiB (at most this host's memory): set as the\n"
+		"                    root's hard limit (default: keep the root's limit, or the\n"
+		"                    host's memory)\n"
+		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s, low_nice\n"
+		"                    (units, defaults, bounds: docs/controller.md); its keys\n"
+		"                    replace the options given with them\n"
+		"  --interval-ms N   control period, 1 to 10000 (default 10)\n"
+		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
+		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Examples:\n"
@@ -83,25 +86,62 @@ struct dstate {
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 };
 
+/* Write j as one log line, with "time" (its "t" on the wall clock, UTC) right after "t". */
+static void write_line(struct dstate *d, json_t *j)
+{
+	json_t *o = json_object(), *v;
+	const char *key;
+	char iso[40], *line;
+
+	acg_mono_to_iso(json_number_value(json_object_get(j, "t")), iso, sizeof(iso));
+	json_object_foreach(j, key, v) {
+		json_object_set(o, key, v);
+		if (strcmp(key, "t") == 0)
+			json_object_set_new(o, "time", json_string(iso));
+	}
+	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (line) {
+		fprintf(d->log, "%s\n", line);
+		fflush(d->log);
+	}
+	free(line);
+	json_decref(o);
+}
+
+/* A decision of the controller (one JSON object): logged with its wall-clock time. */
 static void log_line(void *arg, const char *line)
 {
 	struct dstate *d = arg;
+	json_t *j = json_loads(line, 0, NULL);
 
-	fprintf(d->log, "%s\n", line);
-	fflush(d->log);
+	if (j && json_object_get(j, "t")) {
+		write_line(d, j);
+	} else {
+		fprintf(d->log, "%s\n", line);
+		fflush(d->log);
+	}
+	json_decref(j);
 }
 
-static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
+/* A lifecycle line: t, time, event, session, detail, and extra's fields (may be NULL). */
+static void log_event_with(struct dstate *d, const char *event, const char *session,
+			   const char *detail, json_t *extra)
 {
 	json_t *j = json_pack("{s:f, s:s, s:o, s:o}", "t", acg_mono_s(), "event", event, "session",
 			      session ? json_string(session) : json_null(), "detail",
 			      detail ? json_string(detail) : json_null());
-	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-	if (line)
-		log_line(d, line);
-	free(line);
+	if (j && extra)
+		json_object_update(j, extra);
+	if (j)
+		write_line(d, j);
 	json_decref(j);
+	json_decref(extra);
+}
+
+static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
+{
+	log_event_with(d, event, session, detail, NULL);
 }
 
 static void drop_sessions(struct dstate *d)
@@ -216,11 +256,23 @@ static void release_all(struct dstate *d)
 	drop_sessions(d);
 }
 
-static int read_config(const char *path, double *budget_mb, double *interval_ms,
+/*
+ * The config file's keys, their bounds and their units (docs/controller.md). The budget
+ * is bounded as the bench's is, and by this host's memory (checked with the option's).
+ */
+static const struct cfg_key {
+	const char *key;
+	double min, max;
+	bool integer;
+} cfg_keys[] = {
+	{"budget_mb", 1, 1 << 24, false},  {"interval_ms", 1, 10000, false},
+	{"reserve_mb", 1, 1 << 24, false}, {"quiet_s", 0.01, 3600, false},
+	{"low_nice", 0, 19, true},
+};
+
+static int read_config(const char *path, double *budget_mb, bool *have_budget, double *interval_ms,
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
-	static const char *const keys[] = {"budget_mb", "interval_ms", "reserve_mb",
-					   "quiet_s",	"low_nice",    NULL};
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e), *v;
 	const char *key;
@@ -231,30 +283,31 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 		return -EINVAL;
 	}
 	json_object_foreach(j, key, v) {
-		bool known = false;
+		const struct cfg_key *k = NULL;
+		double x;
 
-		for (const char *const *k = keys; *k; k++)
-			known = known || strcmp(*k, key) == 0;
-		if (known && strcmp(key, "low_nice") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			    json_integer_value(v) > 19) {
-				acg_err("daemon: %s: \"low_nice\" must be an integer from 0 (off) "
-					"to 19",
-					path);
-				json_decref(j);
-				return -EINVAL;
-			}
-			continue;
+		for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+			if (strcmp(cfg_keys[i].key, key) == 0)
+				k = &cfg_keys[i];
+		if (!k) {
+			acg_err("daemon: %s: unknown key \"%s\" (budget_mb, interval_ms, reserve_mb, "
+				"quiet_s, low_nice)",
+				path, key);
+			json_decref(j);
+			return -EINVAL;
 		}
-		if (!known || !json_is_number(v) || json_number_value(v) <= 0) {
-			acg_err("daemon: %s: %s \"%s\"", path,
-				known ? "needs a positive number for" : "unknown key", key);
+		x = json_is_number(v) ? json_number_value(v) : NAN;
+		if (!(x >= k->min && x <= k->max) || (k->integer && !json_is_integer(v))) {
+			acg_err("daemon: %s: \"%s\" must be %s from %.15g to %.15g", path, key,
+				k->integer ? "a whole number" : "a number", k->min, k->max);
 			json_decref(j);
 			return -EINVAL;
 		}
 	}
-	if ((v = json_object_get(j, "budget_mb")))
+	if ((v = json_object_get(j, "budget_mb"))) {
+		*have_budget = true;
 		*budget_mb = json_number_value(v);
+	}
 	if ((v = json_object_get(j, "interval_ms")))
 		*interval_ms = json_number_value(v);
 	if ((v = json_object_get(j, "reserve_mb"))) {
@@ -267,6 +320,14 @@ static int read_config(const char *path, double *budget_mb, double *interval_ms,
 		cfg->low_nice = (int)json_integer_value(v);
 	json_decref(j);
 	return 0;
+}
+
+/* Let go of the root after a refusal at start: gone again if this start made it. */
+static void drop_root(struct acg_cg *root)
+{
+	if (acg_cg_created(root))
+		acg_cg_remove_if_empty(root);
+	acg_cg_free(root);
 }
 
 int cmd_daemon(int argc, char **argv)
@@ -282,7 +343,9 @@ int cmd_daemon(int argc, char **argv)
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
 	double budget_mb = 0, interval_ms = 10, reserve_mb = 0, next_period = 0;
-	bool have_reserve = false;
+	bool have_reserve = false, budget_in_config = false;
+	const char *budget_from;
+	uint64_t mem = acg_host_mem_total();
 	struct dstate d = {0};
 	struct sigaction sa = {0};
 	struct acg_mounts m;
@@ -297,7 +360,7 @@ int cmd_daemon(int argc, char **argv)
 			root_path = optarg;
 			break;
 		case 'b':
-			ok = acg_opt_double("daemon", "--budget-mb", optarg, 1, 1 << 30,
+			ok = acg_opt_double("daemon", "--budget-mb", optarg, 1, 1 << 24,
 					    &budget_mb);
 			break;
 		case 'c':
@@ -325,9 +388,17 @@ int cmd_daemon(int argc, char **argv)
 		return ACG_EXIT_USAGE;
 	}
 	acg_pol_cfg_default(&d.cfg, UINT64_C(1) << 30);
-	if (config &&
-	    read_config(config, &budget_mb, &interval_ms, &d.cfg, &have_reserve, &reserve_mb) < 0)
+	if (config && read_config(config, &budget_mb, &budget_in_config, &interval_ms, &d.cfg,
+				  &have_reserve, &reserve_mb) < 0)
 		return ACG_EXIT_USAGE;
+	/* as the bench bounds a scenario's budget: no more than this host has */
+	if (budget_mb > 0 && mem && budget_mb * 1048576.0 > (double)mem) {
+		acg_err("daemon: %s%s %.15g: %.0f MiB is more than this host's memory (%.0f MiB)",
+			budget_in_config ? config : "--budget-mb",
+			budget_in_config ? ": \"budget_mb\"" : "", budget_mb, budget_mb,
+			(double)mem / 1048576.0);
+		return ACG_EXIT_USAGE;
+	}
 	d.log = log_path ? fopen(log_path, "ae") : stderr;
 	if (!d.log) {
 		acg_err("daemon: cannot open %s: %s", log_path, strerror(errno));
@@ -337,22 +408,43 @@ int cmd_daemon(int argc, char **argv)
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &d.root);
 	if (r < 0) {
-		acg_err("daemon: cannot open the managed root %s: %s",
+		acg_err("daemon: cannot open the managed root %s: %s%s",
 			root_path ? root_path : ACG_DEFAULT_ROOT,
-			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r),
+			acg_root_hint(r));
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
+	}
+	/* a root that exists but is not ours to write: say so now, not run on, unable */
+	r = acg_cg_can_create(d.root);
+	if (r < 0) {
+		acg_err("daemon: cannot manage sessions under %s: %s%s", acg_cg_path(d.root),
+			strerror(-r), acg_root_hint(r));
+		drop_root(d.root);
+		return ACG_EXIT_FAIL;
 	}
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
+		budget_from = budget_in_config ? "config" : "--budget-mb";
+	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
+		d.budget = mem;
+		budget_from = "host memory";
+	} else {
+		budget_from = "root's limit";
+	}
+	if (have_reserve && reserve_mb * 1048576.0 >= (double)d.budget) {
+		acg_err("daemon: %s: \"reserve_mb\" %.15g must be below the budget (%.0f MiB)",
+			config, reserve_mb, (double)d.budget / 1048576.0);
+		drop_root(d.root);
+		return ACG_EXIT_USAGE;
+	}
+	if (budget_mb > 0) {
 		r = acg_cg_set(d.root, ACG_CTL_MAX, d.budget);
 		if (r < 0) {
-			acg_err("daemon: cannot set the budget on %s: %s", acg_cg_path(d.root),
-				strerror(-r));
-			acg_cg_free(d.root);
+			acg_err("daemon: cannot set the budget on %s: %s%s", acg_cg_path(d.root),
+				strerror(-r), acg_root_hint(r));
+			drop_root(d.root);
 			return ACG_EXIT_FAIL;
 		}
-	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
-		d.budget = acg_host_mem_total();
 	}
 	{
 		double q = d.cfg.quiet_s;
@@ -373,7 +465,12 @@ int cmd_daemon(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	log_event(&d, "start", NULL, acg_cg_path(d.root));
+	/* the start line carries what the daemon runs with */
+	log_event_with(&d, "start", NULL, acg_cg_path(d.root),
+		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i}", "budget_bytes",
+				 (json_int_t)d.budget, "budget_from", budget_from, "interval_ms",
+				 interval_ms, "reserve_bytes", (json_int_t)d.cfg.reserve, "quiet_s",
+				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice));
 	{
 		char err[160], detail[200];
 

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,10 +31,11 @@ static void record_usage(FILE *f)
 		"Usage: agentcg record [--interval MS] [--output FILE] [--root PATH] -- CMD [ARG...]\n"
 		"\n"
 		"Run CMD in a cgroup of its own (a session under the managed root) and sample the\n"
-		"cgroup's memory usage every interval until CMD exits. The timeline is written in\n"
-		"the resources.json shape of the shared traces (epoch, mem_usage text, plus exact\n"
-		"bytes), so 'agentcg replay' and the bench take it like any real trace. CPU is not\n"
-		"recorded. Processes CMD leaves behind are ended when it exits (their cgroup goes).\n"
+		"cgroup's memory usage every interval, and once more the moment CMD exits (so the\n"
+		"recording lasts as long as CMD did). The timeline is written in the resources.json\n"
+		"shape of the shared traces (epoch, mem_usage text, plus exact bytes), so 'agentcg\n"
+		"replay' and the bench take it like any real trace. CPU is not recorded. Processes\n"
+		"CMD leaves behind are ended when it exits (their cgroup goes).\n"
 		"\n"
 		"Options:\n"
 		"  --interval MS   sampling period (default 1000, as the shared traces; min 10)\n"
@@ -45,7 +48,8 @@ static void record_usage(FILE *f)
 		"  sudo agentcg record --interval 100 -- make -j2\n"
 		"\n"
 		"Exit status: CMD's own (128+N if it died of signal N); 1 or 2 if recording could\n"
-		"not start; 127 if CMD could not be run.\n");
+		"not start (2: an --output that cannot be written, found before CMD runs); 127 if\n"
+		"CMD could not be run.\n");
 }
 
 static double epoch_now(void)
@@ -56,28 +60,80 @@ static double epoch_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* a before b */
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Wait until the absolute CLOCK_MONOTONIC time next, or until pid exits, whichever comes
+ * first: 1 when it exited (reaped, *ret_status set), 0 at next, or -errno. The exit wakes
+ * us through a pidfd; without one (kernels before 5.3) we look every 10 ms.
+ */
+static int wait_tick(pid_t pid, int pidfd, const struct timespec *next, int *ret_status)
+{
+	for (;;) {
+		struct timespec now, left;
+		pid_t w = waitpid(pid, ret_status, WNOHANG);
+
+		if (w == pid)
+			return 1;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!ts_before(&now, next))
+			return 0;
+		left.tv_sec = next->tv_sec - now.tv_sec;
+		left.tv_nsec = next->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (pidfd >= 0) {
+			struct pollfd p = {pidfd, POLLIN, 0};
+
+			ppoll(&p, 1, &left, NULL); /* EINTR (a forwarded signal): look again */
+		} else {
+			if (left.tv_sec > 0 || left.tv_nsec > 10000000L)
+				left = (struct timespec){0, 10000000L};
+			nanosleep(&left, NULL);
+		}
+	}
+}
+
+/*
+ * A sample now and every interval after, and one more the moment CMD exits, so the
+ * recording lasts as long as CMD did (not up to the next interval).
+ */
 static int sample_until_exit(struct acg_cg *cg, pid_t pid, unsigned int interval_ms,
 			     struct acg_recording *rec, int *ret_status)
 {
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), r = 0;
 	struct timespec next;
 	uint64_t usage;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
-		pid_t w = waitpid(pid, ret_status, WNOHANG);
-
-		if (acg_cg_usage(cg, &usage) == 0 && acg_recording_add(rec, epoch_now(), usage) < 0)
-			return -ENOMEM;
-		if (w == pid)
-			return 0;
-		if (w < 0 && errno != EINTR)
-			return -errno;
+		if (acg_cg_usage(cg, &usage) == 0 &&
+		    acg_recording_add(rec, epoch_now(), usage) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (r == 1) {
+			r = 0;
+			break;
+		}
 		next.tv_nsec += (long)(interval_ms % 1000) * 1000000L;
 		next.tv_sec += interval_ms / 1000 + next.tv_nsec / 1000000000L;
 		next.tv_nsec %= 1000000000L;
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-			;
+		r = wait_tick(pid, pidfd, &next, ret_status);
+		if (r < 0)
+			break;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
 }
 
 static int finish(struct acg_recording *rec, char **cmd, unsigned int interval_ms, int status,
@@ -149,19 +205,23 @@ int cmd_record(int argc, char **argv)
 			 base ? base + 1 : argv[optind], (long)time(NULL));
 		output = defout;
 	}
+	if (!acg_output_ok("record", output))
+		return ACG_EXIT_USAGE;
 	r = acg_mounts_detect(&m);
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &root);
 	if (r < 0) {
-		acg_err("record: cannot open the managed root %s: %s",
+		acg_err("record: cannot open the managed root %s: %s%s",
 			root_path ? root_path : ACG_DEFAULT_ROOT,
-			r == -ENOTSUP ? "no memory controller there" : strerror(-r));
+			r == -ENOTSUP ? "no memory controller there" : strerror(-r),
+			acg_root_hint(r));
 		return r == -EINVAL ? ACG_EXIT_USAGE : ACG_EXIT_FAIL;
 	}
 	snprintf(name, sizeof(name), "record-%d", (int)getpid());
 	r = acg_cg_child_new(root, name, &cg);
 	if (r < 0) {
-		acg_err("record: cannot create %s/%s: %s", acg_cg_path(root), name, strerror(-r));
+		acg_err("record: cannot create %s/%s: %s%s", acg_cg_path(root), name, strerror(-r),
+			acg_root_hint(r));
 		goto out;
 	}
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);

@@ -43,7 +43,7 @@ static void replay_usage(FILE *f)
 		"  agentcg replay my-agent.csv --cgroup agentcg/s1 --output s1.json\n"
 		"\n"
 		"Exit status: 0 replay completed, 1 it was killed or failed (result still written),\n"
-		"2 bad usage or bad trace.\n");
+		"2 bad usage, a bad trace, or an --output that cannot be written (checked first).\n");
 }
 
 int cmd_replay(int argc, char **argv)

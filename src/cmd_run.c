@@ -110,11 +110,12 @@ int cmd_run(int argc, char **argv)
 	}
 	r = acg_cg_child_new(root, cgname, &cg);
 	if (r < 0) {
-		acg_err("run: cannot create %s/%s: %s", acg_cg_path(root), cgname,
+		acg_err("run: cannot create %s/%s: %s%s", acg_cg_path(root), cgname,
 			r == -EEXIST   ? "a session of that name is running"
 			: r == -ENOMEM ? "the budget is full (on cgroup v1 a new cgroup's own "
 					 "memory is charged to it); try again when sessions shrink"
-				       : strerror(-r));
+				       : strerror(-r),
+			acg_root_hint(r));
 		goto out;
 	}
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);

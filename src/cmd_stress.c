@@ -38,7 +38,8 @@ static void stress_usage(FILE *f)
 		"  agentcg stress --mb 200 --ramp 2 --hold 8 --burst-mb 800 --burst-every 3 "
 		"--burst-for 1\n"
 		"\n"
-		"Exit status: 0 completed, 1 killed or failed (result still written), 2 bad usage.\n");
+		"Exit status: 0 completed, 1 killed or failed (result still written), 2 bad usage\n"
+		"(an --output that cannot be written is found before anything runs).\n");
 }
 
 int cmd_stress(int argc, char **argv)
@@ -118,7 +119,7 @@ int cmd_stress(int argc, char **argv)
 	}
 	spec.bytes = (uint64_t)(mb * 1048576.0);
 	spec.burst_bytes = (uint64_t)(burst_mb * 1048576.0);
-	if (acg_stress_check(&spec, &diag) < 0) {
+	if (acg_stress_check(&spec, &acg_stress_options, &diag) < 0) {
 		acg_err("%s", diag.msg);
 		return ACG_EXIT_USAGE;
 	}

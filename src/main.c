@@ -5,9 +5,11 @@
  */
 #include "cmd.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef AGENTCG_VERSION
 #define AGENTCG_VERSION "0.0.0-dev"
@@ -43,6 +45,13 @@ void acg_bad_option(const char *cmd, const char *arg)
 {
 	acg_err("%s: unknown option or missing value in '%s' (see 'agentcg %s --help')", cmd, arg,
 		cmd);
+}
+
+const char *acg_root_hint(int err)
+{
+	if ((err == -EACCES || err == -EPERM) && geteuid() != 0)
+		return "; creating sessions under the managed root needs root: run as root";
+	return "";
 }
 
 static void usage(FILE *f)

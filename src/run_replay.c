@@ -32,7 +32,8 @@ bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double mi
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
-		acg_err("%s: %s '%s': expected a number from %g to %g", cmd, opt, arg, min, max);
+		acg_err("%s: %s '%s': expected a number from %.15g to %.15g", cmd, opt, arg, min,
+			max);
 		return false;
 	}
 	*ret = v;
@@ -105,6 +106,8 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	pid_t pid;
 	int fd = -1, r, code = ACG_EXIT_FAIL;
 
+	if (!acg_output_ok(cmd, output))
+		return ACG_EXIT_USAGE;
 	if (cgroup_path && open_cgroup(cmd, cgroup_path, &cg) < 0)
 		return ACG_EXIT_USAGE;
 	r = acg_replay_result_init(&res, cfg->trace->n);
@@ -114,6 +117,13 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 	}
 	if (cg) {
 		out.have_events = acg_cg_events(cg, &out.ev_before) == 0;
+		/* the peak must be this replay's, not an earlier run's in the same cgroup */
+		r = acg_cg_peak_reset(cg);
+		out.cg_peak_since = r == 0 ? "replay start" : "cgroup creation";
+		if (r < 0 && r != -EOPNOTSUPP)
+			acg_err("%s: --cgroup %s: cannot reset its peak usage (%s): the result's "
+				"peak.cgroup_peak_bytes may be an earlier run's",
+				cmd, cgroup_path, strerror(-r));
 	}
 	prog.start = acg_mono_s();
 	r = acg_replay_spawn(cfg, cg, &pid, &fd);

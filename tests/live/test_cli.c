@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "helpers.h"
 #include "host.h"
@@ -65,25 +66,35 @@ static void res_free(struct res *r)
 	free(r->err);
 }
 
+/* When set, run() runs agentcg as user nobody (setpriv), killed should it run 10 s. */
+static bool as_nobody;
+
 /* Run agentcg with args (NULL-terminated); exit status, stdout and stderr. */
 static struct res run(const char *arg0, ...)
 {
+	static const char *const nobody[] = {
+		"timeout",	  "-s", "KILL", "10", "setpriv", "--reuid=65534", "--regid=65534",
+		"--clear-groups", NULL};
 	struct res r;
-	const char *argv[32] = {bin(), arg0};
+	const char *argv[48];
 	posix_spawn_file_actions_t fa;
 	va_list ap;
-	int n = 2, status = -1;
+	int n = 0, status = -1;
 	pid_t pid;
 
+	for (const char *const *p = nobody; as_nobody && *p; p++)
+		argv[n++] = *p;
+	argv[n++] = bin();
+	argv[n++] = arg0;
 	va_start(ap, arg0);
-	while (arg0 && n < 31 && (argv[n] = va_arg(ap, const char *)))
+	while (arg0 && n < 47 && (argv[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, bin(), &fa, NULL, (char **)argv, environ) == 0)
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char **)argv, environ) == 0)
 		waitpid(pid, &status, 0);
 	posix_spawn_file_actions_destroy(&fa);
 	if (acg_read_text(out_path, &r.out) < 0)
@@ -149,11 +160,34 @@ static void test_usage_errors(void **state)
 	expect_usage_error("not a command", RUN("bogus"));
 	expect_usage_error("unknown option", RUN("check", "--bogus"));
 	expect_usage_error("which trace", RUN("replay"));
-	expect_usage_error("--speed '0'", RUN("replay", "--speed", "0", "x.json"));
+	expect_usage_error("--speed '0': expected a number from 0.001 to 1000000",
+			   RUN("replay", "--speed", "0", "x.json"));
+	expect_usage_error("--mb '1e9': expected a number from 0 to 16777216",
+			   RUN("stress", "--mb", "1e9"));
 	expect_usage_error("--mb N is required", RUN("stress", "--hold", "1"));
-	expect_usage_error("burst", RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every",
-					"1", "--burst-for", "0.1"));
+	expect_usage_error("stress: --burst-mb must be larger than --mb",
+			   RUN("stress", "--mb", "10", "--burst-mb", "5", "--burst-every", "1",
+			       "--burst-for", "0.1"));
+	expect_usage_error("stress: bursts need --burst-every > --burst-for > 0 (here 1 and 1)",
+			   RUN("stress", "--mb", "10", "--burst-mb", "20", "--burst-every", "1",
+			       "--burst-for", "1"));
 	expect_usage_error("which command", RUN("record"));
+	/* a daemon budget is bounded as the bench's is (checked before the root is opened) */
+	expect_usage_error("daemon: --budget-mb 16777216: 16777216 MiB is more than this host's "
+			   "memory",
+			   RUN("daemon", "--budget-mb", "16777216", "--root", "/etc"));
+	{
+		const char *cfg = path_in_tmp("daemon.json");
+		char want[400];
+
+		write_file(cfg, "{\"budget_mb\": 16777216}");
+		snprintf(want, sizeof(want), "%s: \"budget_mb\" 16777216: 16777216 MiB is more",
+			 cfg);
+		expect_usage_error(want, RUN("daemon", "--config", cfg, "--root", "/etc"));
+		write_file(cfg, "{\"quiet_s\": 1e9}");
+		expect_usage_error("\"quiet_s\" must be a number from 0.01 to 3600",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+	}
 	r = RUN("--help");
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "replay"));
@@ -168,10 +202,10 @@ static void test_bad_traces(void **state)
 	(void)state;
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1MB / 1GB\"},"
 		      "{\"epoch\": 4, \"mem_usage\": \"1MB / 1GB\"}]}");
-	snprintf(want, sizeof(want), "%s: sample 1: time -1.000 goes back", p);
+	snprintf(want, sizeof(want), "%s: sample 2: time -1.000 goes back", p);
 	expect_usage_error(want, RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"1ZB / 1GB\"}]}");
-	expect_usage_error("sample 0: cannot read mem_usage \"1ZB / 1GB\"", RUN("replay", p));
+	expect_usage_error("sample 1: cannot read mem_usage \"1ZB / 1GB\"", RUN("replay", p));
 	write_file(p, "{\"samples\": [{\"epoch\": 5, \"mem_usage\": \"900GB / 1TB\"}]}");
 	expect_usage_error("more than this host's memory", RUN("replay", p));
 	write_file(p, "not json, not csv");
@@ -270,11 +304,71 @@ static void test_bench_config_unrunnable(void **state)
 }
 
 /*
+ * An --output that cannot take the result is refused before any work, in one line: a
+ * directory that does not exist, /dev/full, a directory. A 5 s replay or a recorded
+ * command never starts. A disk that fills only at the end is still reported, with the path.
+ */
+static void test_output_checked_first(void **state)
+{
+	const char *trace = path_in_tmp("long.csv"), *marker = path_in_tmp("ran"),
+		   *bad = "/nonexistent/dir/x.json";
+	char want[500], mnt[300], res[400], cmd[700];
+	double t0 = acg_mono_s();
+	struct res r;
+
+	(void)state;
+	write_file(trace, "0,1048576\n5,1048576\n");
+	snprintf(want, sizeof(want), "replay: --output %s: cannot write a result there: No such",
+		 bad);
+	expect_usage_error(want, RUN("replay", "--output", bad, trace));
+	expect_usage_error("replay: --output /dev/full: cannot write a result there: No space",
+			   RUN("replay", "--output", "/dev/full", trace));
+	expect_usage_error("Is a directory", RUN("replay", "--output", tmpdir, trace));
+	snprintf(want, sizeof(want), "stress: --output %s: cannot write", bad);
+	expect_usage_error(want, RUN("stress", "--mb", "1", "--hold", "5", "--output", bad));
+	/* checked before the root is opened: the same line as root or not */
+	snprintf(want, sizeof(want), "record: --output %s: cannot write", bad);
+	expect_usage_error(want, RUN("record", "--output", bad, "--", "touch", marker));
+	assert_int_equal(access(marker, F_OK), -1);
+	/* nothing ran: each replay would have taken 5 s */
+	assert_true(acg_mono_s() - t0 < 4);
+
+	/* room for the probe, not for the result: the end still says which file failed */
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: the full-disk part needs root (a tmpfs mount)\n");
+		return;
+	}
+	snprintf(mnt, sizeof(mnt), "%s/small", tmpdir);
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=8k agentcg-test-small %s", mnt);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "skip: cannot mount a tmpfs here\n");
+		return;
+	}
+	snprintf(res, sizeof(res), "%s/r.json", mnt);
+	r = RUN("stress", "--mb", "1", "--ramp", "20", "--hold", "0", "--output", res);
+	snprintf(cmd, sizeof(cmd), "umount %s", mnt);
+	{
+		int code = r.code;
+		bool said;
+
+		snprintf(want, sizeof(want), "cannot write %s: No space left on device", res);
+		said = strstr(r.err, want) != NULL;
+		fprintf(stderr, "stress onto a small tmpfs: exit %d: %s", code, r.err);
+		res_free(&r);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(code, 1);
+		assert_true(said);
+	}
+}
+
+/*
  * Fault: the results directory fills up. The bench says it cannot write, exits 1, and
  * still removes its cgroups; what it wrote before the disk filled is there.
  */
 static void test_bench_full_disk(void **state)
 {
+	char benchroot[64];
 	char mnt[300], scn[300], cmd[ACG_PATH_MAX + 512], out[400], left[ACG_PATH_MAX + 64];
 	struct acg_mounts m;
 	struct stat st;
@@ -298,7 +392,9 @@ static void test_bench_full_disk(void **state)
 		skip();
 	}
 	snprintf(out, sizeof(out), "%s/results", mnt);
-	r = RUN("bench", scn, "--out", out);
+	/* a root of the test's own: the default one may be a running daemon's */
+	snprintf(benchroot, sizeof(benchroot), "agentcg-test-%d-full", (int)getpid());
+	r = RUN("bench", scn, "--root", benchroot, "--out", out);
 	snprintf(cmd, sizeof(cmd), "umount %s", mnt);
 	/* unmount before any assertion can leave it behind */
 	{
@@ -314,8 +410,8 @@ static void test_bench_full_disk(void **state)
 	}
 	/* and its cgroups are gone */
 	assert_int_equal(acg_mounts_detect(&m), 0);
-	snprintf(left, sizeof(left), "%s/%s/bench-", m.mem_path, ACG_DEFAULT_ROOT);
-	snprintf(cmd, sizeof(cmd), "ls -d %s* >/dev/null 2>&1", left);
+	snprintf(left, sizeof(left), "%s/%s", m.mem_path, benchroot);
+	snprintf(cmd, sizeof(cmd), "ls -d %s >/dev/null 2>&1", left);
 	assert_int_not_equal(system(cmd), 0);
 }
 
@@ -336,6 +432,72 @@ static void test_stress_writes_result(void **state)
 	json_decref(doc);
 }
 
+/*
+ * replay --cgroup in a cgroup that held more before: the result's cgroup peak is this
+ * replay's (v1 resets memory.max_usage_in_bytes first), not the earlier 64 MiB.
+ */
+static struct acg_cg *test_root; /* a test's own cgroup root, removed by its teardown */
+
+static int remove_test_root(void **state)
+{
+	(void)state;
+	as_nobody = false;
+	if (test_root) {
+		acg_cg_remove(test_root);
+		acg_cg_free(test_root);
+		test_root = NULL;
+	}
+	return 0;
+}
+
+static void test_replay_cgroup_peak(void **state)
+{
+	const char *trace = path_in_tmp("peak.csv"), *res = path_in_tmp("peak.json");
+	char rootname[64];
+	struct acg_cg *cg = NULL;
+	struct acg_mounts m;
+	struct th_child ch;
+	json_t *doc, *peak;
+	struct res r;
+
+	(void)state;
+	TH_SKIP_UNDER_VALGRIND();
+	if (geteuid() != 0 || acg_mounts_detect(&m) < 0 || !m.mem_version) {
+		fprintf(stderr, "skip: needs root and a memory controller\n");
+		skip();
+	}
+	snprintf(rootname, sizeof(rootname), "agentcg-test-%d", (int)getpid());
+	assert_int_equal(acg_root_open(&m, rootname, true, &test_root), 0);
+	assert_int_equal(acg_cg_child(test_root, "peak", true, &cg), 0);
+	/* an earlier run: 64 MiB, gone again */
+	assert_int_equal(th_child_start(cg, 64 * MiB, &ch), 0);
+	assert_true(th_child_allocated(&ch, 30000));
+	th_child_reap(&ch);
+	write_file(trace, "0,4194304\n0.1,8388608\n0.2,8388608\n");
+	r = RUN("replay", "--cgroup", acg_cg_path(cg), "--output", res, trace);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	doc = json_load_file(res, 0, NULL);
+	assert_non_null(doc);
+	peak = json_object_get(doc, "peak");
+	if (m.mem_version == 1) {
+		json_int_t p = json_integer_value(json_object_get(peak, "cgroup_peak_bytes"));
+
+		fprintf(stderr, "cgroup peak after the replay: %.1f MiB\n",
+			(double)p / (double)MiB);
+		/* 8 MiB and the worker's own few, far from the earlier 64 */
+		assert_true(p > 0 && p < 32 * (json_int_t)MiB);
+		assert_string_equal(json_string_value(json_object_get(peak, "cgroup_peak_since")),
+				    "replay start");
+	} else {
+		/* v2's memory.peak counts from the cgroup's creation: the result says so */
+		assert_string_equal(json_string_value(json_object_get(peak, "cgroup_peak_since")),
+				    "cgroup creation");
+	}
+	json_decref(doc);
+	acg_cg_free(cg);
+}
+
 static void test_record_replays(void **state)
 {
 	const char *rec = path_in_tmp("rec.json");
@@ -351,8 +513,12 @@ static void test_record_replays(void **state)
 		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
 		skip();
 	}
-	r = RUN("record", "--interval", "50", "--output", rec, "--", bin(), "stress", "--mb", "48",
-		"--hold", "0.6", "--output", "/dev/null");
+	char recroot[64];
+
+	/* a root of the test's own: the default one may be a running daemon's */
+	snprintf(recroot, sizeof(recroot), "agentcg-test-%d-rec", (int)getpid());
+	r = RUN("record", "--root", recroot, "--interval", "50", "--output", rec, "--", bin(),
+		"stress", "--mb", "48", "--hold", "0.6", "--output", "/dev/null");
 	assert_int_equal(r.code, 0);
 	res_free(&r);
 	assert_int_equal(acg_trace_load(rec, NULL, &t, &d), 0);
@@ -361,9 +527,9 @@ static void test_record_replays(void **state)
 	/* 48 MiB plus agentcg's own few MiB, as the cgroup counted them */
 	assert_true(th_within("recorded peak", sum.peak_bytes, 52 * MiB, 10));
 	acg_trace_free(t);
-	/* the recording's cgroup is gone */
+	/* the recording's cgroup is gone, and the root it made for it */
 	assert_int_equal(acg_mounts_detect(&m), 0);
-	snprintf(left, sizeof(left), "%s/%s", m.mem_path, ACG_DEFAULT_ROOT);
+	snprintf(left, sizeof(left), "%s/%s", m.mem_path, recroot);
 	assert_int_equal(access(left, F_OK), -1);
 
 	/* a second `run` of a session name in use is refused, and the first is untouched */
@@ -397,6 +563,96 @@ static void test_record_replays(void **state)
 	assert_int_equal(r.code, 127);
 	assert_non_null(strstr(r.err, "cannot run '/nonexistent-cmd'"));
 	res_free(&r);
+}
+
+/*
+ * A recording ends when its command does: `sleep 1.3` sampled every second lasts 1.3 s
+ * (samples at 0, 1 and the exit), not 2 s (the next interval after the exit).
+ */
+static void test_record_ends_at_exit(void **state)
+{
+	const char *rec = path_in_tmp("sleep.json");
+	json_t *doc;
+	double d;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
+		skip();
+	}
+	r = RUN("record", "--output", rec, "--", "sleep", "1.3");
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	doc = json_load_file(rec, 0, NULL);
+	assert_non_null(doc);
+	d = json_real_value(json_object_get(json_object_get(doc, "summary"), "duration_seconds"));
+	fprintf(stderr, "recording of sleep 1.3: %.4f s, %zu samples\n", d,
+		json_array_size(json_object_get(doc, "samples")));
+	json_decref(doc);
+	/* within one sampling step (10 ms) of the command's own time */
+	assert_true(d >= 1.29 && d <= 1.31);
+}
+
+/* Expect exit 1 and one stderr line with want, saying root is needed. */
+static void expect_root_error(const char *want, struct res r)
+{
+	if (r.code != 1 || lines(r.err) != 1 || !strstr(r.err, want) ||
+	    !strstr(r.err, "needs root: run as root"))
+		fail_msg("exit %d, stderr \"%s\" (wanted exit 1 and one line with \"%s\" and "
+			 "\"needs root: run as root\")",
+			 r.code, r.err, want);
+	res_free(&r);
+}
+
+/*
+ * As a user who is not root (nobody): check says each strategy needs root; daemon and
+ * record say that creating sessions under the managed root needs root, whether that root
+ * exists or not, and exit 1; the daemon does not run on, unable to manage anything.
+ */
+static void test_not_root(void **state)
+{
+	char rootname[64];
+	struct acg_mounts m;
+	json_t *doc, *s0;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0 || system("command -v setpriv >/dev/null 2>&1") != 0 ||
+	    acg_mounts_detect(&m) < 0 || !m.mem_version) {
+		fprintf(stderr,
+			"skip: needs root (to become nobody), setpriv, a memory controller\n");
+		skip();
+	}
+	snprintf(rootname, sizeof(rootname), "agentcg-test-%d-nr", (int)getpid());
+	as_nobody = true;
+	r = RUN("check");
+	assert_int_equal(r.code, 0);
+	if (!strstr(r.out, "  none     yes (as root) ") || !strstr(r.out, "needs root"))
+		fail_msg("check as nobody: %s", r.out);
+	res_free(&r);
+	r = RUN("check", "--json");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_non_null(doc);
+	assert_true(json_is_false(json_object_get(doc, "root")));
+	s0 = json_array_get(json_object_get(doc, "strategies"), 0);
+	assert_true(json_is_true(json_object_get(s0, "supported")));
+	assert_true(json_is_true(json_object_get(s0, "needs_root")));
+	json_decref(doc);
+	/* no managed root yet: making it needs root */
+	expect_root_error("daemon: cannot open the managed root",
+			  RUN("daemon", "--root", rootname, "--log", "/dev/null"));
+	expect_root_error("record: cannot open the managed root",
+			  RUN("record", "--root", rootname, "--output", "/dev/null", "--", "true"));
+	/* root made it: sessions in it still need root, and the daemon says so at once */
+	assert_int_equal(acg_root_open(&m, rootname, true, &test_root), 0);
+	expect_root_error("daemon: cannot manage sessions under",
+			  RUN("daemon", "--root", rootname, "--log", "/dev/null"));
+	expect_root_error("record: cannot create",
+			  RUN("record", "--root", rootname, "--output", "/dev/null", "--", "true"));
+	as_nobody = false;
 }
 
 /*
@@ -669,11 +925,15 @@ int main(void)
 		cmocka_unit_test(test_bench_config_unrunnable),
 		cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),
+		cmocka_unit_test(test_record_ends_at_exit),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_bench_full_disk),
 		cmocka_unit_test(test_out_parents),
 		cmocka_unit_test(test_report_without_gnuplot),
 		cmocka_unit_test(test_simulate_json),
+		cmocka_unit_test(test_output_checked_first),
+		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),
+		cmocka_unit_test_teardown(test_not_root, remove_test_root),
 	};
 
 	th_init();

@@ -3,7 +3,8 @@
  * test_daemon.c: live tier (root). `agentcg daemon` as a process: a LOW session is held
  * while a HIGH one needs the memory (the kernel shows its clamp); the daemon is SIGKILLed
  * and the clamp stays (that is the crash); a new daemon releases it at start; SIGTERM
- * ends it with every control undone and exit code 0.
+ * ends it with every control undone and exit code 0. Every log line has its wall-clock
+ * time, and the start line the budget.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +18,11 @@
 #include "helpers.h"
 #include "mounts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
+#include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef AGENTCG_BIN
@@ -106,6 +111,60 @@ static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a
 	assert_true(th_wait_for(clamped, *lo, 30000));
 }
 
+/*
+ * Every line of the daemon's log, lifecycle event or decision, has "time": its "t" on the
+ * wall clock, ISO 8601 in UTC with milliseconds ("2026-11-29T01:12:14.123Z"), within ten
+ * minutes before now, and one offset from "t" for all lines; every start line carries the
+ * budget. With want_decision a decision (an "action") must be among them.
+ */
+static void check_log(uint64_t budget, bool want_decision)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t starts = 0, decisions = 0;
+	double offset = NAN;
+	time_t now = time(NULL);
+
+	assert_int_equal(acg_read_text(log_path, &text), 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *iso = json_string_value(json_object_get(j, "time")), *ev;
+		struct tm tm = {0};
+		char *rest = NULL;
+		double wall;
+		time_t t;
+
+		if (!j || !json_is_number(json_object_get(j, "t")))
+			fail_msg("not a log line with \"t\": %s", line);
+		if (iso)
+			rest = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
+		if (!rest || rest[0] != '.' || !isdigit((unsigned char)rest[1]) ||
+		    !isdigit((unsigned char)rest[2]) || !isdigit((unsigned char)rest[3]) ||
+		    strcmp(rest + 4, "Z") != 0)
+			fail_msg("\"time\" is not ISO 8601 UTC with milliseconds: %s", line);
+		t = timegm(&tm);
+		if (t < now - 600 || t > now + 5)
+			fail_msg("\"time\" is not now: %s", line);
+		wall = (double)t + atoi(rest + 1) / 1000.0;
+		if (isnan(offset))
+			offset = wall - json_number_value(json_object_get(j, "t"));
+		if (fabs(wall - json_number_value(json_object_get(j, "t")) - offset) > 0.05)
+			fail_msg("\"time\" is not \"t\" on the wall clock: %s", line);
+		ev = json_string_value(json_object_get(j, "event"));
+		if (ev && strcmp(ev, "start") == 0) {
+			starts++;
+			if (json_integer_value(json_object_get(j, "budget_bytes")) !=
+			    (json_int_t)budget)
+				fail_msg("the start line lacks the budget: %s", line);
+		}
+		decisions += json_object_get(j, "action") != NULL;
+		json_decref(j);
+	}
+	free(text);
+	assert_true(starts >= 1);
+	if (want_decision)
+		assert_true(decisions >= 1);
+}
+
 static bool niced(void *arg)
 {
 	errno = 0;
@@ -154,6 +213,8 @@ static void test_crash_and_restart(void **state)
 	th_child_reap(&a);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
+	/* both daemons' lines (the hold among them) have their wall-clock time */
+	check_log(300 * MiB, true);
 }
 
 static bool oom_adjusted(void *arg)

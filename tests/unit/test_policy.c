@@ -210,6 +210,9 @@ static void test_one_burst_at_a_time(void **state)
 	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
 	assert_int_equal(act[0].session, 2);
 	assert_non_null(strstr(act[0].reason, "ahead of it in the queue"));
+	/* growth 410 MiB, headroom 250, need 50: it says by how much, never "-210 MiB left" */
+	if (!strstr(act[0].reason, "growing at 2048 MiB/s, 210 MiB over what HIGH needs"))
+		fail_msg("reason: %s", act[0].reason);
 	apply(n);
 	assert_int_equal(decide(), 0);
 	/* a higher class is ahead in the queue, whatever the start times */
@@ -366,6 +369,37 @@ static void test_vanished_and_frozen(void **state)
 		assert_int_not_equal(act[i].kind, ACG_ACT_FREEZE);
 }
 
+/*
+ * A session's growth rate from its usage readings. The kernel charges memory in per-CPU
+ * batches (and huge pages): two readings microseconds apart, a tick brought forward by a
+ * wake-up, can differ by a whole batch, which over that gap reads as tens of GiB/s (a LOW
+ * session "growing at 84911 MiB/s"). Such a reading is not rated: the rate is measured
+ * from the last reading at least ACG_POL_RATE_MIN_DT_S before.
+ */
+static void test_rate_from_close_readings(void **state)
+{
+	struct acg_pol_session s = {0};
+	struct acg_pol_reading base = {NAN, 0};
+
+	(void)state;
+	assert_true(acg_pol_rate_update(&s, &base, 100 * MiB, 10.0));
+	assert_true(s.rate == 0);
+	/* 20 MiB in 10 ms: 2000 MiB/s, averaged with the 0 before */
+	assert_true(acg_pol_rate_update(&s, &base, 120 * MiB, 10.010));
+	assert_true(fabs(s.rate - 1000.0 * MiB) < 1.0 * MiB);
+	/* 5 us later, one 256 KiB charge batch: 51200 MiB/s if taken as a rate */
+	acg_pol_rate_update(&s, &base, 120 * MiB + 256 * 1024, 10.010005);
+	if (!(s.rate < 4096.0 * MiB))
+		fail_msg("a 256 KiB batch 5 us apart read as %.0f MiB/s", s.rate / MiB);
+	assert_true(fabs(s.rate - 1000.0 * MiB) < 1.0 * MiB);
+	/* the next tick is measured from the reading 10 ms before it: 20 MiB, 2000 MiB/s */
+	assert_true(acg_pol_rate_update(&s, &base, 140 * MiB, 10.020));
+	assert_true(fabs(s.rate - 1500.0 * MiB) < 1.0 * MiB);
+	/* shrinking is measured the same way */
+	assert_true(acg_pol_rate_update(&s, &base, 100 * MiB, 10.030));
+	assert_true(s.rate < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_vanished_and_frozen),
+		cmocka_unit_test(test_rate_from_close_readings),
 	};
 
 	th_init();

@@ -123,7 +123,9 @@ static void test_bad(void **state)
 	expect_bad("{\"budget_mb\": 1,", 0, "not JSON: line 1");
 	expect_bad("[]", 0, "top level: must be a JSON object");
 	expect_bad("{\"sessions\": [" S1 "]}", 0, "budget_mb: is required");
-	expect_bad("{\"budget_mb\": -5, \"sessions\": [" S1 "]}", 0, "\"budget_mb\" is -5");
+	/* ranges are whole numbers where they are whole (not 1.67772e+07) */
+	expect_bad("{\"budget_mb\": -5, \"sessions\": [" S1 "]}", 0,
+		   "\"budget_mb\" is -5, must be from 1 to 16777216");
 	expect_bad("{\"budget_mb\": 5000, \"sessions\": [" S1 "]}", 1000 * MiB,
 		   "more than this host's memory");
 	expect_bad("{\"budget_mb\": 5, \"bugdet\": 1, \"sessions\": [" S1 "]}", 0,
@@ -150,7 +152,11 @@ static void test_bad(void **state)
 	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
 		   " \"stress\": {\"mb\": 1, \"burst_mb\": 0.5, \"burst_every_s\": 1,"
 		   " \"burst_for_s\": 0.1}}]}",
-		   0, "a burst must be larger");
+		   0, "stress: \"burst_mb\" must be larger than \"mb\"");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
+		   " \"stress\": {\"mb\": 1, \"burst_mb\": 2, \"burst_every_s\": 0.5,"
+		   " \"burst_for_s\": 1}}]}",
+		   0, "bursts need \"burst_every_s\" > \"burst_for_s\" > 0 (here 0.5 and 1)");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
 		   " \"stress\": {\"mb\": 1, \"ramp_s\": 1000000}}]}",
 		   0, "a ramp of more than 1e6 steps");

@@ -108,7 +108,7 @@ static void test_json_exact_bytes(void **state)
 	assert_true(t->samples[1].bytes == 1048576); /* text without bytes: binary units */
 	acg_trace_free(t);
 	assert_true(acg_trace_parse("rec.json", bad, strlen(bad), NULL, &t, &d) < 0);
-	assert_non_null(strstr(d.msg, "rec.json: sample 0: bytes"));
+	assert_non_null(strstr(d.msg, "rec.json: sample 1: bytes"));
 }
 
 static void test_csv_good(void **state)
@@ -150,25 +150,26 @@ static void test_bad_inputs(void **state)
 	expect_bad("{\"samples\": [", NULL, "not JSON: line 1");
 	expect_bad("{\"summary\": {}}", NULL, "no \"samples\" array");
 	expect_bad("{\"samples\": []}", NULL, "empty");
-	expect_bad(JSON_HEAD "{\"mem_usage\": \"1MB / 1GB\"}]}", NULL, "sample 0: missing epoch");
+	/* JSON samples are counted from 1 in messages, as CSV lines are */
+	expect_bad(JSON_HEAD "{\"mem_usage\": \"1MB / 1GB\"}]}", NULL, "sample 1: missing epoch");
 	expect_bad(JSON_HEAD "{\"epoch\": \"x\", \"mem_usage\": \"1MB / 1GB\"}]}", NULL,
-		   "sample 0: epoch is not a number");
+		   "sample 1: epoch is not a number");
 	expect_bad(JSON_HEAD "{\"epoch\": -5, \"mem_usage\": \"1MB / 1GB\"}]}", NULL,
-		   "sample 0: negative epoch");
+		   "sample 1: negative epoch");
 	expect_bad(JSON_HEAD "{\"epoch\": 10, \"mem_usage\": \"1MB / 1GB\"},"
 			     "{\"epoch\": 9, \"mem_usage\": \"1MB / 1GB\"}]}",
-		   NULL, "sample 1: time -1.000 goes back");
+		   NULL, "sample 2: time -1.000 goes back");
 	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1MB / 1GB\"},"
 			     "{\"epoch\": 2, \"mem_usage\": \"12XB / 1GB\"}]}",
-		   NULL, "sample 1: cannot read mem_usage \"12XB / 1GB\"");
-	expect_bad(JSON_HEAD "{\"epoch\": 1}]}", NULL, "sample 0: missing mem_usage");
-	expect_bad(JSON_HEAD "3]}", NULL, "sample 0: not a JSON object");
+		   NULL, "sample 2: cannot read mem_usage \"12XB / 1GB\"");
+	expect_bad(JSON_HEAD "{\"epoch\": 1}]}", NULL, "sample 1: missing mem_usage");
+	expect_bad(JSON_HEAD "3]}", NULL, "sample 1: not a JSON object");
 	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1MB / 1GB\"},"
 			     "{\"epoch\": 2, \"mem_usage\": \"200MB / 1GB\"}]}",
-		   &small, "sample 1: 190.7 MiB is more than this host's memory");
+		   &small, "sample 2: 190.7 MiB is more than this host's memory");
 	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"0B / 0B\"},"
 			     "{\"epoch\": 2, \"mem_usage\": \"2MB / 1GB\"}]}",
-		   NULL, "sample 1: data after a \"0B / 0B\" sample");
+		   NULL, "sample 2: data after a \"0B / 0B\" sample");
 	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"0B / 0B\"}]}", NULL, "every sample");
 	/* CSV */
 	expect_bad("seconds,bytes\n", NULL, "no samples");
