@@ -32,6 +32,9 @@
 #define RENICE_PERIOD_S 0.1
 /* LOW processes' oom_score_adj: the kernel's OOM killer, where it acts, takes them first */
 #define LOW_OOM_SCORE_ADJ 500
+/* v1: the parent waiting at its limit this long, with the policy unable to make room, gets
+ * the kernel's OOM killer back (HIGH alone over the budget must not wait for good) */
+#define STUCK_S 1.0
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -64,6 +67,8 @@ struct acg_controller {
 	void *log_arg;
 	uint64_t last_oom; /* the parent's memory.events oom at the last look (v2) */
 	bool have_oom;
+	double stuck_since; /* v1: when the parent was first seen under OOM, 0 if it is not */
+	bool oom_open;	    /* v1: the parent's OOM killer is on because it was stuck */
 	struct acg_controller_stats stats;
 };
 
@@ -210,6 +215,7 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	to->st.last_kill = from->st.last_kill;
 	to->last_oom = from->last_oom;
 	to->have_oom = from->have_oom;
+	to->stuck_since = from->stuck_since;
 	to->next_rescue = from->next_rescue;
 	/* the threads reniced in sessions that are still there stay on record */
 	for (size_t k = 0; k < from->n_niced; k++)
@@ -583,6 +589,34 @@ static void unrenice(struct acg_controller *c)
 	c->n_niced = 0;
 }
 
+void acg_controller_reset_tasks(struct acg_controller *c)
+{
+	int zero = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		pid_t *ids = NULL;
+		size_t n = 0;
+
+		if (c->s[i].prio == 0)
+			continue;
+		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
+			for (size_t k = 0; k < n; k++) {
+				errno = 0;
+				if (getpriority(PRIO_PROCESS, (id_t)ids[k]) == c->cfg.low_nice &&
+				    !errno)
+					setpriority(PRIO_PROCESS, (id_t)ids[k], 0);
+			}
+			free(ids);
+		}
+		if (acg_cg_pids(c->cg[i], &ids, &n) == 0) {
+			for (size_t k = 0; k < n; k++)
+				if (oom_adj(ids[k], NULL) == LOW_OOM_SCORE_ADJ)
+					oom_adj(ids[k], &zero);
+			free(ids);
+		}
+	}
+}
+
 /* One JSON line for something the controller did to the whole tree. */
 static void log_tree(struct acg_controller *c, const char *action, const char *reason)
 {
@@ -655,6 +689,42 @@ static void log_victim(struct acg_controller *c, size_t i, unsigned long long n)
 	json_decref(j);
 }
 
+/*
+ * v1 fails open: the parent under OOM for STUCK_S, though the policy had every tick to
+ * hold or kill (HIGH alone past the budget, or nothing left to kill), has its OOM killer
+ * turned back on, which also wakes its waiters: the kernel chooses a victim (LOW processes
+ * first, by their oom_score_adj). Off again once the parent is out of OOM.
+ */
+static void fail_open(struct acg_controller *c, double now)
+{
+	struct acg_mem_events ev;
+
+	if (c->version != 1 || acg_cg_events(c->parent, &ev) < 0)
+		return;
+	if (!ev.under_oom) {
+		c->stuck_since = 0;
+		if (c->oom_open && acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, 1) == 0) {
+			c->oom_open = false;
+			log_tree(c, "oom-killer-off",
+				 "the parent is out of OOM: the policy decides again");
+		}
+		return;
+	}
+	if (!c->stuck_since)
+		c->stuck_since = now;
+	if (c->oom_open || now - c->stuck_since < STUCK_S)
+		return;
+	if (acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, 0) == 0) {
+		c->oom_open = true;
+		c->stats.fail_open++;
+		log_tree(
+			c, "oom-killer-on",
+			"the parent waited at its limit for 1 s and the policy could not make room "
+			"(HIGH alone past the budget, or nothing left to hold or kill): the "
+			"kernel's OOM killer chooses");
+	}
+}
+
 int acg_controller_tick(struct acg_controller *c, double now)
 {
 	struct acg_action act[MAX_ACTIONS];
@@ -678,6 +748,7 @@ int acg_controller_tick(struct acg_controller *c, double now)
 		c->stats.max_apply_s = acg_mono_s() - t0;
 	arm_usage(c);
 	rescue(c, now);
+	fail_open(c, now);
 	renice_low(c, now);
 	return (int)n;
 }

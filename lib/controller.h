@@ -85,15 +85,24 @@ int acg_controller_tick(struct acg_controller *c, double now);
 /* Release every clamp and thaw; undo the OOM settings. Vanished cgroups are skipped. */
 int acg_controller_restore(struct acg_controller *c);
 
+/*
+ * After a controller that died: its records of LOW tasks' own nice and oom_score_adj died
+ * with it, so LOW threads at exactly cfg.low_nice get nice 0 and LOW processes at exactly
+ * the LOW oom_score_adj get 0 (the defaults; a task that had other values of its own
+ * gets the defaults too).
+ */
+void acg_controller_reset_tasks(struct acg_controller *c);
+
 /* Counters for reports. */
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
-	unsigned long wakeups; /* kernel wake-ups that brought a tick forward */
-	unsigned long stalls;  /* ticks on which the BPF signals saw HIGH in reclaim */
-	unsigned long victims; /* OOM victims the BPF signals reported */
-	unsigned long rescues; /* v1: kicks for tasks asleep with no OOM (lost wake-ups) */
-	unsigned long reniced; /* LOW threads given cfg.low_nice */
-	double max_apply_s;    /* longest time spent applying one tick's actions */
+	unsigned long wakeups;	 /* kernel wake-ups that brought a tick forward */
+	unsigned long stalls;	 /* ticks on which the BPF signals saw HIGH in reclaim */
+	unsigned long victims;	 /* OOM victims the BPF signals reported */
+	unsigned long rescues;	 /* v1: kicks for tasks asleep with no OOM (lost wake-ups) */
+	unsigned long reniced;	 /* LOW threads given cfg.low_nice */
+	unsigned long fail_open; /* v1: the parent stuck at its limit got its OOM killer back */
+	double max_apply_s;	 /* longest time spent applying one tick's actions */
 };
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);
 

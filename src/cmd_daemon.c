@@ -19,6 +19,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -27,6 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,12 +69,14 @@ static void daemon_usage(FILE *f)
 		"  sudo agentcg run --priority low -- ./my-agent --task t1\n");
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stop = 1;
 }
 
 struct dstate {
@@ -84,7 +91,20 @@ struct dstate {
 	size_t n;
 	struct acg_controller *ctl;
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
+	const char *log_path;	 /* NULL: stderr */
+	uint64_t root_limit;	 /* what the root's limit is to be (a kick shrinks it briefly) */
 };
+
+/* The log: appended, never through a symlink, readable by root and the admin group only. */
+static FILE *open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
 
 /* Write j as one log line, with "time" (its "t" on the wall clock, UTC) right after "t". */
 static void write_line(struct dstate *d, json_t *j)
@@ -142,6 +162,19 @@ static void log_event_with(struct dstate *d, const char *event, const char *sess
 static void log_event(struct dstate *d, const char *event, const char *session, const char *detail)
 {
 	log_event_with(d, event, session, detail, NULL);
+}
+
+/* SIGHUP (logrotate): the log is opened anew; the old one stays if that fails. */
+static void reopen_log(struct dstate *d)
+{
+	FILE *f;
+
+	reopen = 0;
+	if (!d->log_path || !(f = open_log(d->log_path)))
+		return;
+	fclose(d->log);
+	d->log = f;
+	log_event(d, "log-reopened", NULL, "SIGHUP: the log was opened anew");
 }
 
 static void drop_sessions(struct dstate *d)
@@ -257,6 +290,99 @@ static void release_all(struct dstate *d)
 }
 
 /*
+ * After the controller died: the tree back to the kernel's defaults, without anything the
+ * controller knew. Every session released (clamps, freezes, v1 OOM killer on), LOW tasks'
+ * nice and oom_score_adj back to the defaults, the root's limit as it is to be and its
+ * OOM killer on.
+ */
+static void release_after_death(struct dstate *d)
+{
+	if (refresh(d) == 0 && d->ctl) {
+		acg_controller_restore(d->ctl);
+		acg_controller_reset_tasks(d->ctl);
+		drop_sessions(d);
+	}
+	acg_cg_set(d->root, ACG_CTL_MAX, d->root_limit);
+	if (acg_cg_version(d->root) == 1)
+		acg_cg_set(d->root, ACG_CTL_OOM_PAUSE, 0);
+}
+
+/*
+ * The daemon's first process stays a small guard of the controller, its child: it forwards
+ * SIGTERM, SIGINT and SIGHUP, and when the controller ends by any other means than a clean
+ * stop (SIGKILL, the OOM killer, a crash) it puts the tree back to the kernel's defaults,
+ * so nothing waits for good in a v1 OOM wait the policy would have ended. The controller
+ * gets SIGTERM if the guard dies (PR_SET_PDEATHSIG), and stops cleanly. Only both killed at
+ * once leave the tree as it was; the next daemon releases it at start (docs/reliability.md).
+ * Returns the daemon's exit code.
+ */
+static int guard(struct dstate *d, pid_t child, const sigset_t *sigs)
+{
+	int sfd = signalfd(-1, sigs, SFD_CLOEXEC), status = 0;
+	char detail[160];
+	int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	/* the guard is small and the last thing that should die when memory runs out */
+	if (adj >= 0) {
+		if (write(adj, "-1000", 5) < 0) {
+			/* not fatal: only the order of an OOM kill changes */
+		}
+		close(adj);
+	}
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t w = waitpid(child, &status, WNOHANG);
+
+		if (w == child || (w < 0 && errno == ECHILD))
+			break;
+		if (sfd < 0) {
+			/* no signalfd: wait for the controller alone, forwarding nothing */
+			if (waitpid(child, &status, 0) == child)
+				break;
+			continue;
+		}
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP)
+			reopen_log(d);
+		if (si.ssi_signo != SIGCHLD)
+			kill(child, (int)si.ssi_signo);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return ACG_EXIT_OK;
+	if (WIFSIGNALED(status))
+		snprintf(detail, sizeof(detail),
+			 "the controller (pid %d) died of signal %d: releasing every session",
+			 (int)child, WTERMSIG(status));
+	else
+		snprintf(detail, sizeof(detail),
+			 "the controller (pid %d) ended with status %d: releasing every session",
+			 (int)child, WEXITSTATUS(status));
+	log_event(d, "controller-died", NULL, detail);
+	release_after_death(d);
+	log_event(d, "stop", NULL, "released every session after the controller died");
+	return ACG_EXIT_FAIL;
+}
+
+/* One daemon per root: an exclusive lock on the root's directory, held while it lives. */
+static int lock_root(struct acg_cg *root)
+{
+	int fd = open(acg_cg_path(root), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd; /* kept open (and locked) for the daemon's life, by guard and controller */
+}
+
+/*
  * The config file's keys, their bounds and their units (docs/controller.md). The budget
  * is bounded as the bench's is, and by this host's memory (checked with the option's).
  */
@@ -349,7 +475,9 @@ int cmd_daemon(int argc, char **argv)
 	struct dstate d = {0};
 	struct sigaction sa = {0};
 	struct acg_mounts m;
-	int c, r;
+	int c, r, lock_fd, code;
+	sigset_t sigs, old_mask;
+	pid_t child, guard_pid;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -399,7 +527,8 @@ int cmd_daemon(int argc, char **argv)
 			(double)mem / 1048576.0);
 		return ACG_EXIT_USAGE;
 	}
-	d.log = log_path ? fopen(log_path, "ae") : stderr;
+	d.log_path = log_path;
+	d.log = log_path ? open_log(log_path) : stderr;
 	if (!d.log) {
 		acg_err("daemon: cannot open %s: %s", log_path, strerror(errno));
 		return ACG_EXIT_USAGE;
@@ -422,12 +551,22 @@ int cmd_daemon(int argc, char **argv)
 		drop_root(d.root);
 		return ACG_EXIT_FAIL;
 	}
+	/* one daemon per root, before anything is changed */
+	lock_fd = lock_root(d.root);
+	if (lock_fd < 0) {
+		acg_err("daemon: %s: %s", acg_cg_path(d.root),
+			lock_fd == -EBUSY ? "another agentcg daemon manages this root"
+					  : strerror(-lock_fd));
+		drop_root(d.root);
+		return ACG_EXIT_FAIL;
+	}
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
 		budget_from = budget_in_config ? "config" : "--budget-mb";
 	} else if (acg_cg_get(d.root, ACG_CTL_MAX, &d.budget) < 0 || d.budget == ACG_UNLIMITED) {
 		d.budget = mem;
 		budget_from = "host memory";
+		d.root_limit = ACG_UNLIMITED;
 	} else {
 		budget_from = "root's limit";
 	}
@@ -459,18 +598,55 @@ int cmd_daemon(int argc, char **argv)
 			d.cfg.hysteresis = d.cfg.reserve / 2;
 		}
 	}
+	if (!d.root_limit)
+		d.root_limit = d.budget;
+	/* a log on a closed pipe must not end the daemon */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &sigs, &old_mask);
+
+	/* the start line carries what the daemon runs with */
+	log_event_with(&d, "start", NULL, acg_cg_path(d.root),
+		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i, s:i}", "budget_bytes",
+				 (json_int_t)d.budget, "budget_from", budget_from, "interval_ms",
+				 interval_ms, "reserve_bytes", (json_int_t)d.cfg.reserve, "quiet_s",
+				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice, "pid", (int)getpid()));
+	guard_pid = getpid();
+	child = fork();
+	if (child < 0) {
+		acg_err("daemon: cannot start the controller: %s", strerror(errno));
+		close(lock_fd);
+		drop_root(d.root);
+		return ACG_EXIT_FAIL;
+	}
+	if (child > 0) {
+		code = guard(&d, child, &sigs);
+		close(lock_fd);
+		if (acg_cg_created(d.root))
+			acg_cg_remove_if_empty(d.root);
+		acg_cg_free(d.root);
+		if (d.log != stderr)
+			fclose(d.log);
+		return code;
+	}
+	/* the controller: stops cleanly if the guard goes */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != guard_pid)
+		stop = 1;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-
-	/* the start line carries what the daemon runs with */
-	log_event_with(&d, "start", NULL, acg_cg_path(d.root),
-		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i}", "budget_bytes",
-				 (json_int_t)d.budget, "budget_from", budget_from, "interval_ms",
-				 interval_ms, "reserve_bytes", (json_int_t)d.cfg.reserve, "quiet_s",
-				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice));
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	log_event_with(&d, "controller", NULL,
+		       "the controller runs; its guard releases every "
+		       "session if it dies",
+		       json_pack("{s:i, s:i}", "pid", (int)getpid(), "guard_pid", (int)guard_pid));
 	{
 		char err[160], detail[200];
 
@@ -487,6 +663,9 @@ int cmd_daemon(int argc, char **argv)
 	release_all(&d);
 	while (!stop) {
 		double now = acg_mono_s();
+
+		if (reopen)
+			reopen_log(&d);
 		struct pollfd *pfd = NULL;
 		size_t np = 0;
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_daemon.c: live tier (root). `agentcg daemon` as a process: a LOW session is held
- * while a HIGH one needs the memory (the kernel shows its clamp); the daemon is SIGKILLed
- * and the clamp stays (that is the crash); a new daemon releases it at start; SIGTERM
- * ends it with every control undone and exit code 0. Every log line has its wall-clock
- * time, and the start line the budget.
+ * while a HIGH one needs the memory (the kernel shows its clamp); whatever ends the
+ * controller or its guard, the tree goes back to the kernel's defaults; only both killed
+ * at once leave the clamp, which a new daemon releases at start; SIGTERM ends it with
+ * every control undone and exit code 0; HIGH alone past the budget is not a hang. Every
+ * log line has its wall-clock time, and the start line the budget.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,9 +116,9 @@ static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a
  * Every line of the daemon's log, lifecycle event or decision, has "time": its "t" on the
  * wall clock, ISO 8601 in UTC with milliseconds ("2026-11-29T01:12:14.123Z"), within ten
  * minutes before now, and one offset from "t" for all lines; every start line carries the
- * budget. With want_decision a decision (an "action") must be among them.
+ * budget (with want_start, a start line must be there). With want_decision a decision (an "action") must be among them.
  */
-static void check_log(uint64_t budget, bool want_decision)
+static void check_log(uint64_t budget, bool want_start, bool want_decision)
 {
 	char *text = NULL, *line, *save = NULL;
 	size_t starts = 0, decisions = 0;
@@ -160,7 +161,8 @@ static void check_log(uint64_t budget, bool want_decision)
 		json_decref(j);
 	}
 	free(text);
-	assert_true(starts >= 1);
+	if (want_start)
+		assert_true(starts >= 1);
 	if (want_decision)
 		assert_true(decisions >= 1);
 }
@@ -171,50 +173,251 @@ static bool niced(void *arg)
 	return getpriority(PRIO_PROCESS, (id_t) * (pid_t *)arg) == 19 && !errno;
 }
 
+static bool log_has(const char *what)
+{
+	char *text = NULL;
+	bool yes = acg_read_text(log_path, &text) == 0 && strstr(text, what);
+
+	free(text);
+	return yes;
+}
+
+static bool log_has_cond(void *arg)
+{
+	return log_has(arg);
+}
+
+/* The daemon's controller: the child of its guard (the pid the daemon was started as). */
+static pid_t controller_of(pid_t guard)
+{
+	char path[64], *text = NULL;
+	pid_t pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)guard, (int)guard);
+	if (acg_read_text(path, &text) == 0)
+		pid = (pid_t)atoi(text);
+	free(text);
+	return pid;
+}
+
+static bool has_controller(void *arg)
+{
+	return controller_of(*(pid_t *)arg) > 0;
+}
+
+/* gone, or a zombie waiting for init: it acts no more */
+static bool process_gone(void *arg)
+{
+	char path[64], *text = NULL, *p;
+	bool gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)*(pid_t *)arg);
+	if (acg_read_text(path, &text) < 0)
+		return true;
+	p = strrchr(text, ')');
+	gone = p && p[1] == ' ' && p[2] == 'Z';
+	free(text);
+	return gone;
+}
+
+static bool oom_adjusted(void *arg);
+
+/* v1: the OOM killer is on again in both the root and the session (kernel defaults) */
+static void assert_oom_killer_on(struct acg_cg *lo)
+{
+	uint64_t v = 1;
+
+	if (mounts.mem_version != 1)
+		return;
+	assert_int_equal(acg_cg_get(lo, ACG_CTL_OOM_PAUSE, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(acg_cg_get(root, ACG_CTL_OOM_PAUSE, &v), 0);
+	assert_int_equal(v, 0);
+}
+
+/*
+ * Fail safe. The controller SIGKILLed: its guard puts the tree back to the kernel's
+ * defaults (clamp, OOM killer, nice, oom_score_adj) and exits 1. The guard SIGKILLed: the
+ * controller stops cleanly. Both killed at once (the guard stopped first, so it cannot
+ * act): the clamp stays, and a new daemon releases it at start. SIGTERM: exit 0, nothing
+ * held. A second daemon on the same root is refused while one runs.
+ */
 static void test_crash_and_restart(void **state)
 {
 	struct acg_cg *lo = NULL, *hi = NULL;
 	struct th_child a = {0}, b = {0};
-	pid_t d1, d2;
+	pid_t d, ctl, other;
 	int status;
-	uint64_t v;
 
 	(void)state;
 	/* LOW holds 100 MiB; HIGH takes 170 MiB of the 300: LOW must be held */
 	held_pair(&lo, &hi, &a, &b);
-	d1 = daemons[0];
+	d = daemons[0];
 	assert_false(clamped(hi));
 	/* HIGH first on the CPU too: LOW's threads are reniced, HIGH's are not */
 	assert_true(th_wait_for(niced, &a.pid, 30000));
+	assert_true(th_wait_for(oom_adjusted, &a.pid, 30000));
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)b.pid), 0);
 
-	/* the crash: the clamp outlives the daemon */
-	kill(d1, SIGKILL);
-	waitpid(d1, &status, 0);
+	/* one daemon per root */
+	other = daemons[1] = start_daemon();
+	assert_true(other > 0);
+	waitpid(other, &status, 0);
+	daemons[1] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+
+	/* the controller dies: its guard releases everything and exits 1 */
+	assert_true(th_wait_for(has_controller, &d, 30000));
+	ctl = controller_of(d);
+	assert_true(ctl > 0);
+	kill(ctl, SIGKILL);
+	waitpid(d, &status, 0);
 	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	assert_true(released(lo));
+	assert_oom_killer_on(lo);
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)a.pid), 0);
+	assert_false(oom_adjusted(&a.pid));
+
+	/* the guard dies: the controller stops cleanly, releasing everything */
+	d = daemons[0] = start_daemon();
+	assert_true(d > 0);
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_true(th_wait_for(has_controller, &d, 30000));
+	ctl = controller_of(d);
+	kill(d, SIGKILL);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(th_wait_for(process_gone, &ctl, 30000));
+	assert_true(released(lo));
+	assert_oom_killer_on(lo);
+
+	/* both at once: nothing is left to act, so the clamp stays ... */
+	d = daemons[0] = start_daemon();
+	assert_true(d > 0);
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_true(th_wait_for(has_controller, &d, 30000));
+	ctl = controller_of(d);
+	assert_true(ctl > 0);
+	kill(d, SIGSTOP);
+	kill(ctl, SIGKILL);
+	kill(d, SIGKILL);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(th_wait_for(process_gone, &ctl, 30000));
 	assert_true(clamped(lo));
 
-	/* HIGH is done; a new daemon releases what the old one left */
+	/* ... until a new daemon releases what the old one left (HIGH is done) */
 	th_child_reap(&b);
-	d2 = daemons[1] = start_daemon();
-	assert_true(d2 > 0);
+	d = daemons[1] = start_daemon();
+	assert_true(d > 0);
 	assert_true(th_wait_for(released, lo, 30000));
 
+	/* SIGHUP (logrotate): the log is opened anew, the daemon goes on */
+	{
+		char old[160];
+
+		snprintf(old, sizeof(old), "%s.old", log_path);
+		/* every daemon's lines so far (the hold among them) have their wall-clock time */
+		check_log(300 * MiB, true, true);
+		assert_int_equal(rename(log_path, old), 0);
+		kill(d, SIGHUP);
+		assert_true(th_wait_for(log_has_cond, "\"log-reopened\"", 30000));
+		assert_true(waitpid(d, &status, WNOHANG) == 0);
+		unlink(old);
+	}
+
 	/* SIGTERM: exit 0, nothing held, the OOM killer back on (v1) */
-	kill(d2, SIGTERM);
-	waitpid(d2, &status, 0);
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
 	daemons[1] = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_true(released(lo));
-	if (mounts.mem_version == 1) {
-		assert_int_equal(acg_cg_get(lo, ACG_CTL_OOM_PAUSE, &v), 0);
-		assert_int_equal(v, 0);
-	}
+	assert_oom_killer_on(lo);
 	th_child_reap(&a);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
-	/* both daemons' lines (the hold among them) have their wall-clock time */
-	check_log(300 * MiB, true);
+	/* and the new log's lines too */
+	check_log(300 * MiB, false, false);
+}
+
+struct dead {
+	pid_t pid;
+	int status;
+};
+
+static bool dead(void *arg)
+{
+	struct dead *x = arg;
+
+	return waitpid(x->pid, &x->status, WNOHANG) == x->pid;
+}
+
+static bool under_oom(void *arg)
+{
+	struct acg_mem_events ev;
+
+	return acg_cg_events(arg, &ev) == 0 && ev.under_oom;
+}
+
+/*
+ * HIGH alone past the budget, with no LOW session to hold or kill, is not a hang: on v1
+ * (where the daemon turns the root's OOM killer off) the controller turns it back on after
+ * a second and the kernel kills HIGH's task; and when the controller is SIGKILLed while
+ * HIGH waits, its guard turns it on. v2 never pauses the OOM killer.
+ */
+static void test_high_alone_over_budget(void **state)
+{
+	struct acg_cg *hi = NULL;
+	struct th_child b = {0};
+	struct acg_mem_events ev;
+	struct dead x;
+	pid_t d;
+	int status;
+
+	(void)state;
+	open_root();
+	assert_int_equal(acg_cg_child(root, "high-big", true, &hi), 0);
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL))
+		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
+	for (int round = 0; round < 2; round++) {
+		d = daemons[0] = start_daemon();
+		assert_true(d > 0);
+		assert_true(th_wait_for(has_controller, &d, 30000));
+		/* the controller has set the tree up once it logged its start */
+		assert_true(th_wait_for(log_has_cond, "\"controller\"", 30000));
+		assert_int_equal(th_child_start(hi, 400 * MiB, &b), 0);
+		if (round == 0) {
+			pid_t ctl = controller_of(d);
+
+			/* round 0: the controller dies while HIGH waits at the root's limit */
+			assert_true(ctl > 0);
+			if (mounts.mem_version == 1)
+				assert_true(th_wait_for(under_oom, root, 30000));
+			kill(ctl, SIGKILL);
+			waitpid(d, &status, 0);
+			daemons[0] = 0;
+			assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+		}
+		/* HIGH's task is killed by the kernel, not left waiting */
+		x.pid = b.pid;
+		assert_true(th_wait_for(dead, &x, 30000));
+		assert_true(WIFSIGNALED(x.status) && WTERMSIG(x.status) == SIGKILL);
+		b.pid = 0;
+		close(b.go_fd);
+		close(b.done_fd);
+		assert_int_equal(acg_cg_events(hi, &ev), 0);
+		assert_true(ev.oom_kill >= (uint64_t)round + 1);
+		if (round == 1) {
+			if (mounts.mem_version == 1)
+				assert_true(log_has("\"oom-killer-on\""));
+			kill(d, SIGTERM);
+			waitpid(d, &status, 0);
+			daemons[0] = 0;
+			assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		}
+	}
+	acg_cg_free(hi);
 }
 
 static bool oom_adjusted(void *arg)
@@ -431,13 +634,13 @@ static void test_64_sessions_churn(void **state)
 		}
 		/* the daemon's memory once the churn is under way, and at the end */
 		if (!rss_early && acg_mono_s() - t0 > secs / 5) {
-			rss_early = rss_kb(d);
+			rss_early = rss_kb(controller_of(d));
 			t_early = acg_mono_s() - t0;
 		}
 		assert_int_equal(waitpid(d, &status, WNOHANG), 0);
 		usleep(50 * 1000);
 	}
-	rss_late = rss_kb(d);
+	rss_late = rss_kb(controller_of(d));
 	/* the churn stops: every session must end on its own (bounded: 120 s at most) */
 	for (int k = 0, left_n = N; k < 1200 && left_n; k++) {
 		left_n = 0;
@@ -464,7 +667,7 @@ static void test_64_sessions_churn(void **state)
 	fprintf(stderr,
 		"soak %.0f s: %lu sessions: %lu completed, %lu killed by the policy, %lu could "
 		"not start (budget full), %lu results lost, %lu stuck; %lu cgroup creations "
-		"deferred (budget full); daemon RSS %llu kB at %.0f s, %llu kB at the end\n",
+		"deferred (budget full); controller RSS %llu kB at %.0f s, %llu kB at the end\n",
 		secs, started, out[COMPLETED], out[KILLED], out[FAILED], out[LOST], stuck, deferred,
 		(unsigned long long)rss_early, t_early, (unsigned long long)rss_late);
 	{
@@ -509,11 +712,21 @@ static void test_64_sessions_churn(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	/* a daemon left by a failed assertion is ours: end it by pid */
+	/* a daemon left by a failed assertion is ours: end it by pid (SIGTERM to its guard
+	 * lets the controller release first; SIGKILL after a bound) */
 	for (int i = 0; i < 2; i++)
 		if (daemons[i] > 0) {
-			kill(daemons[i], SIGKILL);
-			waitpid(daemons[i], NULL, 0);
+			pid_t ctl = controller_of(daemons[i]);
+			struct dead x = {daemons[i], 0};
+
+			kill(daemons[i], SIGTERM);
+			if (!th_wait_for(dead, &x, 10000)) {
+				kill(daemons[i], SIGKILL);
+				waitpid(daemons[i], NULL, 0);
+			}
+			if (ctl > 0)
+				th_wait_for(process_gone, &ctl, 10000);
+			daemons[i] = 0;
 		}
 	if (root) {
 		acg_cg_remove(root);
@@ -540,6 +753,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_and_restart, teardown),
+		cmocka_unit_test_teardown(test_high_alone_over_budget, teardown),
 		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
 		cmocka_unit_test_teardown(test_renice_restored, teardown),
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
