@@ -41,7 +41,7 @@ static void daemon_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg daemon [--root PATH] [--budget-mb N] [--config FILE]\n"
-		"                      [--interval-ms N] [--log FILE]\n"
+		"                      [--interval-ms N] [--log FILE] [--release]\n"
 		"\n"
 		"Manage every session under the root: HIGH sessions keep allocating, LOW ones are\n"
 		"held (v1: limit clamped with the OOM killer off; v2: memory.high clamped, frozen\n"
@@ -62,10 +62,19 @@ static void daemon_usage(FILE *f)
 		"  --interval-ms N   control period, 1 to 10000 (default 10)\n"
 		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
 		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
+		"  --release         release every session under the root (clamps, freezes, the\n"
+		"                    v1 OOM killer, LOW tasks' nice and oom_score_adj) and exit:\n"
+		"                    after a daemon that was killed with its guard (e.g. from a\n"
+		"                    service's ExecStopPost); refused while a daemon runs there\n"
 		"  -h, --help        this text\n"
+		"\n"
+		"A daemon is two processes: its own pid is a small guard that releases every\n"
+		"session if the controller (its child) dies; the controller stops cleanly if the\n"
+		"guard dies. SIGHUP opens the log anew (for logrotate). One daemon per root.\n"
 		"\n"
 		"Examples:\n"
 		"  sudo agentcg daemon --budget-mb 16384 --log /var/log/agentcg.jsonl &\n"
+		"  sudo agentcg daemon --release\n"
 		"  sudo agentcg run --priority low -- ./my-agent --task t1\n");
 }
 
@@ -464,6 +473,7 @@ int cmd_daemon(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"interval-ms", required_argument, NULL, 'i'},
 		{"log", required_argument, NULL, 'l'},
+		{"release", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -477,6 +487,7 @@ int cmd_daemon(int argc, char **argv)
 	struct acg_mounts m;
 	int c, r, lock_fd, code;
 	sigset_t sigs, old_mask;
+	bool release_only = false;
 	pid_t child, guard_pid;
 
 	opterr = 0;
@@ -500,6 +511,9 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'l':
 			log_path = optarg;
+			break;
+		case 'R':
+			release_only = true;
 			break;
 		case 'h':
 			daemon_usage(stdout);
@@ -600,6 +614,17 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (!d.root_limit)
 		d.root_limit = d.budget;
+	if (release_only) {
+		log_event(&d, "release", NULL, "--release: releasing every session");
+		release_after_death(&d);
+		log_event(&d, "stop", NULL, "released every session");
+		printf("released every session under %s\n", acg_cg_path(d.root));
+		close(lock_fd);
+		drop_root(d.root);
+		if (d.log != stderr)
+			fclose(d.log);
+		return ACG_EXIT_OK;
+	}
 	/* a log on a closed pipe must not end the daemon */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);

@@ -236,10 +236,35 @@ static void assert_oom_killer_on(struct acg_cg *lo)
 }
 
 /*
+ * A daemon over the held pair, killed with its controller at once (the guard stopped
+ * first, so it cannot act): the clamp stays.
+ */
+static void kill_both_when_clamped(struct acg_cg *lo)
+{
+	pid_t d, ctl;
+	int status;
+
+	d = daemons[0] = start_daemon();
+	assert_true(d > 0);
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_true(th_wait_for(has_controller, &d, 30000));
+	ctl = controller_of(d);
+	assert_true(ctl > 0);
+	kill(d, SIGSTOP);
+	kill(ctl, SIGKILL);
+	kill(d, SIGKILL);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(th_wait_for(process_gone, &ctl, 30000));
+	assert_true(clamped(lo));
+}
+
+/*
  * Fail safe. The controller SIGKILLed: its guard puts the tree back to the kernel's
  * defaults (clamp, OOM killer, nice, oom_score_adj) and exits 1. The guard SIGKILLed: the
  * controller stops cleanly. Both killed at once (the guard stopped first, so it cannot
- * act): the clamp stays, and a new daemon releases it at start. SIGTERM: exit 0, nothing
+ * act): the clamp stays, and `daemon --release` or a new daemon at its start releases it.
+ * SIGHUP opens the log anew. SIGTERM: exit 0, nothing
  * held. A second daemon on the same root is refused while one runs.
  */
 static void test_crash_and_restart(void **state)
@@ -293,20 +318,22 @@ static void test_crash_and_restart(void **state)
 	assert_oom_killer_on(lo);
 
 	/* both at once: nothing is left to act, so the clamp stays ... */
-	d = daemons[0] = start_daemon();
-	assert_true(d > 0);
-	assert_true(th_wait_for(clamped, lo, 30000));
-	assert_true(th_wait_for(has_controller, &d, 30000));
-	ctl = controller_of(d);
-	assert_true(ctl > 0);
-	kill(d, SIGSTOP);
-	kill(ctl, SIGKILL);
-	kill(d, SIGKILL);
-	waitpid(d, &status, 0);
-	daemons[0] = 0;
-	assert_true(th_wait_for(process_gone, &ctl, 30000));
-	assert_true(clamped(lo));
+	kill_both_when_clamped(lo);
+	/* ... until `daemon --release` releases it ... */
+	{
+		const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+		char *argv[] = {(char *)bin, "daemon", "--root",    root_name,
+				"--log",     log_path, "--release", NULL};
+		pid_t p;
 
+		assert_int_equal(posix_spawn(&p, bin, NULL, NULL, argv, environ), 0);
+		waitpid(p, &status, 0);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_true(released(lo));
+		assert_oom_killer_on(lo);
+	}
+	/* ... or a new daemon at its start */
+	kill_both_when_clamped(lo);
 	/* ... until a new daemon releases what the old one left (HIGH is done) */
 	th_child_reap(&b);
 	d = daemons[1] = start_daemon();
