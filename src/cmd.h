@@ -62,11 +62,32 @@ int acg_run_replay_cmd(const char *cmd, const struct acg_replay_cfg *cfg, const 
 
 struct acg_cg;
 
+/* Who a command started in a session runs as. */
+struct acg_ident {
+	bool drop; /* become uid/gid before exec (else: stay who the caller is) */
+	uid_t uid;
+	gid_t gid;
+	char name[64];	/* the user's name ("" when the uid has none) */
+	char home[256]; /* and its passwd entry's home and shell, for HOME and SHELL */
+	char shell[128];
+};
+
 /*
- * Fork argv[0] (searched in PATH) into cg. Returns its pid or -errno; *ret_exec_err is
- * the errno of a failed exec (the child then exits 127), else 0.
+ * Who CMD is to run as: user (a name or a number) when given; else, when root runs this
+ * through sudo, the invoking user (SUDO_UID, SUDO_GID); else the caller. One line in why
+ * and -errno when user does not exist or sudo's variables are not numbers.
  */
-int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err);
+int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t why_size);
+
+/*
+ * Fork argv[0] (searched in PATH) into cg, as id says (NULL: as the caller): the child
+ * takes the user's groups, gid and uid (and HOME, USER, LOGNAME, SHELL from its passwd
+ * entry) after joining the cgroup and before exec. Returns its pid or -errno;
+ * *ret_exec_err is the errno of a failed exec or identity change (the child then exits
+ * 127), else 0.
+ */
+int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *id,
+			int *ret_exec_err);
 
 /*
  * From now on, SIGINT, SIGTERM and SIGHUP go to pid (the child doing the work) instead

@@ -28,7 +28,8 @@
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: agentcg record [--interval MS] [--output FILE] [--root PATH] -- CMD [ARG...]\n"
+		"Usage: agentcg record [--interval MS] [--output FILE] [--root PATH] [--user USER]\n"
+		"                      -- CMD [ARG...]\n"
 		"\n"
 		"Run CMD in a cgroup of its own (a session under the managed root) and sample the\n"
 		"cgroup's memory usage every interval, and once more the moment CMD exits (so the\n"
@@ -41,6 +42,8 @@ static void record_usage(FILE *f)
 		"  --interval MS   sampling period (default 1000, as the shared traces; min 10)\n"
 		"  --output FILE   where the trace goes (default record-<CMD>-<time>.json here)\n"
 		"  --root PATH     managed root (default: agentcg under the memory controller)\n"
+		"  --user USER     run CMD as USER (name or number; default: under sudo, the\n"
+		"                  user who ran sudo, else the caller)\n"
 		"  -h, --help      this text\n"
 		"\n"
 		"Examples:\n"
@@ -161,10 +164,13 @@ int cmd_record(int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'},
 		{"output", required_argument, NULL, 'o'},
 		{"root", required_argument, NULL, 'r'},
+		{"user", required_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *output = NULL, *root_path = NULL;
+	const char *output = NULL, *root_path = NULL, *user = NULL;
+	struct acg_ident id;
+	char why[160];
 	struct acg_recording rec = {0};
 	struct acg_cg *root = NULL, *cg = NULL;
 	struct acg_mounts m;
@@ -182,6 +188,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'r':
 			root_path = optarg;
@@ -207,6 +216,10 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!acg_output_ok("record", output))
 		return ACG_EXIT_USAGE;
+	if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
+		acg_err("record: %s", why);
+		return ACG_EXIT_USAGE;
+	}
 	r = acg_mounts_detect(&m);
 	if (r == 0)
 		r = acg_root_open(&m, root_path, true, &root);
@@ -224,7 +237,7 @@ int cmd_record(int argc, char **argv)
 			acg_root_hint(r));
 		goto out;
 	}
-	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
+	pid = acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);
 	if (pid < 0) {
 		acg_err("record: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
 			strerror((int)-pid));

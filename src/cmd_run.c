@@ -21,7 +21,8 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: agentcg run --priority high|low [--name NAME] [--root PATH] -- CMD [ARG...]\n"
+		"Usage: agentcg run --priority high|low [--name NAME] [--root PATH] [--user USER]\n"
+		"                   -- CMD [ARG...]\n"
 		"\n"
 		"Run CMD as a session of the given priority under the daemon's root (cgroup\n"
 		"<root>/<priority>-<NAME>). 'agentcg daemon' manages it from then on: a HIGH\n"
@@ -32,11 +33,17 @@ static void run_usage(FILE *f)
 		"  --priority P   high or low (required)\n"
 		"  --name NAME    session name (default: CMD's name and this process's pid)\n"
 		"  --root PATH    the daemon's root (default agentcg); it must exist\n"
+		"  --user USER    run CMD as USER (a name or a number), with its groups, HOME\n"
+		"                 and SHELL. Default: under sudo, the user who ran sudo\n"
+		"                 (SUDO_UID); as root without sudo, run refuses: an agent run\n"
+		"                 as root could lift its own clamp or stop the daemon (say\n"
+		"                 --user root to insist)\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"Examples:\n"
 		"  sudo agentcg run --priority high --name alice -- claude -p 'fix the tests'\n"
 		"  sudo agentcg run --priority low -- make -j2 test\n"
+		"  agentcg run --priority low --user ci --name nightly -- ./build.sh   (as root)\n"
 		"\n"
 		"Exit status: CMD's own (128+N if it died of signal N); 127 if it could not be\n"
 		"run; 1 or 2 if the session could not be made.\n");
@@ -45,13 +52,13 @@ static void run_usage(FILE *f)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"priority", required_argument, NULL, 'p'},
-		{"name", required_argument, NULL, 'n'},
-		{"root", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"priority", required_argument, NULL, 'p'}, {"name", required_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},	    {"user", required_argument, NULL, 'u'},
+		{"help", no_argument, NULL, 'h'},	    {0},
 	};
-	const char *prio = NULL, *name = NULL, *root_path = NULL;
+	const char *prio = NULL, *name = NULL, *root_path = NULL, *user = NULL;
+	struct acg_ident id;
+	char why[160];
 	struct acg_cg *root = NULL, *cg = NULL;
 	char cgname[ACG_NAME_MAX + 1];
 	struct acg_mounts m;
@@ -70,6 +77,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'r':
 			root_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -100,6 +110,17 @@ int cmd_run(int argc, char **argv)
 			ACG_NAME_MAX);
 		return ACG_EXIT_USAGE;
 	}
+	if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
+		acg_err("run: %s", why);
+		return ACG_EXIT_USAGE;
+	}
+	if (id.uid == 0 && !user) {
+		acg_err("run: refusing to run '%s' as root: an agent run as root could lift its own "
+			"clamp or stop the daemon; give --user USER (or run through sudo), or --user "
+			"root to insist",
+			argv[optind]);
+		return ACG_EXIT_USAGE;
+	}
 	r = acg_mounts_detect(&m);
 	if (r == 0)
 		r = acg_root_open(&m, root_path, false, &root);
@@ -118,7 +139,7 @@ int cmd_run(int argc, char **argv)
 			acg_root_hint(r));
 		goto out;
 	}
-	pid = acg_spawn_in_cgroup(cg, argv + optind, &exec_err);
+	pid = acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);
 	if (pid < 0) {
 		acg_err("run: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
 			strerror(-pid));
@@ -128,7 +149,11 @@ int cmd_run(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	acg_forward_signals(0);
-	if (exec_err) {
+	if (exec_err && id.drop) {
+		acg_err("run: cannot run '%s' as uid %u: %s", argv[optind], (unsigned int)id.uid,
+			strerror(exec_err));
+		code = 127;
+	} else if (exec_err) {
 		acg_err("run: cannot run '%s': %s", argv[optind], strerror(exec_err));
 		code = 127;
 	} else {

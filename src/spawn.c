@@ -10,9 +10,86 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static bool parse_id(const char *s, unsigned long *ret)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*ret = strtoul(s, &end, 10);
+	return !errno && !*end && *ret < 0xffffffffUL;
+}
+
+int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t why_size)
+{
+	const char *sudo_uid = getenv("SUDO_UID"), *sudo_gid = getenv("SUDO_GID");
+	struct passwd *pw = NULL;
+	unsigned long v, g;
+
+	*ret = (struct acg_ident){0};
+	if (user) {
+		pw = getpwnam(user);
+		if (!pw && parse_id(user, &v))
+			pw = getpwuid((uid_t)v);
+		if (!pw) {
+			snprintf(why, why_size, "--user %s: no such user", user);
+			return -ENOENT;
+		}
+		ret->uid = pw->pw_uid;
+		ret->gid = pw->pw_gid;
+	} else if (geteuid() == 0 && sudo_uid) {
+		if (!parse_id(sudo_uid, &v) || !parse_id(sudo_gid, &g)) {
+			snprintf(why, why_size, "SUDO_UID/SUDO_GID are not numbers (%s/%s)",
+				 sudo_uid, sudo_gid ? sudo_gid : "unset");
+			return -EINVAL;
+		}
+		ret->uid = (uid_t)v;
+		ret->gid = (gid_t)g;
+		pw = getpwuid(ret->uid);
+	} else {
+		ret->uid = geteuid();
+		ret->gid = getegid();
+		pw = getpwuid(ret->uid);
+		return 0; /* the caller's own identity: nothing to change */
+	}
+	ret->drop = ret->uid != geteuid() || ret->gid != getegid() || ret->uid != 0;
+	if (pw) {
+		snprintf(ret->name, sizeof(ret->name), "%s", pw->pw_name);
+		snprintf(ret->home, sizeof(ret->home), "%s", pw->pw_dir);
+		snprintf(ret->shell, sizeof(ret->shell), "%s", pw->pw_shell);
+	}
+	return 0;
+}
+
+/* In the child: become id (groups, gid, uid, in that order), and check it cannot go back. */
+static int become(const struct acg_ident *id)
+{
+	if (id->name[0] ? initgroups(id->name, id->gid) < 0 : setgroups(1, &id->gid) < 0)
+		return errno;
+	if (setgid(id->gid) < 0 || setuid(id->uid) < 0)
+		return errno;
+	if (id->uid != 0 && (setuid(0) == 0 || geteuid() == 0))
+		return EPERM;
+	if (id->name[0]) {
+		setenv("USER", id->name, 1);
+		setenv("LOGNAME", id->name, 1);
+	}
+	if (id->home[0])
+		setenv("HOME", id->home, 1);
+	if (id->shell[0])
+		setenv("SHELL", id->shell, 1);
+	return 0;
+}
 
 static volatile sig_atomic_t forward_to;
 
@@ -34,7 +111,8 @@ void acg_forward_signals(pid_t pid)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
+int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *id,
+			int *ret_exec_err)
 {
 	int go[2], err[2], e = 0;
 	pid_t pid;
@@ -53,6 +131,11 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, int *ret_exec_err)
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(126);
+		if (id && id->drop && (e = become(id)) != 0) {
+			if (write(err[1], &e, sizeof(e)) < 0)
+				_exit(127);
+			_exit(127);
+		}
 		execvp(argv[0], argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)

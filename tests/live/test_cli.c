@@ -540,16 +540,16 @@ static void test_record_replays(void **state)
 		snprintf(rootname, sizeof(rootname), "agentcg-test-%d", (int)getpid());
 		assert_int_equal(acg_root_open(&m, rootname, true, &root), 0);
 		assert_int_equal(acg_cg_child(root, "low-busy", true, &held), 0);
-		r = RUN("run", "--root", rootname, "--priority", "low", "--name", "busy", "--",
-			"true");
+		r = RUN("run", "--root", rootname, "--priority", "low", "--name", "busy", "--user",
+			"nobody", "--", "true");
 		assert_int_equal(r.code, 1);
 		assert_non_null(strstr(r.err, "a session of that name is running"));
 		res_free(&r);
 		snprintf(path2, sizeof(path2), "%s/low-busy", acg_cg_path(root));
 		assert_int_equal(access(path2, F_OK), 0);
 		/* a fresh name runs, and its cgroup is gone afterwards */
-		r = RUN("run", "--root", rootname, "--priority", "high", "--name", "ok", "--",
-			"true");
+		r = RUN("run", "--root", rootname, "--priority", "high", "--name", "ok", "--user",
+			"nobody", "--", "true");
 		assert_int_equal(r.code, 0);
 		res_free(&r);
 		snprintf(path2, sizeof(path2), "%s/high-ok", acg_cg_path(root));
@@ -916,6 +916,74 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/*
+ * An agent runs as its user, never as root by accident: as root without --user or sudo,
+ * run refuses; under sudo it is the user who ran sudo; as --user nobody, a LOW agent can
+ * neither move itself into a HIGH session, nor lift its clamp, nor thaw itself, nor signal
+ * a root process (the daemon's kind).
+ */
+static void test_run_as_user(void **state)
+{
+	char rootname[64], script[3 * ACG_PATH_MAX + 1024], base[ACG_PATH_MAX + 64];
+	struct acg_cg *root = NULL, *hi = NULL;
+	struct acg_mounts m;
+	struct res r;
+	int v;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: run needs root (it creates a cgroup)\n");
+		skip();
+	}
+	assert_int_equal(acg_mounts_detect(&m), 0);
+	v = m.mem_version;
+	snprintf(rootname, sizeof(rootname), "agentcg-test-%d-user", (int)getpid());
+	assert_int_equal(acg_root_open(&m, rootname, true, &root), 0);
+	assert_int_equal(acg_cg_child(root, "high-x", true, &hi), 0);
+
+	/* root, no --user, no sudo: refused */
+	unsetenv("SUDO_UID");
+	unsetenv("SUDO_GID");
+	r = RUN("run", "--root", rootname, "--priority", "low", "--", "true");
+	assert_int_equal(r.code, 2);
+	assert_non_null(strstr(r.err, "refusing to run 'true' as root"));
+	res_free(&r);
+	/* under sudo: the user who ran it */
+	setenv("SUDO_UID", "65534", 1);
+	setenv("SUDO_GID", "65534", 1);
+	r = RUN("run", "--root", rootname, "--priority", "low", "--", "id", "-u");
+	unsetenv("SUDO_UID");
+	unsetenv("SUDO_GID");
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.out, "65534\n");
+	res_free(&r);
+	r = RUN("run", "--root", rootname, "--priority", "low", "--user", "no-such-user-x", "--",
+		"true");
+	assert_int_equal(r.code, 2);
+	res_free(&r);
+
+	/* a LOW agent tries every way out of its controls */
+	snprintf(base, sizeof(base), "%s", acg_cg_path(root));
+	snprintf(script, sizeof(script),
+		 "me=%s/low-esc; id -u; "
+		 "echo $$ > %s/high-x/cgroup.procs 2>/dev/null && echo moved; "
+		 "echo %s > $me/%s 2>/dev/null && echo lifted; "
+		 "echo %s > $me/%s 2>/dev/null && echo thawed; "
+		 "kill -0 %d 2>/dev/null && echo signalled; exit 0",
+		 base, base, v == 1 ? "-1" : "max",
+		 v == 1 ? "memory.limit_in_bytes" : "memory.high", v == 1 ? "THAWED" : "0",
+		 v == 1 ? "freezer.state" : "cgroup.freeze", (int)getpid());
+	r = RUN("run", "--root", rootname, "--priority", "low", "--name", "esc", "--user", "nobody",
+		"--", "sh", "-c", script);
+	fprintf(stderr, "LOW agent as nobody: %s", r.out);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.out, "65534\n");
+	res_free(&r);
+	acg_cg_free(hi);
+	acg_cg_remove(root);
+	acg_cg_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -932,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_report_without_gnuplot),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_output_checked_first),
+		cmocka_unit_test(test_run_as_user),
 		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),
 		cmocka_unit_test_teardown(test_not_root, remove_test_root),
 	};
