@@ -409,7 +409,7 @@ static int read_config(const char *path, double *budget_mb, bool *have_budget, d
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
 	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e), *v;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *v;
 	const char *key;
 
 	if (!j || !json_is_object(j)) {

@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +71,11 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
+			if (prio) {
+				/* a sudoers rule pins one; a second must not override it */
+				acg_err("run: --priority given twice");
+				return ACG_EXIT_USAGE;
+			}
 			prio = optarg;
 			break;
 		case 'n':
@@ -112,6 +118,14 @@ int cmd_run(int argc, char **argv)
 	}
 	if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
 		acg_err("run: %s", why);
+		return ACG_EXIT_USAGE;
+	}
+	/* through sudo, a user may start sessions as themselves only */
+	if (user && geteuid() == 0 && getenv("SUDO_UID") && strcmp(getenv("SUDO_UID"), "0") != 0 &&
+	    (unsigned long)id.uid != strtoul(getenv("SUDO_UID"), NULL, 10)) {
+		acg_err("run: --user %s: through sudo, sessions run as the user who ran sudo "
+			"(uid %s)",
+			user, getenv("SUDO_UID"));
 		return ACG_EXIT_USAGE;
 	}
 	if (id.uid == 0 && !user) {

@@ -187,6 +187,10 @@ static void test_usage_errors(void **state)
 		write_file(cfg, "{\"quiet_s\": 1e9}");
 		expect_usage_error("\"quiet_s\" must be a number from 0.01 to 3600",
 				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+		/* a key given twice is a mistake, not "the last one wins" */
+		write_file(cfg, "{\"quiet_s\": 1, \"quiet_s\": 2}");
+		expect_usage_error("duplicate object key",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
 	}
 	r = RUN("--help");
 	assert_int_equal(r.code, 0);
@@ -952,6 +956,20 @@ static void test_run_as_user(void **state)
 	setenv("SUDO_UID", "65534", 1);
 	setenv("SUDO_GID", "65534", 1);
 	r = RUN("run", "--root", rootname, "--priority", "low", "--", "id", "-u");
+	/* and through sudo, no one else: not root, not a second priority */
+	{
+		struct res r2 = RUN("run", "--root", rootname, "--priority", "low", "--user",
+				    "root", "--", "true");
+
+		assert_int_equal(r2.code, 2);
+		assert_non_null(strstr(r2.err, "through sudo"));
+		res_free(&r2);
+		r2 = RUN("run", "--root", rootname, "--priority", "low", "--priority", "high", "--",
+			 "true");
+		assert_int_equal(r2.code, 2);
+		assert_non_null(strstr(r2.err, "--priority given twice"));
+		res_free(&r2);
+	}
 	unsetenv("SUDO_UID");
 	unsetenv("SUDO_GID");
 	assert_int_equal(r.code, 0);
