@@ -192,7 +192,14 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 		return r;
 	*what = "memory.low of HIGH sessions";
 	for (size_t i = 0; i < c->n && c->version == 2; i++)
-		if (c->s[i].prio == 0 && (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0)
+		if (c->s[i].prio == 0 &&
+		    (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0 && r != -ENOENT)
+			return r;
+	/* v2: where the kernel's OOM killer acts, it takes a whole session, as the policy
+	 * would, not one process out of it (a vanished session is no error) */
+	*what = "memory.oom.group of the sessions";
+	for (size_t i = 0; i < c->n && c->version == 2; i++)
+		if ((r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 1)) < 0 && r != -ENOENT)
 			return r;
 	/* wake-ups are an optimisation: without them the period alone drives the ticks */
 	watch(c, 1, c->parent);
@@ -758,6 +765,15 @@ int acg_controller_restore(struct acg_controller *c)
 	int first = 0, r;
 
 	for (size_t i = 0; i < c->n; i++) {
+		/* v2: what setup set, undone: HIGH's protection, the sessions' OOM grouping */
+		if (c->version == 2) {
+			r = c->s[i].prio == 0 ? acg_cg_set(c->cg[i], ACG_CTL_LOW, 0) : 0;
+			if (r < 0 && r != -ENOENT && !first)
+				first = r;
+			r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 0);
+			if (r < 0 && r != -ENOENT && r != -EOPNOTSUPP && !first)
+				first = r;
+		}
 		if (c->s[i].prio == 0)
 			continue;
 		/* every control is tried, whatever happened to the one before */

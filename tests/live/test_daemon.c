@@ -283,6 +283,15 @@ static void test_crash_and_restart(void **state)
 	assert_true(th_wait_for(niced, &a.pid, 30000));
 	assert_true(th_wait_for(oom_adjusted, &a.pid, 30000));
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)b.pid), 0);
+	/* v2: HIGH protected, and a kernel OOM kill takes a whole session */
+	if (mounts.mem_version == 2) {
+		uint64_t v = 0;
+
+		assert_int_equal(acg_cg_get(hi, ACG_CTL_LOW, &v), 0);
+		assert_true(v == 300 * MiB);
+		assert_int_equal(acg_cg_get(lo, ACG_CTL_OOM_GROUP, &v), 0);
+		assert_int_equal(v, 1);
+	}
 
 	/* one daemon per root */
 	other = daemons[1] = start_daemon();
@@ -361,6 +370,15 @@ static void test_crash_and_restart(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_true(released(lo));
 	assert_oom_killer_on(lo);
+	/* v2: nothing of the daemon's is left (HIGH's protection, the OOM grouping) */
+	if (mounts.mem_version == 2) {
+		uint64_t v = 1;
+
+		assert_int_equal(acg_cg_get(hi, ACG_CTL_LOW, &v), 0);
+		assert_int_equal(v, 0);
+		assert_int_equal(acg_cg_get(lo, ACG_CTL_OOM_GROUP, &v), 0);
+		assert_int_equal(v, 0);
+	}
 	th_child_reap(&a);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
