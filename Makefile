@@ -143,7 +143,7 @@ $(O)/bench/reaction_bench: $(O)/bench/reaction_bench.o $(O)/libagentcg.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Fuzzing (libFuzzer, clang): every parser, FUZZ_SECONDS each, from the checked-in corpus.
-FUZZ_TARGETS := trace text scenario
+FUZZ_TARGETS := trace text scenario report
 FUZZ_SECONDS ?= 60
 $(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)

@@ -122,4 +122,23 @@ void acg_bench_add_significance(struct json_t *summary, struct json_t *runs);
 /* The summary as a Markdown document. */
 int acg_bench_summary_md(struct json_t *summary, FILE *f);
 
+/*
+ * Is doc a run document the summary can be computed from (acg_bench_run_json()'s shape,
+ * as read back from a run.json nobody vouches for)? An object with strategy (1..64 of
+ * [A-Za-z0-9_.-], not starting with '.': it names files), run (an integer >= 1),
+ * budget_bytes (an integer >= 0) and sessions: objects, each with name (a string),
+ * priority ("high" or "low"), status ("completed", "killed" or "failed"), and, when
+ * present, killed_by (a string or null), completion_s and ended_at_s (a number or null).
+ * Returns 0, or -EINVAL with why set to one line naming the key and the problem
+ * ("sessions[1].status: missing (completed, killed or failed)").
+ */
+int acg_bench_run_check(const struct json_t *doc, char *why, size_t size);
+
+/*
+ * Copy into summary what only the bench could compute and a report carries over from the
+ * bench's own summary.json (old, may be NULL): simulation, simulation_vs_real, oracle and
+ * warm, as data (the Markdown tolerates any shape of them).
+ */
+void acg_bench_carry_over(struct json_t *summary, struct json_t *old);
+
 #endif

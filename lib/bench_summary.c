@@ -13,8 +13,10 @@
 
 #include "stats.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -440,8 +442,8 @@ static void md_sim(FILE *f, json_t *cmp)
 	fprintf(f, "\n| simulated (agentcg simulate) | session | real median s | simulated s | "
 		   "error | killed real / simulated |\n|---|---|---|---|---|---|\n");
 	json_array_foreach(cmp, i, c) {
-		fprintf(f, "| %s | %s |", json_string_value(json_object_get(c, "strategy")),
-			json_string_value(json_object_get(c, "session")));
+		fprintf(f, "| %s | %s |", json_string_value(json_object_get(c, "strategy")) ?: "?",
+			json_string_value(json_object_get(c, "session")) ?: "?");
 		if (json_is_number(json_object_get(c, "real_median_s")))
 			fprintf(f, " %.2f |", num(c, "real_median_s"));
 		else
@@ -470,7 +472,8 @@ static void md_oracle(FILE *f, json_t *o)
 	if (!json_is_object(o))
 		return;
 	if (!json_is_number(json_object_get(o, "low_done_s"))) {
-		if (strcmp(json_string_value(json_object_get(o, "status")), "infeasible") == 0)
+		if (strcmp(json_string_value(json_object_get(o, "status")) ?: "", "infeasible") ==
+		    0)
 			fprintf(f, "\nOracle: no schedule completes every LOW session without "
 				   "slowing HIGH or a kill.\n");
 		else
@@ -540,7 +543,7 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 	}
 	json_object_foreach(json_object_get(summary, "unavailable"), name, why) {
 		fprintf(f, "| %s | unavailable: %s | | | | | | | | | | |\n", name,
-			json_string_value(why));
+			json_string_value(why) ?: "?");
 	}
 	md_significance(f, json_object_get(summary, "strategies"));
 	md_sim(f, json_object_get(summary, "simulation_vs_real"));
@@ -551,4 +554,114 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 		fprintf(f, "\n\\* fewer values than a 95%% interval needs (6): the interval is "
 			   "[min, max] and covers less (5 values: 93.8%%).\n");
 	return ferror(f) ? -1 : 0;
+}
+
+static int bad_run(char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad_run(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* One path component that names a strategy: 1..64 of [A-Za-z0-9_.-], no leading '.'. */
+static bool plain_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 64 && s[0] != '.' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* s is one of the NULL-terminated words. */
+static bool one_of(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return true;
+	return false;
+}
+
+/* Session j of a run document: its keys and their types. */
+static int check_session(const json_t *s, size_t j, char *why, size_t size)
+{
+	static const char *const prios[] = {"high", "low", NULL};
+	static const char *const statuses[] = {"completed", "killed", "failed", NULL};
+	static const char *const nums[] = {"completion_s", "ended_at_s"};
+	const json_t *v;
+
+	if (!json_is_object(s))
+		return bad_run(why, size, "sessions[%zu]: not an object", j);
+	v = json_object_get(s, "name");
+	if (!json_is_string(v))
+		return bad_run(why, size, "sessions[%zu].name: %s (a string)", j,
+			       v ? "not a string" : "missing");
+	v = json_object_get(s, "priority");
+	if (!json_is_string(v) || !one_of(json_string_value(v), prios))
+		return bad_run(why, size, "sessions[%zu].priority: %s (high or low)", j,
+			       v ? "not one of them" : "missing");
+	v = json_object_get(s, "status");
+	if (!json_is_string(v) || !one_of(json_string_value(v), statuses))
+		return bad_run(why, size, "sessions[%zu].status: %s (completed, killed or failed)",
+			       j, v ? "not one of them" : "missing");
+	v = json_object_get(s, "killed_by");
+	if (v && !json_is_string(v) && !json_is_null(v))
+		return bad_run(why, size, "sessions[%zu].killed_by: not a string or null", j);
+	for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+		v = json_object_get(s, nums[k]);
+		if (v && !json_is_number(v) && !json_is_null(v))
+			return bad_run(why, size, "sessions[%zu].%s: not a number or null", j,
+				       nums[k]);
+	}
+	return 0;
+}
+
+int acg_bench_run_check(const json_t *doc, char *why, size_t size)
+{
+	const json_t *v;
+	size_t j;
+	int r;
+
+	if (!json_is_object(doc))
+		return bad_run(why, size, "not a JSON object");
+	v = json_object_get(doc, "strategy");
+	if (!json_is_string(v))
+		return bad_run(why, size, "strategy: %s (a string)",
+			       v ? "not a string" : "missing");
+	if (!plain_name(json_string_value(v)))
+		return bad_run(why, size,
+			       "strategy: not a name (1-64 of A-Z a-z 0-9 _ . -, not starting "
+			       "with '.')");
+	v = json_object_get(doc, "run");
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return bad_run(why, size, "run: %s (an integer >= 1)",
+			       v ? "not an integer >= 1" : "missing");
+	v = json_object_get(doc, "budget_bytes");
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad_run(why, size, "budget_bytes: %s (an integer >= 0)",
+			       v ? "not an integer >= 0" : "missing");
+	v = json_object_get(doc, "sessions");
+	if (!json_is_array(v))
+		return bad_run(why, size, "sessions: %s (an array)",
+			       v ? "not an array" : "missing");
+	for (j = 0; j < json_array_size(v); j++)
+		if ((r = check_session(json_array_get(v, j), j, why, size)) < 0)
+			return r;
+	return 0;
+}
+
+void acg_bench_carry_over(json_t *summary, json_t *old)
+{
+	static const char *const keys[] = {"simulation", "simulation_vs_real", "oracle", "warm"};
+
+	for (size_t k = 0; old && k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (json_object_get(old, keys[k]))
+			json_object_set(summary, keys[k], json_object_get(old, keys[k]));
 }

@@ -42,7 +42,13 @@ static void report_usage(FILE *f)
 		"\n"
 		"Examples:\n"
 		"  agentcg report bench/results/pressure\n"
-		"  agentcg report /tmp/b --format md --out /tmp/b-report\n");
+		"  agentcg report /tmp/b --format md --out /tmp/b-report\n"
+		"\n"
+		"Every runs/<k>/<label>/run.json is checked before anything is drawn: one that is\n"
+		"not JSON or lacks a key the report needs (strategy, run, budget_bytes, each\n"
+		"session's name, priority and status), or has one of the wrong type, stops the\n"
+		"report with one line naming the file and the problem (exit 2). A run directory\n"
+		"without run.json (a run the bench did not finish) is left out.\n");
 }
 
 static int cmp_run_docs(const void *a, const void *b)
@@ -57,20 +63,27 @@ static int cmp_run_docs(const void *a, const void *b)
 		      json_string_value(json_object_get(y, "strategy")));
 }
 
-/* Every runs/<k>/<label>/run.json below dir, sorted by run and strategy. */
-static json_t *load_runs(const char *dir, size_t *ret_n)
+/*
+ * Every runs/<k>/<label>/run.json below dir, sorted by run and strategy. A label without
+ * run.json is skipped (a run the bench did not finish); a run.json that is not a run
+ * document is an error: one line naming it and the problem, and -EINVAL.
+ */
+static int load_runs(const char *dir, json_t **ret, size_t *ret_n)
 {
-	char path[4096];
-	json_t *docs[4096], *arr = json_array();
+	char path[4096], why[256];
+	json_t *docs[4096];
 	size_t n = 0;
 	DIR *d, *d2;
 	struct dirent *e, *e2;
+	int r = 0;
 
+	*ret_n = 0;
+	*ret = json_array();
 	snprintf(path, sizeof(path), "%s/runs", dir);
 	d = opendir(path);
 	if (!d)
-		return arr;
-	while ((e = readdir(d)) && n < 4096) {
+		return 0;
+	while (r == 0 && (e = readdir(d)) && n < 4096) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/runs/%s", dir, e->d_name);
@@ -78,26 +91,39 @@ static json_t *load_runs(const char *dir, size_t *ret_n)
 		if (!d2)
 			continue;
 		while ((e2 = readdir(d2)) && n < 4096) {
+			json_error_t jerr;
 			json_t *doc;
 
 			if (e2->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "%s/runs/%s/%s/run.json", dir, e->d_name,
 				 e2->d_name);
-			doc = json_load_file(path, 0, NULL);
-			if (doc && json_is_array(json_object_get(doc, "sessions")))
-				docs[n++] = doc;
-			else
+			if (access(path, F_OK) < 0 && errno == ENOENT)
+				continue;
+			doc = json_load_file(path, 0, &jerr);
+			if (!doc) {
+				acg_err("report: %s: not JSON: line %d column %d: %s", path,
+					jerr.line, jerr.column, jerr.text);
+				r = -EINVAL;
+				break;
+			}
+			if (acg_bench_run_check(doc, why, sizeof(why)) < 0) {
+				acg_err("report: %s: not a run document: %s", path, why);
 				json_decref(doc);
+				r = -EINVAL;
+				break;
+			}
+			docs[n++] = doc;
 		}
 		closedir(d2);
 	}
 	closedir(d);
-	qsort(docs, n, sizeof(docs[0]), cmp_run_docs);
+	if (r == 0)
+		qsort(docs, n, sizeof(docs[0]), cmp_run_docs);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, docs[i]);
+		json_array_append_new(*ret, docs[i]);
 	*ret_n = n;
-	return arr;
+	return r;
 }
 
 /* The first run of strategy: its run number, or -1. */
@@ -245,7 +271,8 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	while (f && fgets(line, sizeof(line), f) && n < 500) {
 		json_t *d = json_loads(line, 0, NULL);
 
-		if (d && strcmp(json_string_value(json_object_get(d, "action")), "hold") == 0) {
+		if (d &&
+		    strcmp(json_string_value(json_object_get(d, "action")) ?: "", "hold") == 0) {
 			fprintf(sf,
 				"set arrow from %f, graph 0 to %f, graph 0.04 nohead "
 				"lc rgb 'orange'\n",
@@ -392,9 +419,9 @@ static int plot_sim(const char *out, json_t *summary)
 		if (!json_is_number(real) || !json_is_number(sim))
 			continue;
 		fprintf(f, "%zu %s/%s %f %f\n", n++,
-			json_string_value(json_object_get(c, "strategy")),
-			json_string_value(json_object_get(c, "session")), json_number_value(real),
-			json_number_value(sim));
+			json_string_value(json_object_get(c, "strategy")) ?: "?",
+			json_string_value(json_object_get(c, "session")) ?: "?",
+			json_number_value(real), json_number_value(sim));
 	}
 	fclose(f);
 	if (n == 0)
@@ -674,7 +701,10 @@ int cmd_report(int argc, char **argv)
 		return ACG_EXIT_USAGE;
 	}
 	dir = argv[optind];
-	runs = load_runs(dir, &n_runs);
+	if (load_runs(dir, &runs, &n_runs) < 0) {
+		json_decref(runs);
+		return ACG_EXIT_USAGE;
+	}
 	if (n_runs == 0) {
 		acg_err("report: %s: no runs/<k>/<strategy>/run.json (not a bench results "
 			"directory?)",
@@ -697,13 +727,7 @@ int cmd_report(int argc, char **argv)
 	summary = acg_bench_summarize(runs, old ? json_object_get(old, "unavailable") : NULL);
 	acg_bench_add_significance(summary, runs);
 	/* what only the bench could compute (it had the scenario): carried over as data */
-	if (old) {
-		const char *keys[] = {"simulation", "simulation_vs_real", "oracle", "warm"};
-
-		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (json_object_get(old, keys[k]))
-				json_object_set(summary, keys[k], json_object_get(old, keys[k]));
-	}
+	acg_bench_carry_over(summary, old);
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
 	scn = json_load_file(path, 0, NULL);
 	if (json_is_string(json_object_get(scn, "name")))

@@ -905,6 +905,69 @@ static void test_report_without_gnuplot(void **state)
 	}
 }
 
+/*
+ * report on a results directory whose run.json is malformed: one line naming the file and
+ * the problem, exit 2, never a crash (a missing status, priority or strategy was SIGSEGV);
+ * a run directory without run.json (a run the bench did not finish) is skipped.
+ */
+static void test_report_malformed(void **state)
+{
+	static const struct {
+		const char *path, *key, *value, *want; /* path "": the document; value NULL: drop */
+	} cases[] = {
+		{"sessions/0", "status", NULL, "sessions[0].status: missing"},
+		{"sessions/1", "priority", "5", "sessions[1].priority: not one of them"},
+		{"sessions/0", "name", "null", "sessions[0].name: not a string"},
+		{"", "strategy", NULL, "strategy: missing"},
+		{"", "strategy", "\"../../x\"", "strategy: not a name"},
+		{"", "run", "\"1\"", "run: not an integer"},
+		{"", "sessions", "{}", "sessions: not an array"},
+	};
+	char fixture[512], dir[300], doc_path[400], cmd[1200];
+	const char *out = path_in_tmp("report-malformed-out");
+	json_t *good;
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0) {
+		fprintf(stderr, "skip: no %s here\n", fixture);
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s", path_in_tmp("malformed"));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(doc_path, sizeof(doc_path), "%s/runs/1/dynamic/run.json", dir);
+	good = json_load_file(doc_path, 0, NULL);
+	assert_non_null(good);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *doc = json_deep_copy(good), *o = doc;
+
+		if (cases[i].path[0])
+			o = json_array_get(json_object_get(doc, "sessions"),
+					   (size_t)atoi(strchr(cases[i].path, '/') + 1));
+		if (cases[i].value)
+			json_object_set_new(o, cases[i].key,
+					    json_loads(cases[i].value, JSON_DECODE_ANY, NULL));
+		else
+			json_object_del(o, cases[i].key);
+		assert_int_equal(json_dump_file(doc, doc_path, 0), 0);
+		json_decref(doc);
+		expect_error(2, RUN("report", dir, "--format", "md", "--out", out), doc_path,
+			     cases[i].want, (const char *)NULL);
+	}
+	write_file(doc_path, "{\"strategy\": ");
+	expect_error(2, RUN("report", dir, "--format", "md", "--out", out), doc_path, "not JSON",
+		     (const char *)NULL);
+	/* no run.json at all: that run is left out, the rest is reported */
+	assert_int_equal(unlink(doc_path), 0);
+	r = RUN("report", dir, "--format", "md", "--out", out);
+	if (r.code != 0)
+		fail_msg("without one run.json: exit %d, stderr \"%s\"", r.code, r.err);
+	res_free(&r);
+	json_decref(good);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1020,6 +1083,7 @@ int main(void)
 		cmocka_unit_test(test_bench_full_disk),
 		cmocka_unit_test(test_out_parents),
 		cmocka_unit_test(test_report_without_gnuplot),
+		cmocka_unit_test(test_report_malformed),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
