@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void report_usage(FILE *f)
@@ -170,29 +172,81 @@ static bool on_path(const char *prog)
 }
 
 /*
- * gnuplot, fed a script; 0 when it ran and exited 0. A gnuplot that exits before reading
- * it all must not end the report with SIGPIPE: the write fails instead, and so does this.
+ * Text from the results directory on its way into a gnuplot script or data file: only
+ * [A-Za-z0-9_.,:+=()/-] (and space, with space) pass; everything else (quotes,
+ * backslashes, newlines, backquotes, '$', ';' ...) becomes '?', so data is never read as a
+ * command whatever a run.json says. Cut to size - 1 bytes; returns buf.
  */
-static int gnuplot(const char *script)
+static const char *gp_text(char *buf, size_t size, const char *s, bool space)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				 "_.,:+=()/-";
+	size_t i;
+
+	for (i = 0; s && s[i] && i + 1 < size; i++)
+		buf[i] = (strchr(ok, s[i]) || (space && s[i] == ' ')) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * gnuplot, fed a script on its stdin, run in out (every file name in a script is relative
+ * and made here, never taken from the data); no shell. 0 when it ran and exited 0. A
+ * gnuplot that exits before reading it all must not end the report with SIGPIPE: the
+ * write fails instead, and so does this.
+ */
+static int gnuplot(const char *out, const char *script)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	FILE *p;
-	int r;
+	size_t len = strlen(script), done = 0;
+	int fds[2], status = 0, r = 0;
+	pid_t pid;
 
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || chdir(out) < 0 || dup2(fds[0], 0) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execlp("gnuplot", "gnuplot", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	p = popen("gnuplot 2>/dev/null", "w");
-	if (!p) {
-		r = -errno;
-	} else {
-		fputs(script, p);
-		r = pclose(p) == 0 ? 0 : -EIO;
+	while (done < len) {
+		ssize_t n = write(fds[1], script + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		done += (size_t)n;
 	}
+	close(fds[1]);
 	sigaction(SIGPIPE, &old, NULL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		r = -EIO;
 	return r;
 }
 
-/* Split timeseries.csv into one "seconds MiB" file per session, for gnuplot's lines. */
+/*
+ * Split timeseries.csv into one "seconds MiB" file per session, for gnuplot's lines:
+ * mem-<strategy>-<j>.dat for session j, mem-<strategy>-all.dat for the parent (named by
+ * index: a session's name is data, never part of a path).
+ */
 static int split_series(const char *csv, const char *out, const char *strategy, json_t *doc)
 {
 	char line[512], path[8300];
@@ -209,7 +263,10 @@ static int split_series(const char *csv, const char *out, const char *strategy, 
 		size_t nlen = strlen(name);
 		FILE *o;
 
-		snprintf(path, sizeof(path), "%s/mem-%s-%s.dat", out, strategy, name);
+		if (s)
+			snprintf(path, sizeof(path), "%s/mem-%s-%zu.dat", out, strategy, j);
+		else
+			snprintf(path, sizeof(path), "%s/mem-%s-all.dat", out, strategy);
 		o = fopen(path, "w");
 		if (!o)
 			continue;
@@ -237,7 +294,7 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 {
 	json_int_t k = first_run(runs, strategy);
 	json_t *doc = run_doc(runs, strategy, k), *s;
-	char csv[4096], dec[4096], line[1024];
+	char csv[4096], dec[4096], line[1024], text[128];
 	size_t j, n = 0;
 	char *script = NULL;
 	size_t len = 0;
@@ -256,16 +313,17 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 		"set key outside right\nset grid\n"
 		"set xlabel 'seconds'\nset ylabel 'MiB'\n"
 		"set title '%s, run %lld: memory of each session'\n",
-		strategy, (long long)k);
+		gp_text(text, sizeof(text), strategy, false), (long long)k);
 	json_array_foreach(json_object_get(doc, "sessions"), j, s) {
 		if (strcmp(json_string_value(json_object_get(s, "status")), "killed") == 0)
 			fprintf(sf,
 				"set arrow from %f, graph 0 to %f, graph 1 nohead lc rgb 'red'\n"
 				"set label 'killed %s' at %f, graph 0.95 tc rgb 'red'\n",
-				json_real_value(json_object_get(s, "ended_at_s")),
-				json_real_value(json_object_get(s, "ended_at_s")),
-				json_string_value(json_object_get(s, "name")),
-				json_real_value(json_object_get(s, "ended_at_s")));
+				json_number_value(json_object_get(s, "ended_at_s")),
+				json_number_value(json_object_get(s, "ended_at_s")),
+				gp_text(text, 64, json_string_value(json_object_get(s, "name")),
+					true),
+				json_number_value(json_object_get(s, "ended_at_s")));
 	}
 	f = fopen(dec, "r");
 	while (f && fgets(line, sizeof(line), f) && n < 500) {
@@ -276,8 +334,8 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 			fprintf(sf,
 				"set arrow from %f, graph 0 to %f, graph 0.04 nohead "
 				"lc rgb 'orange'\n",
-				json_real_value(json_object_get(d, "t")),
-				json_real_value(json_object_get(d, "t")));
+				json_number_value(json_object_get(d, "t")),
+				json_number_value(json_object_get(d, "t")));
 			n++;
 		}
 		json_decref(d);
@@ -285,24 +343,25 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	if (f)
 		fclose(f);
 	for (int term = 0; term < 2; term++) {
-		fprintf(sf, "set terminal %s size 900,420\nset output '%s/mem-%s.%s'\nplot ",
-			term ? "pngcairo" : "svg", out, strategy, term ? "png" : "svg");
+		fprintf(sf,
+			"set terminal %s size 900,420 noenhanced\nset output 'mem-%s.%s'\nplot ",
+			term ? "pngcairo" : "svg", strategy, term ? "png" : "svg");
 		json_array_foreach(json_object_get(doc, "sessions"), j, s)
-			fprintf(sf,
-				"'%s/mem-%s-%s.dat' using 1:2 with lines lw 2 title '%s (%s)', ",
-				out, strategy, json_string_value(json_object_get(s, "name")),
-				json_string_value(json_object_get(s, "name")),
+			fprintf(sf, "'mem-%s-%zu.dat' using 1:2 with lines lw 2 title '%s (%s)', ",
+				strategy, j,
+				gp_text(text, 64, json_string_value(json_object_get(s, "name")),
+					true),
 				json_string_value(json_object_get(s, "priority")));
 		fprintf(sf,
-			"'%s/mem-%s-_parent.dat' using 1:2 with lines lw 1 lc rgb 'gray' "
+			"'mem-%s-all.dat' using 1:2 with lines lw 1 lc rgb 'gray' "
 			"title 'all (parent)', ",
-			out, strategy);
+			strategy);
 		fprintf(sf, "%f with lines dt 2 lc rgb 'black' title 'budget'\n",
 			(double)json_integer_value(json_object_get(doc, "budget_bytes")) /
 				1048576.0);
 	}
 	fclose(sf);
-	n = (size_t)gnuplot(script);
+	n = (size_t)gnuplot(out, script);
 	free(script);
 	return (int)n;
 }
@@ -325,8 +384,10 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 		    "ms'\nset ylabel 'fraction of chunks'\nset key bottom right\n"
 		    "set title 'HIGH growth latency (first run of each strategy)'\n");
 	for (int term = 0; term < 2; term++) {
-		fprintf(sf, "set terminal %s size 900,420\nset output '%s/latency-cdf.%s'\nplot ",
-			term ? "pngcairo" : "svg", out, term ? "png" : "svg");
+		fprintf(sf,
+			"set terminal %s size 900,420 noenhanced\nset output 'latency-cdf.%s'\n"
+			"plot ",
+			term ? "pngcairo" : "svg", term ? "png" : "svg");
 		lines = 0;
 		json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 			const char *name = json_string_value(json_object_get(st, "strategy"));
@@ -349,9 +410,13 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 					json_t *sj, *ch, *x;
 					size_t c;
 
+					/* the bench names sessions/<name>.json only for
+					 * names that are one harmless path component */
 					if (strcmp(json_string_value(
 							   json_object_get(s, "priority")),
-						   "high"))
+						   "high") ||
+					    !acg_name_valid(
+						    json_string_value(json_object_get(s, "name"))))
 						continue;
 					snprintf(label, sizeof(label), "%s", name);
 					if (strcmp(name, "solo") == 0)
@@ -385,14 +450,14 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 			if (!o)
 				continue;
 			fclose(o);
-			fprintf(sf, "%s'%s' using 1:2 with steps lw 2 title '%s'",
-				lines ? ", " : "", path, name);
+			fprintf(sf, "%s'latency-%s.dat' using 1:2 with steps lw 2 title '%s'",
+				lines ? ", " : "", name, name);
 			lines++;
 		}
 		fprintf(sf, "%s\n", lines ? "" : "0 notitle");
 	}
 	fclose(sf);
-	r = lines ? gnuplot(script) : -ENOENT;
+	r = lines ? gnuplot(out, script) : -ENOENT;
 	free(script);
 	return r;
 }
@@ -401,7 +466,7 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 static int plot_sim(const char *out, json_t *summary)
 {
 	json_t *cmp = json_object_get(summary, "simulation_vs_real"), *c;
-	char data[8300], *script = NULL;
+	char data[8300], *script = NULL, t1[64], t2[64];
 	size_t len = 0, i, n = 0;
 	FILE *f, *sf;
 	int r;
@@ -419,8 +484,10 @@ static int plot_sim(const char *out, json_t *summary)
 		if (!json_is_number(real) || !json_is_number(sim))
 			continue;
 		fprintf(f, "%zu %s/%s %f %f\n", n++,
-			json_string_value(json_object_get(c, "strategy")) ?: "?",
-			json_string_value(json_object_get(c, "session")) ?: "?",
+			gp_text(t1, sizeof(t1), json_string_value(json_object_get(c, "strategy")),
+				false),
+			gp_text(t2, sizeof(t2), json_string_value(json_object_get(c, "session")),
+				false),
 			json_number_value(real), json_number_value(sim));
 	}
 	fclose(f);
@@ -434,11 +501,12 @@ static int plot_sim(const char *out, json_t *summary)
 		    "histograms\nset style fill solid 0.6\nset boxwidth 0.8\n");
 	for (int term = 0; term < 2; term++)
 		fprintf(sf,
-			"set terminal %s size 900,420\nset output '%s/simulation.%s'\n"
-			"plot '%s' using 3:xtic(2) title 'real', '' using 4 title 'simulated'\n",
-			term ? "pngcairo" : "svg", out, term ? "png" : "svg", data);
+			"set terminal %s size 900,420 noenhanced\nset output 'simulation.%s'\n"
+			"plot 'simulation.dat' using 3:xtic(2) title 'real', '' using 4 title "
+			"'simulated'\n",
+			term ? "pngcairo" : "svg", term ? "png" : "svg");
 	fclose(sf);
-	r = gnuplot(script);
+	r = gnuplot(out, script);
 	free(script);
 	return r;
 }
@@ -482,12 +550,12 @@ static int plot_completion(const char *out, json_t *summary)
 		fprintf(sf,
 			"set grid\nset ylabel 'completion, s'\nset title 'completion: median and 95%% "
 			"interval over runs'\nset xtics rotate by -30\nset key off\n"
-			"set terminal svg size 900,420\nset output '%s/completion.svg'\n"
-			"plot '%s' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.5 lw 2\n"
-			"set terminal pngcairo size 900,420\nset output '%s/completion.png'\nreplot\n",
-			out, data, out);
+			"set terminal svg size 900,420 noenhanced\nset output 'completion.svg'\n"
+			"plot 'completion.dat' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.5 "
+			"lw 2\nset terminal pngcairo size 900,420 noenhanced\n"
+			"set output 'completion.png'\nreplot\n");
 		fclose(sf);
-		r = gnuplot(script);
+		r = gnuplot(out, script);
 		free(script);
 	}
 	return r;

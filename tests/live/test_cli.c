@@ -968,6 +968,106 @@ static void test_report_malformed(void **state)
 	json_decref(good);
 }
 
+/* Replace every from in the file at path with to (the file is small). */
+static void replace_in_file(const char *path, const char *from, const char *to)
+{
+	char *text = NULL, *p;
+	FILE *f;
+
+	assert_int_equal(acg_read_text(path, &text), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (p = text; *p;) {
+		char *hit = strstr(p, from);
+
+		if (!hit) {
+			fputs(p, f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(hit - p), f);
+		fputs(to, f);
+		p = hit + strlen(from);
+	}
+	fclose(f);
+	free(text);
+}
+
+/*
+ * report never reads data as code: session names that would be gnuplot commands (a newline
+ * then system(), a trailing backslash that continues the line, backquotes, quotes that end
+ * a string) are passed as text. The commands must not run, and the report renders, the
+ * names shown with the unsafe characters replaced.
+ */
+static void test_report_data_is_data(void **state)
+{
+	static const char *const strategies[] = {"none", "static", "dynamic"};
+	char fixture[512], dir[300], path[600], cmd[1200], pwned[3][128], names[3][400];
+	const char *out = path_in_tmp("report-data-out");
+	char *svg = NULL;
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0 || system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "skip: no %s or no gnuplot here\n", fixture);
+		skip();
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(pwned[i], sizeof(pwned[i]), "/tmp/agentcg-pwned-%d-%d", (int)getpid(), i);
+		unlink(pwned[i]);
+	}
+	snprintf(names[0], sizeof(names[0]), "lo'\nsystem(\"touch %s\")\n#", pwned[0]);
+	snprintf(names[1], sizeof(names[1]), "lo\\\nset output 'x'\n`touch %s`\n\"\\", pwned[1]);
+	snprintf(names[2], sizeof(names[2]), "lo' . system('touch %s') . '", pwned[2]);
+	snprintf(dir, sizeof(dir), "%s", path_in_tmp("data-is-data"));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+	for (int k = 1; k <= 2; k++) {
+		for (int i = 0; i < 3; i++) {
+			json_t *doc, *s;
+			size_t j;
+
+			snprintf(path, sizeof(path), "%s/runs/%d/%s/run.json", dir, k,
+				 strategies[i]);
+			doc = json_load_file(path, 0, NULL);
+			assert_non_null(doc);
+			json_array_foreach(json_object_get(doc, "sessions"), j, s) {
+				if (strcmp(json_string_value(json_object_get(s, "name")), "lo"))
+					continue;
+				json_object_set_new(s, "name", json_string(names[i]));
+				/* a kill is labelled with the name too */
+				json_object_set_new(s, "status", json_string("killed"));
+			}
+			assert_int_equal(json_dump_file(doc, path, 0), 0);
+			json_decref(doc);
+		}
+		/* the one-line name has its memory series, so it is drawn in the key */
+		snprintf(path, sizeof(path), "%s/runs/%d/dynamic/timeseries.csv", dir, k);
+		snprintf(cmd, sizeof(cmd), ",%s,", names[2]);
+		replace_in_file(path, ",lo,", cmd);
+	}
+	r = RUN("report", dir, "--out", out);
+	for (int i = 0; i < 3; i++)
+		if (unlink(pwned[i]) == 0)
+			fail_msg("a session name ran as a gnuplot command: it made %s", pwned[i]);
+	if (r.code != 0 || strstr(r.err, "could not be drawn"))
+		fail_msg("exit %d, stderr \"%s\" (wanted 0 and every plot)", r.code, r.err);
+	res_free(&r);
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/mem-%s.svg", out, strategies[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > 1000);
+	}
+	snprintf(path, sizeof(path), "%s/mem-dynamic.svg", out);
+	assert_int_equal(acg_read_text(path, &svg), 0);
+	snprintf(cmd, sizeof(cmd), "lo? . system(?touch %s?) . ?", pwned[2]);
+	if (!strstr(svg, cmd))
+		fail_msg("mem-dynamic.svg does not show the name as text \"%s\"", cmd);
+	free(svg);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1084,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_out_parents),
 		cmocka_unit_test(test_report_without_gnuplot),
 		cmocka_unit_test(test_report_malformed),
+		cmocka_unit_test(test_report_data_is_data),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
