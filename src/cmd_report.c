@@ -615,7 +615,36 @@ static void reaction_md(const char *dir, json_t *runs, FILE *f)
 	free(v);
 }
 
-/* Markdown tables to HTML tables, other lines to paragraphs (the summary's own md). */
+/* n bytes of text as HTML text: markup characters as entities, so data is never markup. */
+static void html_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++) {
+		switch (s[i]) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(s[i], f);
+		}
+	}
+}
+
+/*
+ * Markdown tables to HTML tables, other lines to paragraphs (the summary's own md). The
+ * text, names from the data included, is escaped.
+ */
 static void md_to_html(const char *md, FILE *f)
 {
 	const char *line = md;
@@ -639,8 +668,9 @@ static void md_to_html(const char *md, FILE *f)
 
 					if (!end)
 						break;
-					fprintf(f, "<%s>%.*s</%s>", header ? "th" : "td",
-						(int)(end - c), c, header ? "th" : "td");
+					fprintf(f, "<%s>", header ? "th" : "td");
+					html_text(f, c, (size_t)(end - c));
+					fprintf(f, "</%s>", header ? "th" : "td");
 					c = end + 1;
 				}
 				fputs("</tr>\n", f);
@@ -650,12 +680,15 @@ static void md_to_html(const char *md, FILE *f)
 			if (in_table)
 				fputs("</table>\n", f);
 			in_table = false;
-			if (n > 2 && line[0] == '#' && line[1] == ' ')
-				fprintf(f, "<h1>%.*s</h1>\n", (int)n - 2, line + 2);
-			else if (n > 1 && line[0] == '\\')
-				fprintf(f, "<p>%.*s</p>\n", (int)n - 1, line + 1);
-			else if (n)
-				fprintf(f, "<p>%.*s</p>\n", (int)n, line);
+			if (n) {
+				const char *tag =
+					n > 2 && line[0] == '#' && line[1] == ' ' ? "h1" : "p";
+				size_t skip = tag[0] == 'h' ? 2 : n > 1 && line[0] == '\\' ? 1 : 0;
+
+				fprintf(f, "<%s>", tag);
+				html_text(f, line + skip, n - skip);
+				fprintf(f, "</%s>\n", tag);
+			}
 		}
 		line = *eol ? eol + 1 : eol;
 	}
@@ -847,14 +880,15 @@ int cmd_report(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/report.html", out);
 		f = fopen(path, "w");
 		if (f) {
-			fprintf(f,
-				"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>agentcg: "
-				"%s</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
-				"margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0;"
-				"font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
-				"text-align:right}th{background:#f3f3f3}td:first-child,th:first-child"
-				"{text-align:left}.plot{margin:1em 0}</style></head><body>\n",
-				title);
+			fputs("<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>agentcg: ",
+			      f);
+			html_text(f, title, sizeof(title));
+			fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;"
+			      "margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0;"
+			      "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
+			      "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child"
+			      "{text-align:left}.plot{margin:1em 0}</style></head><body>\n",
+			      f);
 			md_to_html(md, f);
 			fputs("<h2>Plots</h2>\n", f);
 			plots_html(f, out, summary, have_gnuplot ? NULL : no_plots);

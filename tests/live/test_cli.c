@@ -1068,6 +1068,54 @@ static void test_report_data_is_data(void **state)
 	free(svg);
 }
 
+/*
+ * report.html shows names from the data as text, never as markup: a scenario named
+ * <script>, a simulated session <img onerror=...>, an unavailable strategy's reason <b>.
+ */
+static void test_report_html_escapes(void **state)
+{
+	char fixture[512], dir[300], path[600], cmd[1200], bin_dir[300], *html = NULL;
+	const char *out = path_in_tmp("report-html-out");
+	json_t *doc;
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0) {
+		fprintf(stderr, "skip: no %s here\n", fixture);
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s", path_in_tmp("html-escapes"));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/scenario.json", dir);
+	write_file(path, "{\"name\": \"<script>alert(1)</script>\"}");
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	json_object_set_new(json_array_get(json_object_get(doc, "simulation_vs_real"), 0),
+			    "session", json_string("<img src=x onerror=alert(1)>"));
+	json_object_set_new(doc, "unavailable", json_pack("{s:s}", "high", "<b>bold</b> & co"));
+	assert_int_equal(json_dump_file(doc, path, 0), 0);
+	json_decref(doc);
+	/* no gnuplot: the tables are what this is about */
+	snprintf(bin_dir, sizeof(bin_dir), "%s", path_in_tmp("html-bin"));
+	assert_int_equal(mkdir(bin_dir, 0755), 0);
+	r = report_with_path(bin_dir, dir, out);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	assert_int_equal(acg_read_text(path, &html), 0);
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<img"));
+	assert_null(strstr(html, "<b>"));
+	assert_non_null(
+		strstr(html, "<title>agentcg: &lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+	assert_non_null(strstr(html, "&lt;img src=x onerror=alert(1)&gt;"));
+	assert_non_null(strstr(html, "unavailable: &lt;b&gt;bold&lt;/b&gt; &amp; co"));
+	free(html);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1185,6 +1233,7 @@ int main(void)
 		cmocka_unit_test(test_report_without_gnuplot),
 		cmocka_unit_test(test_report_malformed),
 		cmocka_unit_test(test_report_data_is_data),
+		cmocka_unit_test(test_report_html_escapes),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
