@@ -259,3 +259,34 @@ int acg_mkdir_p(const char *path, mode_t mode, char *failed, size_t size)
 	}
 	return r;
 }
+
+int acg_create_tmp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_t size)
+{
+	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	for (unsigned int n = 0; n < 100; n++) {
+		int fd;
+
+		if (snprintf(tmp, size, ".%s.%d.%u", name, (int)getpid(), n) >= (int)size)
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int acg_replace_at(int dirfd, const char *tmp, const char *name)
+{
+	int r = 0;
+
+	if (strchr(name, '/'))
+		r = -EINVAL;
+	else if (renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r)
+		unlinkat(dirfd, tmp, 0);
+	return r;
+}

@@ -62,4 +62,19 @@ int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd);
  */
 int acg_mkdir_p(const char *path, mode_t mode, char *failed, size_t size);
 
+/*
+ * For the user's output files, which must never be written through whatever a results
+ * directory holds at their names: a new temporary file for name inside dirfd,
+ * ".<name>.<pid>.<n>" made with O_CREAT|O_EXCL|O_NOFOLLOW (mode, less the umask), its name
+ * in tmp; acg_replace_at() then puts it in place. name is one component. Returns the fd
+ * (O_WRONLY, close-on-exec) or -errno.
+ */
+int acg_create_tmp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_t size);
+
+/*
+ * Rename tmp over name inside dirfd: whatever name was (a symlink, a FIFO, a hard link to
+ * another file) is replaced, its target untouched. On failure tmp is removed. 0 or -errno.
+ */
+int acg_replace_at(int dirfd, const char *tmp, const char *name);
+
 #endif

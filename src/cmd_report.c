@@ -50,7 +50,11 @@ static void report_usage(FILE *f)
 		"not JSON or lacks a key the report needs (strategy, run, budget_bytes, each\n"
 		"session's name, priority and status), or has one of the wrong type, stops the\n"
 		"report with one line naming the file and the problem (exit 2). A run directory\n"
-		"without run.json (a run the bench did not finish) is left out.\n");
+		"without run.json (a run the bench did not finish) is left out.\n"
+		"\n"
+		"Every output is written to a new file and renamed into place: whatever the\n"
+		"output directory held at that name (a symlink, a FIFO) is replaced, never written\n"
+		"through. The default RESULTS_DIR/report must not be a symbolic link (exit 1).\n");
 }
 
 static int cmp_run_docs(const void *a, const void *b)
@@ -190,31 +194,89 @@ static const char *gp_text(char *buf, size_t size, const char *s, bool space)
 }
 
 /*
- * gnuplot, fed a script on its stdin, run in out (every file name in a script is relative
- * and made here, never taken from the data); no shell. 0 when it ran and exited 0. A
- * gnuplot that exits before reading it all must not end the report with SIGPIPE: the
- * write fails instead, and so does this.
+ * An output file of the report: written to a new temporary file in the output directory
+ * and renamed into place when complete (acg_create_tmp_at), so whatever the directory held
+ * at that name (a symlink planted to /etc/..., a FIFO) is replaced, never written through.
  */
-static int gnuplot(const char *out, const char *script)
+struct out_file {
+	FILE *f;
+	char tmp[300], name[256];
+};
+
+static FILE *out_open(int outfd, const char *name, struct out_file *o)
+{
+	int fd = acg_create_tmp_at(outfd, name, 0644, o->tmp, sizeof(o->tmp));
+
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->f = NULL;
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		unlinkat(outfd, o->tmp, 0);
+	}
+	return o->f;
+}
+
+/* Drop o (it could not be written in full): -EIO. */
+static int out_abort(int outfd, struct out_file *o)
+{
+	fclose(o->f);
+	unlinkat(outfd, o->tmp, 0);
+	return -EIO;
+}
+
+/* Close o and put it in place; on any failure it is dropped. 0 or -errno. */
+static int out_close(int outfd, struct out_file *o)
+{
+	int r = ferror(o->f) ? -EIO : 0;
+
+	if (fclose(o->f) != 0 && !r)
+		r = -errno;
+	if (r) {
+		unlinkat(outfd, o->tmp, 0);
+		return r;
+	}
+	return acg_replace_at(outfd, o->tmp, o->name);
+}
+
+/*
+ * gnuplot, fed head then body on its stdin, run in the output directory (every file name
+ * in a script is relative and made here, never taken from the data), no shell; what it
+ * draws goes to its stdout, a new file put in place as name when gnuplot exits 0. 0 or
+ * -errno. A gnuplot that exits before reading it all must not end the report with
+ * SIGPIPE: the write fails instead, and so does this.
+ */
+static int gnuplot(int outfd, const char *head, const char *body, const char *name)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	size_t len = strlen(script), done = 0;
-	int fds[2], status = 0, r = 0;
+	const char *parts[2] = {head, body};
+	int fds[2], status = 0, r = 0, fd;
+	char tmp[300];
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+	fd = acg_create_tmp_at(outfd, name, 0644, tmp, sizeof(tmp));
+	if (fd < 0)
+		return fd;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
 		close(fds[0]);
 		close(fds[1]);
-		return r;
+		goto out;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-		if (null < 0 || chdir(out) < 0 || dup2(fds[0], 0) < 0 || dup2(null, 2) < 0)
+		if (null < 0 || fchdir(outfd) < 0 || dup2(fds[0], 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(null, 2) < 0)
 			_exit(127);
 		execlp("gnuplot", "gnuplot", (char *)NULL);
 		_exit(127);
@@ -222,16 +284,20 @@ static int gnuplot(const char *out, const char *script)
 	close(fds[0]);
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	while (done < len) {
-		ssize_t n = write(fds[1], script + done, len - done);
+	for (int i = 0; i < 2 && r == 0; i++) {
+		size_t len = strlen(parts[i]), done = 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
+		while (done < len) {
+			ssize_t n = write(fds[1], parts[i] + done, len - done);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				r = -errno;
+				break;
+			}
+			done += (size_t)n;
 		}
-		done += (size_t)n;
 	}
 	close(fds[1]);
 	sigaction(SIGPIPE, &old, NULL);
@@ -239,6 +305,26 @@ static int gnuplot(const char *out, const char *script)
 		;
 	if (r == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		r = -EIO;
+out:
+	close(fd);
+	if (r == 0)
+		return acg_replace_at(outfd, tmp, name);
+	unlinkat(outfd, tmp, 0);
+	return r;
+}
+
+/* A plot as <base>.svg and <base>.png, from a script without terminal or output. */
+static int draw(int outfd, const char *body, const char *base)
+{
+	char name[256];
+	int r;
+
+	snprintf(name, sizeof(name), "%s.svg", base);
+	r = gnuplot(outfd, "set terminal svg size 900,420 noenhanced\n", body, name);
+	if (r == 0) {
+		snprintf(name, sizeof(name), "%s.png", base);
+		r = gnuplot(outfd, "set terminal pngcairo size 900,420 noenhanced\n", body, name);
+	}
 	return r;
 }
 
@@ -247,9 +333,9 @@ static int gnuplot(const char *out, const char *script)
  * mem-<strategy>-<j>.dat for session j, mem-<strategy>-all.dat for the parent (named by
  * index: a session's name is data, never part of a path).
  */
-static int split_series(const char *csv, const char *out, const char *strategy, json_t *doc)
+static int split_series(const char *csv, int outfd, const char *strategy, json_t *doc)
 {
-	char line[512], path[8300];
+	char line[512], path[256];
 	json_t *s;
 	size_t j;
 	FILE *in = fopen(csv, "r");
@@ -261,13 +347,14 @@ static int split_series(const char *csv, const char *out, const char *strategy, 
 		s = json_array_get(json_object_get(doc, "sessions"), j);
 		const char *name = s ? json_string_value(json_object_get(s, "name")) : "_parent";
 		size_t nlen = strlen(name);
+		struct out_file of;
 		FILE *o;
 
 		if (s)
-			snprintf(path, sizeof(path), "%s/mem-%s-%zu.dat", out, strategy, j);
+			snprintf(path, sizeof(path), "mem-%s-%zu.dat", strategy, j);
 		else
-			snprintf(path, sizeof(path), "%s/mem-%s-all.dat", out, strategy);
-		o = fopen(path, "w");
+			snprintf(path, sizeof(path), "mem-%s-all.dat", strategy);
+		o = out_open(outfd, path, &of);
 		if (!o)
 			continue;
 		rewind(in);
@@ -280,7 +367,7 @@ static int split_series(const char *csv, const char *out, const char *strategy, 
 			*c1 = '\0';
 			fprintf(o, "%s %.2f\n", line, strtod(c2 + 1, NULL) / 1048576.0);
 		}
-		fclose(o);
+		out_close(outfd, &of);
 	}
 	fclose(in);
 	return 0;
@@ -290,7 +377,7 @@ static int split_series(const char *csv, const char *out, const char *strategy, 
  * Memory over time of strategy's first run: one line per session from timeseries.csv, the
  * budget dashed, holds as short orange marks at the bottom, kills as red verticals.
  */
-static int plot_memory(const char *dir, const char *out, json_t *runs, const char *strategy)
+static int plot_memory(const char *dir, int outfd, json_t *runs, const char *strategy)
 {
 	json_int_t k = first_run(runs, strategy);
 	json_t *doc = run_doc(runs, strategy, k), *s;
@@ -299,12 +386,13 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	char *script = NULL;
 	size_t len = 0;
 	FILE *sf, *f;
+	int r;
 
 	if (!doc)
 		return -ENOENT;
 	snprintf(csv, sizeof(csv), "%s/runs/%lld/%s/timeseries.csv", dir, (long long)k, strategy);
 	snprintf(dec, sizeof(dec), "%s/runs/%lld/%s/decisions.jsonl", dir, (long long)k, strategy);
-	if (split_series(csv, out, strategy, doc) < 0)
+	if (split_series(csv, outfd, strategy, doc) < 0)
 		return -ENOENT;
 	sf = open_memstream(&script, &len);
 	if (!sf)
@@ -342,35 +430,29 @@ static int plot_memory(const char *dir, const char *out, json_t *runs, const cha
 	}
 	if (f)
 		fclose(f);
-	for (int term = 0; term < 2; term++) {
-		fprintf(sf,
-			"set terminal %s size 900,420 noenhanced\nset output 'mem-%s.%s'\nplot ",
-			term ? "pngcairo" : "svg", strategy, term ? "png" : "svg");
-		json_array_foreach(json_object_get(doc, "sessions"), j, s)
-			fprintf(sf, "'mem-%s-%zu.dat' using 1:2 with lines lw 2 title '%s (%s)', ",
-				strategy, j,
-				gp_text(text, 64, json_string_value(json_object_get(s, "name")),
-					true),
-				json_string_value(json_object_get(s, "priority")));
-		fprintf(sf,
-			"'mem-%s-all.dat' using 1:2 with lines lw 1 lc rgb 'gray' "
-			"title 'all (parent)', ",
-			strategy);
-		fprintf(sf, "%f with lines dt 2 lc rgb 'black' title 'budget'\n",
-			(double)json_integer_value(json_object_get(doc, "budget_bytes")) /
-				1048576.0);
-	}
+	fputs("plot ", sf);
+	json_array_foreach(json_object_get(doc, "sessions"), j, s)
+		fprintf(sf, "'mem-%s-%zu.dat' using 1:2 with lines lw 2 title '%s (%s)', ",
+			strategy, j,
+			gp_text(text, 64, json_string_value(json_object_get(s, "name")), true),
+			json_string_value(json_object_get(s, "priority")));
+	fprintf(sf,
+		"'mem-%s-all.dat' using 1:2 with lines lw 1 lc rgb 'gray' title 'all (parent)', ",
+		strategy);
+	fprintf(sf, "%f with lines dt 2 lc rgb 'black' title 'budget'\n",
+		(double)json_integer_value(json_object_get(doc, "budget_bytes")) / 1048576.0);
 	fclose(sf);
-	n = (size_t)gnuplot(out, script);
+	snprintf(text, sizeof(text), "mem-%s", strategy);
+	r = draw(outfd, script, text);
 	free(script);
-	return (int)n;
+	return r;
 }
 
 /*
  * CDF of HIGH's growth-chunk latency, one line per strategy (its first run, the HIGH
  * sessions' chunks pooled), from sessions/<name>.json.
  */
-static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json_t *summary)
+static int plot_latency_cdf(const char *dir, int outfd, json_t *runs, json_t *summary)
 {
 	char *script = NULL, path[8300];
 	size_t len = 0, i, j, lines = 0;
@@ -383,18 +465,15 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 	fprintf(sf, "set grid\nset logscale x\nset xlabel 'HIGH growth latency per 4 MiB chunk, "
 		    "ms'\nset ylabel 'fraction of chunks'\nset key bottom right\n"
 		    "set title 'HIGH growth latency (first run of each strategy)'\n");
-	for (int term = 0; term < 2; term++) {
-		fprintf(sf,
-			"set terminal %s size 900,420 noenhanced\nset output 'latency-cdf.%s'\n"
-			"plot ",
-			term ? "pngcairo" : "svg", term ? "png" : "svg");
-		lines = 0;
+	fputs("plot ", sf);
+	{
 		json_array_foreach(json_object_get(summary, "strategies"), i, st) {
 			const char *name = json_string_value(json_object_get(st, "strategy"));
 			json_int_t k = first_run(runs, name);
 			json_t *doc, *s;
 			double *v = malloc(65536 * sizeof(*v));
 			size_t n = 0, ri;
+			struct out_file of;
 			FILE *o;
 
 			if (!v)
@@ -442,14 +521,13 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 				continue;
 			}
 			acg_sort_d(v, n);
-			snprintf(path, sizeof(path), "%s/latency-%s.dat", out, name);
-			o = fopen(path, "w");
+			snprintf(path, sizeof(path), "latency-%s.dat", name);
+			o = out_open(outfd, path, &of);
 			for (size_t q = 0; o && q < n; q++)
 				fprintf(o, "%f %f\n", v[q], (double)(q + 1) / (double)n);
 			free(v);
-			if (!o)
+			if (!o || out_close(outfd, &of) < 0)
 				continue;
-			fclose(o);
 			fprintf(sf, "%s'latency-%s.dat' using 1:2 with steps lw 2 title '%s'",
 				lines ? ", " : "", name, name);
 			lines++;
@@ -457,24 +535,24 @@ static int plot_latency_cdf(const char *dir, const char *out, json_t *runs, json
 		fprintf(sf, "%s\n", lines ? "" : "0 notitle");
 	}
 	fclose(sf);
-	r = lines ? gnuplot(out, script) : -ENOENT;
+	r = lines ? draw(outfd, script, "latency-cdf") : -ENOENT;
 	free(script);
 	return r;
 }
 
 /* Simulated against real completion, per strategy and session (the bench's comparison). */
-static int plot_sim(const char *out, json_t *summary)
+static int plot_sim(int outfd, json_t *summary)
 {
 	json_t *cmp = json_object_get(summary, "simulation_vs_real"), *c;
-	char data[8300], *script = NULL, t1[64], t2[64];
+	char *script = NULL, t1[64], t2[64];
 	size_t len = 0, i, n = 0;
+	struct out_file of;
 	FILE *f, *sf;
 	int r;
 
 	if (!json_is_array(cmp) || json_array_size(cmp) == 0)
 		return 0;
-	snprintf(data, sizeof(data), "%s/simulation.dat", out);
-	f = fopen(data, "w");
+	f = out_open(outfd, "simulation.dat", &of);
 	if (!f)
 		return -errno;
 	json_array_foreach(cmp, i, c) {
@@ -490,39 +568,32 @@ static int plot_sim(const char *out, json_t *summary)
 				false),
 			json_number_value(real), json_number_value(sim));
 	}
-	fclose(f);
-	if (n == 0)
-		return 0;
+	r = out_close(outfd, &of);
+	if (r < 0 || n == 0)
+		return r;
 	sf = open_memstream(&script, &len);
 	if (!sf)
 		return -ENOMEM;
 	fprintf(sf, "set grid\nset ylabel 'completion, s'\nset xtics rotate by -30\n"
 		    "set title 'agentcg simulate against the real runs (median)'\nset style data "
-		    "histograms\nset style fill solid 0.6\nset boxwidth 0.8\n");
-	for (int term = 0; term < 2; term++)
-		fprintf(sf,
-			"set terminal %s size 900,420 noenhanced\nset output 'simulation.%s'\n"
-			"plot 'simulation.dat' using 3:xtic(2) title 'real', '' using 4 title "
-			"'simulated'\n",
-			term ? "pngcairo" : "svg", term ? "png" : "svg");
+		    "histograms\nset style fill solid 0.6\nset boxwidth 0.8\n"
+		    "plot 'simulation.dat' using 3:xtic(2) title 'real', '' using 4 title "
+		    "'simulated'\n");
 	fclose(sf);
-	r = gnuplot(out, script);
+	r = draw(outfd, script, "simulation");
 	free(script);
 	return r;
 }
 
 /* Completion medians with their intervals, per strategy and class. */
-static int plot_completion(const char *out, json_t *summary)
+static int plot_completion(int outfd, json_t *summary)
 {
-	char data[4096];
 	json_t *st;
 	size_t i;
-	FILE *f;
+	struct out_file of;
+	FILE *f = out_open(outfd, "completion.dat", &of);
 	int r;
 
-	if (snprintf(data, sizeof(data), "%s/completion.dat", out) >= (int)sizeof(data))
-		return -ENAMETOOLONG;
-	f = fopen(data, "w");
 	if (!f)
 		return -errno;
 	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
@@ -539,26 +610,15 @@ static int plot_completion(const char *out, json_t *summary)
 				json_number_value(json_object_get(d, "ci_hi")));
 		}
 	}
-	fclose(f);
-	{
-		char *script = NULL;
-		size_t len = 0;
-		FILE *sf = open_memstream(&script, &len);
-
-		if (!sf)
-			return -ENOMEM;
-		fprintf(sf,
-			"set grid\nset ylabel 'completion, s'\nset title 'completion: median and 95%% "
-			"interval over runs'\nset xtics rotate by -30\nset key off\n"
-			"set terminal svg size 900,420 noenhanced\nset output 'completion.svg'\n"
-			"plot 'completion.dat' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.5 "
-			"lw 2\nset terminal pngcairo size 900,420 noenhanced\n"
-			"set output 'completion.png'\nreplot\n");
-		fclose(sf);
-		r = gnuplot(out, script);
-		free(script);
-	}
-	return r;
+	r = out_close(outfd, &of);
+	if (r < 0)
+		return r;
+	return draw(
+		outfd,
+		"set grid\nset ylabel 'completion, s'\nset title 'completion: median and 95% "
+		"interval over runs'\nset xtics rotate by -30\nset key off\n"
+		"plot 'completion.dat' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.5 lw 2\n",
+		"completion");
 }
 
 /*
@@ -718,26 +778,30 @@ static void plots_md(FILE *f, json_t *summary, const char *why_none)
 	      f);
 }
 
-static void embed_svg(FILE *f, const char *path)
+/* name in the output directory, if it is a regular file there (never through a symlink). */
+static void embed_svg(FILE *f, int outfd, const char *name)
 {
 	char buf[65536];
-	FILE *s = fopen(path, "r");
-	size_t n;
+	int fd = acg_openat(outfd, name, O_RDONLY | O_NONBLOCK);
+	struct stat st;
+	ssize_t n;
 
-	if (!s)
+	if (fd < 0)
 		return;
-	fputs("<div class=plot>\n", f);
-	while ((n = fread(buf, 1, sizeof(buf), s)) > 0)
-		fwrite(buf, 1, n, f);
-	fputs("</div>\n", f);
-	fclose(s);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		fputs("<div class=plot>\n", f);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, (size_t)n, f);
+		fputs("</div>\n", f);
+	}
+	close(fd);
 }
 
 /* report.html's plots: the SVGs themselves, or why there are none. */
-static void plots_html(FILE *f, const char *out, json_t *summary, const char *why_none)
+static void plots_html(FILE *f, int outfd, json_t *summary, const char *why_none)
 {
 	static const char *const others[] = {"completion", "latency-cdf", "simulation"};
-	char path[8300];
+	char name[256];
 	json_t *st;
 	size_t i;
 
@@ -746,17 +810,26 @@ static void plots_html(FILE *f, const char *out, json_t *summary, const char *wh
 		return;
 	}
 	json_array_foreach(json_object_get(summary, "strategies"), i, st) {
-		const char *name = json_string_value(json_object_get(st, "strategy"));
+		const char *strategy = json_string_value(json_object_get(st, "strategy"));
 
-		if (strcmp(name, "solo") == 0)
+		if (strcmp(strategy, "solo") == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/mem-%s.svg", out, name);
-		embed_svg(f, path);
+		snprintf(name, sizeof(name), "mem-%s.svg", strategy);
+		embed_svg(f, outfd, name);
 	}
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.svg", out, others[i]);
-		embed_svg(f, path);
+		snprintf(name, sizeof(name), "%s.svg", others[i]);
+		embed_svg(f, outfd, name);
 	}
+}
+
+/* One line when an output could not be written; returns the exit code so far. */
+static int wrote(int r, const char *out, const char *name, int code)
+{
+	if (r == 0)
+		return code;
+	acg_err("report: cannot write %s/%s: %s", out, name, strerror(-r));
+	return ACG_EXIT_FAIL;
 }
 
 int cmd_report(int argc, char **argv)
@@ -771,10 +844,11 @@ int cmd_report(int argc, char **argv)
 	char outbuf[4096], path[8300], *md = NULL, title[256] = "bench", failed[4096] = "";
 	json_t *runs, *old, *summary, *scn, *host, *st;
 	size_t n_runs = 0, md_len = 0, i;
+	struct out_file of;
 	FILE *f;
 	const char *no_plots = "No plots: gnuplot was not found on PATH when this report was made.";
 	bool plots = true, have_gnuplot;
-	int c;
+	int c, outfd, code = ACG_EXIT_OK;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -823,6 +897,19 @@ int cmd_report(int argc, char **argv)
 		json_decref(runs);
 		return ACG_EXIT_FAIL;
 	}
+	/* DIR/report is the data's: a symlink there is not followed (--out DIR is the user's) */
+	outfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (out == outbuf ? O_NOFOLLOW : 0));
+	if (outfd < 0) {
+		c = errno;
+		if (c == ELOOP || (c == ENOTDIR && out == outbuf))
+			acg_err("report: %s is a symbolic link: not writing through it (--out DIR "
+				"to write there)",
+				out);
+		else
+			acg_err("report: cannot open %s: %s", out, strerror(c));
+		json_decref(runs);
+		return ACG_EXIT_FAIL;
+	}
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	old = json_load_file(path, 0, NULL);
 	summary = acg_bench_summarize(runs, old ? json_object_get(old, "unavailable") : NULL);
@@ -853,12 +940,12 @@ int cmd_report(int argc, char **argv)
 		const char *name = json_string_value(json_object_get(st, "strategy"));
 
 		if (have_gnuplot && strcmp(name, "solo") != 0 &&
-		    plot_memory(dir, out, runs, name) < 0)
+		    plot_memory(dir, outfd, runs, name) < 0)
 			plots = false;
 	}
 	if (have_gnuplot &&
-	    (plot_completion(out, summary) < 0 || plot_latency_cdf(dir, out, runs, summary) < 0 ||
-	     plot_sim(out, summary) < 0))
+	    (plot_completion(outfd, summary) < 0 ||
+	     plot_latency_cdf(dir, outfd, runs, summary) < 0 || plot_sim(outfd, summary) < 0))
 		plots = false;
 	if (!have_gnuplot)
 		acg_err("report: plots skipped: gnuplot not found on PATH (the tables are written; "
@@ -868,17 +955,15 @@ int cmd_report(int argc, char **argv)
 			"files are missing)");
 
 	if (strcmp(format, "html") != 0) {
-		snprintf(path, sizeof(path), "%s/report.md", out);
-		f = fopen(path, "w");
+		f = out_open(outfd, "report.md", &of);
 		if (f) {
 			fputs(md, f);
 			plots_md(f, summary, have_gnuplot ? NULL : no_plots);
-			fclose(f);
 		}
+		code = wrote(f ? out_close(outfd, &of) : -errno, out, "report.md", code);
 	}
 	if (strcmp(format, "md") != 0) {
-		snprintf(path, sizeof(path), "%s/report.html", out);
-		f = fopen(path, "w");
+		f = out_open(outfd, "report.html", &of);
 		if (f) {
 			fputs("<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>agentcg: ",
 			      f);
@@ -891,13 +976,20 @@ int cmd_report(int argc, char **argv)
 			      f);
 			md_to_html(md, f);
 			fputs("<h2>Plots</h2>\n", f);
-			plots_html(f, out, summary, have_gnuplot ? NULL : no_plots);
+			plots_html(f, outfd, summary, have_gnuplot ? NULL : no_plots);
 			fputs("</body></html>\n", f);
-			fclose(f);
 		}
+		code = wrote(f ? out_close(outfd, &of) : -errno, out, "report.html", code);
 	}
-	snprintf(path, sizeof(path), "%s/summary.json", out);
-	json_dump_file(summary, path, JSON_INDENT(2));
+	f = out_open(outfd, "summary.json", &of);
+	if (!f)
+		c = -errno;
+	else if (json_dumpf(summary, f, JSON_INDENT(2)) < 0)
+		c = out_abort(outfd, &of);
+	else
+		c = out_close(outfd, &of);
+	code = wrote(c, out, "summary.json", code);
+	close(outfd);
 	fprintf(stderr, "report: %s (%zu run documents) in %s\n", title, n_runs, out);
 	free(md);
 	json_decref(runs);
@@ -905,5 +997,5 @@ int cmd_report(int argc, char **argv)
 	json_decref(summary);
 	json_decref(scn);
 	json_decref(host);
-	return ACG_EXIT_OK;
+	return code;
 }

@@ -1116,6 +1116,87 @@ static void test_report_html_escapes(void **state)
 	free(html);
 }
 
+/*
+ * report's outputs go through nothing planted in the results directory (run as root, it
+ * would write where a symlink points): report.md, report.html, summary.json, a plot and a
+ * .dat file planted as symlinks to a file are replaced, the file untouched; a stale plot
+ * that is a symlink to a secret is not embedded; DIR/report itself a symlink is refused
+ * (one line, exit 1), while --out through a symlink is the user's choice.
+ */
+static void test_report_symlinks(void **state)
+{
+	static const char *const planted[] = {"report.html",  "report.md",	"summary.json",
+					      "mem-none.svg", "mem-none-0.dat", "completion.png"};
+	char fixture[512], dir[300], path[600], cmd[1200], precious[300], secret[300],
+		elsewhere[300];
+	char *text = NULL, word[64];
+	struct stat st;
+	struct res r;
+
+	(void)state;
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0 || system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "skip: no %s or no gnuplot here\n", fixture);
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s", path_in_tmp("planted"));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(precious, sizeof(precious), "%s", path_in_tmp("precious"));
+	write_file(precious, "precious\n");
+	snprintf(secret, sizeof(secret), "%s", path_in_tmp("secret"));
+	snprintf(word, sizeof(word), "SECRET-%d", (int)getpid());
+	write_file(secret, word);
+	snprintf(path, sizeof(path), "%s/report", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+		snprintf(path, sizeof(path), "%s/report/%s", dir, planted[i]);
+		assert_int_equal(symlink(precious, path), 0);
+	}
+	/* static's plot cannot be drawn (no timeseries): a stale mem-static.svg stays */
+	snprintf(path, sizeof(path), "%s/report/mem-static.svg", dir);
+	assert_int_equal(symlink(secret, path), 0);
+	snprintf(path, sizeof(path), "%s/runs/1/static/timeseries.csv", dir);
+	assert_int_equal(unlink(path), 0);
+
+	r = RUN("report", dir);
+	assert_int_equal(acg_read_text(precious, &text), 0);
+	if (strcmp(text, "precious\n") != 0)
+		fail_msg("report wrote through a planted symlink: the target now holds \"%.60s\"",
+			 text);
+	free(text);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+		snprintf(path, sizeof(path), "%s/report/%s", dir, planted[i]);
+		assert_int_equal(lstat(path, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+	}
+	snprintf(path, sizeof(path), "%s/report/report.html", dir);
+	assert_int_equal(acg_read_text(path, &text), 0);
+	assert_non_null(strstr(text, "<table>"));
+	assert_null(strstr(text, word));
+	free(text);
+
+	/* DIR/report a symlink to a directory: refused; --out through one: written */
+	snprintf(elsewhere, sizeof(elsewhere), "%s", path_in_tmp("elsewhere"));
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/report'", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/report", dir);
+	assert_int_equal(symlink(elsewhere, path), 0);
+	expect_error(1, RUN("report", dir, "--format", "md"), path, "is a symbolic link",
+		     (const char *)NULL);
+	snprintf(path, sizeof(path), "%s/report.md", elsewhere);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/report", dir);
+	r = RUN("report", dir, "--format", "md", "--out", path);
+	assert_int_equal(r.code, 0);
+	res_free(&r);
+	snprintf(path, sizeof(path), "%s/report.md", elsewhere);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1234,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_report_malformed),
 		cmocka_unit_test(test_report_data_is_data),
 		cmocka_unit_test(test_report_html_escapes),
+		cmocka_unit_test(test_report_symlinks),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
