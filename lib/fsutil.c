@@ -40,7 +40,8 @@ bool acg_name_valid(const char *name)
 	return true;
 }
 
-static int read_fd_text(int fd, char **ret)
+/* Read fd to its end, at most max bytes (more: -EFBIG), into a NUL-terminated buffer. */
+static int read_fd_text(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -50,6 +51,10 @@ static int read_fd_text(int fd, char **ret)
 	for (;;) {
 		ssize_t n;
 
+		if (len > max) {
+			free(buf);
+			return -EFBIG;
+		}
 		if (len + 1 >= cap) {
 			char *nb = realloc(buf, cap * 2);
 
@@ -75,6 +80,8 @@ static int read_fd_text(int fd, char **ret)
 	}
 	buf[len] = '\0';
 	*ret = buf;
+	if (ret_len)
+		*ret_len = len;
 	return 0;
 }
 
@@ -122,7 +129,31 @@ int acg_read_text_at(int dirfd, const char *name, char **ret)
 
 	if (fd < 0)
 		return fd;
-	r = read_fd_text(fd, ret);
+	r = read_fd_text(fd, SIZE_MAX - 1, ret, NULL);
+	close(fd);
+	return r;
+}
+
+int acg_read_user_file(const char *path, size_t max, char **ret, size_t *ret_len, mode_t *ret_type)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+	} else {
+		if (ret_type)
+			*ret_type = st.st_mode & S_IFMT;
+		if (!S_ISREG(st.st_mode))
+			r = -EINVAL;
+		else if ((uint64_t)st.st_size > max)
+			r = -EFBIG;
+		else
+			r = read_fd_text(fd, max, ret, ret_len);
+	}
 	close(fd);
 	return r;
 }

@@ -38,6 +38,15 @@ int acg_read_text(const char *path, char **ret);
 /* Same, for name inside dirfd, not following a symlink. */
 int acg_read_text_at(int dirfd, const char *name, char **ret);
 
+/*
+ * Read a file the user named (a trace) whole, NUL-terminated and malloc'd, its length in
+ * *ret_len (may be NULL). Unlike the confined calls above, path is resolved as any path
+ * the user gives, symlinks included. It is opened O_NONBLOCK (a FIFO cannot block) and
+ * must be a regular file: else -EINVAL, with its type (S_IFIFO, S_IFCHR, S_IFDIR, ...) in
+ * *ret_type (may be NULL); more than max bytes is -EFBIG. Other failures: -errno.
+ */
+int acg_read_user_file(const char *path, size_t max, char **ret, size_t *ret_len, mode_t *ret_type);
+
 /* Read the file into buf (NUL-terminated, truncated to size - 1). Returns the length. */
 int acg_read_buf_at(int dirfd, const char *name, char *buf, size_t size);
 

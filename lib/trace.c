@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int diag_set(struct acg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -422,19 +423,47 @@ int acg_trace_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
+/* What a file that is not a regular one is, for the diagnostic. */
+static const char *file_type(mode_t type)
+{
+	switch (type) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "not a file";
+	}
+}
+
 int acg_trace_load(const char *path, const struct acg_trace_opts *opts, struct acg_trace **ret,
 		   struct acg_diag *diag)
 {
+	mode_t type = 0;
+	size_t len = 0;
 	char *text;
 	int r;
 
-	r = acg_read_text(path, &text);
+	/* the user's file: symlinks followed, a regular file only, of a sane size */
+	r = acg_read_user_file(path, ACG_TRACE_MAX_FILE, &text, &len, &type);
+	if (r == -EINVAL)
+		return diag_set(diag, "%s: not a regular file (%s): a trace is read whole", path,
+				file_type(type));
+	if (r == -EFBIG)
+		return diag_set(diag, "%s: larger than %d MiB, the most a trace file may be", path,
+				ACG_TRACE_MAX_FILE >> 20);
 	if (r < 0) {
 		if (diag)
 			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(-r));
 		return r;
 	}
-	r = acg_trace_parse(path, text, strlen(text), opts, ret, diag);
+	r = acg_trace_parse(path, text, len, opts, ret, diag);
 	free(text);
 	return r;
 }

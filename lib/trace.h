@@ -44,9 +44,14 @@ struct acg_diag {
  */
 void acg_diag_clean(struct acg_diag *d);
 
+/* The largest trace file read: 256 MiB (the shipped ones are below 1 MiB). */
+#define ACG_TRACE_MAX_FILE (256 << 20)
+
 /*
- * Load a trace; the format is chosen by content (a JSON object, else CSV). Returns 0, or
- * -EINVAL (bad content: diag says what and where), -ENOMEM, or -errno of the read.
+ * Load a trace; the format is chosen by content (a JSON object, else CSV). path is the
+ * user's: symlinks are followed, but it must be a regular file (a FIFO or /dev/zero is
+ * refused, not read) of at most ACG_TRACE_MAX_FILE bytes. Returns 0, or -EINVAL (bad
+ * content, or not such a file: diag says what and where), -ENOMEM, or -errno of the read.
  */
 int acg_trace_load(const char *path, const struct acg_trace_opts *opts, struct acg_trace **ret,
 		   struct acg_diag *diag);

@@ -15,11 +15,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef TRACE_DIR
 #define TRACE_DIR "traces"
@@ -192,6 +195,64 @@ static void test_load_missing_file(void **state)
 	assert_string_equal(d.msg, "/nonexistent/x.json: No such file or directory");
 }
 
+/*
+ * A trace is the user's file: a symlink to one is followed (the cgroup layer's O_NOFOLLOW
+ * made it "Too many levels of symbolic links"); what is not a regular file is refused at
+ * once, never read (/dev/zero read until the host ran out of memory, a FIFO blocked
+ * forever); a file above ACG_TRACE_MAX_FILE is refused with the limit named.
+ */
+static void test_load_file_kinds(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} bad[] = {
+		{"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+		{"fifo", "fifo: not a regular file (a FIFO)"},
+		{"dir", "dir: not a regular file (a directory)"},
+		{"big.csv", "big.csv: larger than 256 MiB, the most a trace file may be"},
+	};
+	char dir[] = "/tmp/agentcg-test-trace-XXXXXX", path[300], target[300];
+	struct acg_trace *t = NULL;
+	struct acg_diag d = {""};
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/good.csv", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fputs("0,1MB\n1,2MB\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/link.csv", dir);
+	assert_int_equal(symlink(target, path), 0);
+	if (acg_trace_load(path, NULL, &t, &d) != 0)
+		fail_msg("a symlink to a trace: %s", d.msg);
+	assert_int_equal(t->n, 2);
+	acg_trace_free(t);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/dir", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/big.csv", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, ACG_TRACE_MAX_FILE + 1), 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bad[i].name[0] == '/')
+			snprintf(path, sizeof(path), "%s", bad[i].name);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir, bad[i].name);
+		d.msg[0] = '\0';
+		if (acg_trace_load(path, NULL, &t, &d) != -EINVAL || !strstr(d.msg, bad[i].want))
+			fail_msg("%s: \"%s\" (wanted -EINVAL and \"%s\")", path, d.msg,
+				 bad[i].want);
+	}
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* Every shipped trace loads, and its summary matches the one the trace carries (MB). */
 static void test_shared_traces(void **state)
 {
@@ -293,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_csv_good),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_load_file_kinds),
 		cmocka_unit_test(test_shared_traces),
 		cmocka_unit_test(test_binary_units_reproduce_seeds),
 		cmocka_unit_test(test_million_samples),
