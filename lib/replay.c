@@ -151,6 +151,18 @@ static size_t page_round(uint64_t v, size_t page)
 	return (size_t)((v + page - 1) / page * page);
 }
 
+/*
+ * When sample time t is due, in ns from the start at speed. Loading bounds t
+ * (ACG_TRACE_MAX_S) but speed divides it: past 10^18 ns (~31 years) it is held there,
+ * never converted out of int64_t's range.
+ */
+static int64_t due_ns(double t, double speed)
+{
+	double ns = t / speed * 1e9;
+
+	return ns < 1e18 ? (int64_t)ns : INT64_C(1000000000000000000);
+}
+
 int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 {
 	const struct acg_trace *t = cfg->trace;
@@ -197,7 +209,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	}
 	t0 = now_ns();
 	for (size_t i = 0; i < t->n; i++) {
-		int64_t sched = t0 + (int64_t)(t->samples[i].t / cfg->speed * 1e9);
+		int64_t sched = t0 + due_ns(t->samples[i].t, cfg->speed);
 		int64_t due = sched + shift;
 		size_t target = base + page_round(t->samples[i].bytes, r.page);
 		int64_t woke, free_at;
@@ -220,7 +232,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 		rec.d = prev_done - t0;
 		emit(out_fd, &rec);
 		if (i + 1 < t->n) {
-			int64_t next = t0 + (int64_t)(t->samples[i + 1].t / cfg->speed * 1e9);
+			int64_t next = t0 + due_ns(t->samples[i + 1].t, cfg->speed);
 
 			if (prev_done > next + shift)
 				shift = prev_done - next;

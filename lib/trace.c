@@ -153,6 +153,11 @@ static int check_sample(const char *file, const char *what, size_t i, double t, 
 				file, what, i, t, prev);
 	if (!isfinite(t) || t < 0)
 		return diag_set(d, "%s: %s %zu: negative or invalid time %g", file, what, i, t);
+	if (t > ACG_TRACE_MAX_S)
+		return diag_set(d,
+				"%s: %s %zu: time %g s is past 10^7 s (about 4 months), the "
+				"longest a trace may run",
+				file, what, i, t);
 	if (o && o->max_bytes && bytes > o->max_bytes)
 		return diag_set(
 			d, "%s: %s %zu: %.1f MiB is more than this host's memory (%.1f MiB)", file,

@@ -44,6 +44,9 @@ struct acg_diag {
  */
 void acg_diag_clean(struct acg_diag *d);
 
+/* The latest a sample may come, in seconds from the first: 10^7 s, about 4 months. */
+#define ACG_TRACE_MAX_S 1e7
+
 /* The largest trace file read: 256 MiB (the shipped ones are below 1 MiB). */
 #define ACG_TRACE_MAX_FILE (256 << 20)
 

@@ -128,6 +128,10 @@ static void test_csv_good(void **state)
 	assert_true(t->samples[1].bytes == 2097152);
 	assert_true(t->samples[2].bytes == 300000000);
 	acg_trace_free(t);
+	/* the longest a trace may run, 10^7 s, is still a trace */
+	text = "0,1\n10000000,1\n";
+	assert_int_equal(acg_trace_parse("long.csv", text, strlen(text), NULL, &t, &d), 0);
+	acg_trace_free(t);
 }
 
 /* Each bad input: the diagnostic names the file and contains the expected words. */
@@ -182,6 +186,15 @@ static void test_bad_inputs(void **state)
 	expect_bad("1,-100\n", NULL, "line 1: bytes \"-100\" is not a size");
 	expect_bad("1,12XB\n", NULL, "line 1: bytes \"12XB\" is not a size");
 	expect_bad("-1,100\n", NULL, "line 1: negative time");
+	/* 1e300 s was cast to int64_t ns by the replay: it "completed" at once */
+	expect_bad("0,1MB\n1e300,2MB\n", NULL,
+		   "line 2: time 1e+300 s is past 10^7 s (about 4 months)");
+	expect_bad("0,1MB\n10000000.5,2MB\n", NULL, "line 2: time 1e+07 s is past 10^7 s");
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1MB / 1GB\"},"
+			     "{\"epoch\": 1e300, \"mem_usage\": \"2MB / 1GB\"}]}",
+		   NULL, "sample 2: time 1e+300 s is past 10^7 s");
+	expect_bad("0,1\nnan,1\n", NULL, "line 2: negative or invalid time nan");
+	expect_bad("0,1\ninf,1\n", NULL, "line 2: negative or invalid time inf");
 	expect_bad("1,200MB\n", &small, "line 1: 190.7 MiB is more than");
 }
 
