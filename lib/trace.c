@@ -94,7 +94,8 @@ int acg_parse_size(const char *text, bool binary_units, uint64_t *ret)
 		if (strcmp(unit, units[i].name) == 0) {
 			double b = v * (binary_units ? units[i].bin : units[i].dec);
 
-			if (b >= 18446744073709551615.0)
+			/* no memory is 2^63 bytes, and llround() could not even hold it */
+			if (b >= 9223372036854775808.0)
 				return -ERANGE;
 			*ret = (uint64_t)llround(b);
 			return 0;
@@ -140,6 +141,8 @@ int acg_trace_from_samples(const char *name, const struct acg_sample *s, size_t 
 	return 0;
 }
 
+static const char too_big[] = "no memory is that large";
+
 /*
  * Checks shared by both formats: time, order and size of a sample, named in messages as
  * "<what> <i>" (JSON samples and CSV lines both count from 1). The first sample's time is 0
@@ -181,7 +184,9 @@ static int parse_mem_usage(const char *text, bool binary, uint64_t *ret, bool *g
 	r = acg_parse_size(used, binary, ret);
 	if (r < 0)
 		return r;
-	if (slash && acg_parse_size(slash + 1, binary, &limit) < 0)
+	/* the limit only tells a container that is gone: any size will do */
+	r = acg_parse_size(slash ? slash + 1 : "1B", binary, &limit);
+	if (r < 0 && r != -ERANGE)
 		return -EINVAL;
 	*gone = limit == 0;
 	return 0;
@@ -194,6 +199,7 @@ static int json_sample(const char *file, json_t *js, size_t num, const struct ac
 	json_t *je = json_object_get(js, "epoch"), *jm = json_object_get(js, "mem_usage");
 	json_t *jb = json_object_get(js, "bytes");
 	const char *mem;
+	int r;
 
 	if (!json_is_object(js))
 		return diag_set(d, "%s: sample %zu: not a JSON object", file, num);
@@ -214,7 +220,11 @@ static int json_sample(const char *file, json_t *js, size_t num, const struct ac
 	if (!jm || !json_is_string(jm))
 		return diag_set(d, "%s: sample %zu: missing mem_usage text", file, num);
 	mem = json_string_value(jm);
-	if (parse_mem_usage(mem, o && o->binary_units, ret_bytes, gone) < 0)
+	r = parse_mem_usage(mem, o && o->binary_units, ret_bytes, gone);
+	if (r == -ERANGE)
+		return diag_set(d, "%s: sample %zu: mem_usage \"%s\": 2^63 bytes or more (%s)",
+				file, num, mem, too_big);
+	if (r < 0)
 		return diag_set(d,
 				"%s: sample %zu: cannot read mem_usage \"%s\" (a number and a "
 				"unit: B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)",
@@ -298,6 +308,7 @@ static int csv_line(const char *file, char *line, size_t lineno, const struct ac
 {
 	char *comma = strchr(line, ','), *end;
 	double t;
+	int r;
 
 	if (!comma)
 		return diag_set(d, "%s: line %zu: expected \"seconds,bytes\"", file, lineno);
@@ -309,7 +320,8 @@ static int csv_line(const char *file, char *line, size_t lineno, const struct ac
 	if (errno || end == line || *end)
 		return diag_set(d, "%s: line %zu: seconds \"%s\" is not a number", file, lineno,
 				line);
-	if (acg_parse_size(comma + 1, o && o->binary_units, ret_bytes) < 0) {
+	r = acg_parse_size(comma + 1, o && o->binary_units, ret_bytes);
+	if (r == -EINVAL) {
 		char *p = comma + 1;
 		unsigned long long v;
 
@@ -318,11 +330,15 @@ static int csv_line(const char *file, char *line, size_t lineno, const struct ac
 		v = strtoull(p, &end, 10);
 		while (isspace((unsigned char)*end))
 			end++;
-		if (errno || end == p || *end || strchr(p, '-'))
+		if ((errno && errno != ERANGE) || end == p || *end || strchr(p, '-'))
 			return diag_set(d, "%s: line %zu: bytes \"%s\" is not a size", file, lineno,
 					p);
+		r = errno == ERANGE || v >= UINT64_C(1) << 63 ? -ERANGE : 0;
 		*ret_bytes = v;
 	}
+	if (r == -ERANGE)
+		return diag_set(d, "%s: line %zu: bytes \"%s\": 2^63 bytes or more (%s)", file,
+				lineno, comma + 1, too_big);
 	*ret_t = t;
 	return 0;
 }

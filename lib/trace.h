@@ -67,7 +67,7 @@ int acg_trace_parse(const char *name, const char *text, size_t len,
 /*
  * Parse podman/docker's size text ("185.3MB", "9.04kB", "1.2GiB", "0B") into bytes.
  * kB/MB/GB/TB are powers of 1000 (or 1024 with binary_units); KiB/MiB/GiB/TiB powers of
- * 1024. Returns 0 or -EINVAL (bad number or unknown unit).
+ * 1024. Returns 0, -EINVAL (bad number or unknown unit) or -ERANGE (2^63 bytes or more).
  */
 int acg_parse_size(const char *text, bool binary_units, uint64_t *ret);
 

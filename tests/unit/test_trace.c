@@ -61,6 +61,18 @@ static void test_units(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (acg_parse_size(bad[i], false, &v) == 0)
 			fail_msg("\"%s\" parsed as %llu", bad[i], (unsigned long long)v);
+	/* 2^63 bytes and more: no memory is that large (1.8e19 went through llround()) */
+	for (const char *p = "1.8e19B\0"
+			     "8388608TiB\0"
+			     "9223372036854775808B\0";
+	     *p; p += strlen(p) + 1) {
+		int r = acg_parse_size(p, false, &v);
+
+		if (r != -ERANGE)
+			fail_msg("\"%s\": %d, %llu (wanted -ERANGE)", p, r, (unsigned long long)v);
+	}
+	assert_int_equal(acg_parse_size("8388607TiB", false, &v), 0);
+	assert_true(v == UINT64_C(8388607) << 40);
 }
 
 #define JSON_HEAD "{\"samples\": ["
@@ -195,6 +207,14 @@ static void test_bad_inputs(void **state)
 		   NULL, "sample 2: time 1e+300 s is past 10^7 s");
 	expect_bad("0,1\nnan,1\n", NULL, "line 2: negative or invalid time nan");
 	expect_bad("0,1\ninf,1\n", NULL, "line 2: negative or invalid time inf");
+	/* sizes of 2^63 bytes and more, with a unit or without */
+	expect_bad(JSON_HEAD "{\"epoch\": 1, \"mem_usage\": \"1.8e19B / 1GB\"}]}", NULL,
+		   "sample 1: mem_usage \"1.8e19B / 1GB\": 2^63 bytes or more (no memory is that "
+		   "large)");
+	expect_bad("0,1.8e19B\n", NULL, "line 1: bytes \"1.8e19B\": 2^63 bytes or more");
+	expect_bad("0,18000000000000000000\n", NULL,
+		   "line 1: bytes \"18000000000000000000\": 2^63 bytes or more");
+	expect_bad("0,99999999999999999999999\n", NULL, "2^63 bytes or more");
 	expect_bad("1,200MB\n", &small, "line 1: 190.7 MiB is more than");
 }
 
