@@ -32,7 +32,8 @@ static void run_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --priority P   high or low (required)\n"
-		"  --name NAME    session name (default: CMD's name and this process's pid)\n"
+		"  --name NAME    session name, [A-Za-z0-9_.-], at most 59 characters with high,\n"
+		"                 60 with low (default: CMD's name and this process's pid)\n"
 		"  --root PATH    the daemon's root (default agentcg); it must exist\n"
 		"  --user USER    run CMD as USER (a name or a number), with its groups, HOME\n"
 		"                 and SHELL. Default: under sudo, the user who ran sudo\n"
@@ -101,6 +102,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!prio || (strcmp(prio, "high") != 0 && strcmp(prio, "low") != 0)) {
 		acg_err("run: --priority must be high or low");
+		return ACG_EXIT_USAGE;
+	}
+	if (name && strlen(name) > ACG_NAME_MAX - strlen(prio) - 1) {
+		/* cut, it would be another session's name (or collide with one) */
+		acg_err("run: --name is %zu characters; at most %zu with --priority %s (the "
+			"session's cgroup %s-NAME is at most %d)",
+			strlen(name), ACG_NAME_MAX - strlen(prio) - 1, prio, prio, ACG_NAME_MAX);
 		return ACG_EXIT_USAGE;
 	}
 	if (name)

@@ -192,6 +192,29 @@ static void test_usage_errors(void **state)
 		expect_usage_error("duplicate object key",
 				   RUN("daemon", "--config", cfg, "--root", "/etc"));
 	}
+	{
+		char name[301], root[64];
+
+		/* a long --name was cut to the cgroup name's 64 characters: names collided
+		 * (a root of the test's own, which does not exist: nothing is made) */
+		snprintf(root, sizeof(root), "agentcg-test-none-%d", (int)getpid());
+		memset(name, 'a', 300);
+		name[300] = '\0';
+		expect_usage_error("run: --name is 300 characters; at most 59 with --priority high",
+				   RUN("run", "--root", root, "--priority", "high", "--name", name,
+				       "--", "true"));
+		name[61] = '\0';
+		expect_usage_error("at most 60 with --priority low",
+				   RUN("run", "--root", root, "--priority", "low", "--name", name,
+				       "--", "true"));
+		/* at the limit the name is fine: it gets past the name, to the missing root */
+		name[59] = '\0';
+		r = RUN("run", "--root", root, "--user", "nobody", "--priority", "high", "--name",
+			name, "--", "true");
+		if (r.code == 0 || strstr(r.err, "--name is") || strstr(r.err, "session name"))
+			fail_msg("59 characters: exit %d, stderr \"%s\"", r.code, r.err);
+		res_free(&r);
+	}
 	r = RUN("--help");
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "replay"));
