@@ -241,6 +241,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "replay_bench: %s\n", d.msg);
 		return 2;
 	}
+	/* first, before the big warm-up leaves the hypervisor a backlog of freed memory to
+	 * take back: how fast memory left free comes back, against memory just freed */
+	for (int i = 0; i < 3; i++)
+		idle_return(&fresh[i], &idle[i]);
+	j_fresh = spread(fresh, 3, &m_fresh);
+	j_idle = spread(idle, 3, &m_idle);
 	/* warm-up: let the hypervisor back guest memory before anything is timed */
 	warm = warm_up();
 	/* interleaved rounds, so drift on a shared machine hits every measure alike */
@@ -267,10 +273,6 @@ int main(int argc, char **argv)
 	j_late = spread(late, ROUNDS, &m_late);
 	j_behind = spread(behind, ROUNDS, &m_behind);
 	j_done = spread(done, ROUNDS, &m_done);
-	for (int i = 0; i < 3; i++)
-		idle_return(&fresh[i], &idle[i]);
-	j_fresh = spread(fresh, 3, &m_fresh);
-	j_idle = spread(idle, 3, &m_idle);
 	cpu = idle_cpu_pct();
 	py = python_baseline(trace_path);
 

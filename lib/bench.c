@@ -375,13 +375,21 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 			goto out;
 		}
 	}
-	rc = prepare(r, parent, &tree, cgs, prio);
-	if (rc == 0)
-		acg_cg_events(tree, &r->tree_before);
-	if (rc == 0)
-		rc = spawn_all(r, cgs);
-	/* whatever was spawned is watched to its end, even after an error */
-	watch(r, tree, cgs, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
+	{
+		/* what the hypervisor took back while the run went on (warm.h), where known */
+		long long before = acg_warm_reported_kib();
+
+		rc = prepare(r, parent, &tree, cgs, prio);
+		if (rc == 0)
+			acg_cg_events(tree, &r->tree_before);
+		if (rc == 0)
+			rc = spawn_all(r, cgs);
+		/* whatever was spawned is watched to its end, even after an error */
+		watch(r, tree, cgs, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
+		r->reported_kib = before >= 0 && acg_warm_reported_kib() >= before
+					  ? acg_warm_reported_kib() - before
+					  : -1;
+	}
 	for (size_t i = 0; i < n && tree; i++) {
 		struct acg_bench_session *s = &r->s[i];
 

@@ -54,10 +54,11 @@ struct acg_bench_run {
 	const char **names;
 	char *decisions; /* the strategy's decisions, JSON lines */
 	size_t decisions_len, decisions_cap, n_decisions;
-	uint64_t warm_bytes; /* touched and freed just before the start (0: none) */
-	double warm_mib_s;   /* the rate that warm-up ran at */
-	int warm_error;	     /* -errno if the warm-up failed (the run goes on, unwarmed) */
-	char error[256];     /* set when the run could not be carried out */
+	uint64_t warm_bytes;	/* touched and freed just before the start (0: none) */
+	double warm_mib_s;	/* the rate that warm-up ran at */
+	int warm_error;		/* -errno if the warm-up failed (the run goes on, unwarmed) */
+	long long reported_kib; /* memory reported free to the hypervisor during the run, or -1 */
+	char error[256];	/* set when the run could not be carried out */
 };
 
 /*

@@ -64,6 +64,10 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 					    "error", strerror(-r->warm_error))
 				: json_pack("{s:I, s:f}", "bytes", (json_int_t)r->warm_bytes,
 					    "mib_s", r->warm_mib_s));
+	if (doc)
+		json_object_set_new(doc, "reported_free_kib",
+				    r->reported_kib >= 0 ? json_integer(r->reported_kib)
+							 : json_null());
 	if (doc && (r->tree_after.has & ACG_EV_OOM_KILL))
 		json_object_set_new(doc, "parent_oom_kill_delta",
 				    json_integer((json_int_t)(r->tree_after.oom_kill -

@@ -115,3 +115,12 @@ bool acg_warm_host_reports_free(void)
 	closedir(d);
 	return found;
 }
+
+long long acg_warm_reported_kib(void)
+{
+	char buf[64];
+
+	if (!read_line("/sys/module/page_reporting/parameters/reported_kib", buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}

@@ -34,4 +34,10 @@ int acg_warm_touch(uint64_t bytes, double *mib_s);
  */
 bool acg_warm_host_reports_free(void);
 
+/*
+ * KiB the guest has reported free to its hypervisor so far (the page_reporting module's
+ * reported_kib, where the kernel exposes it), or -1 where it does not.
+ */
+long long acg_warm_reported_kib(void);
+
 #endif

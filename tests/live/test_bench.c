@@ -145,6 +145,11 @@ static void run_strategy(const char *strategy)
 			 0);
 	doc = acg_bench_run_json(r);
 	assert_non_null(doc);
+	/* what the hypervisor took back, where the kernel says */
+	if (access("/sys/module/page_reporting/parameters/reported_kib", R_OK) == 0)
+		assert_true(json_is_integer(json_object_get(doc, "reported_free_kib")));
+	else
+		assert_true(json_is_null(json_object_get(doc, "reported_free_kib")));
 	w = json_object_get(doc, "warm");
 	if (warm) {
 		assert_true(json_integer_value(json_object_get(w, "bytes")) == (json_int_t)warm);
