@@ -7,6 +7,7 @@
 #
 #   bench/results/check.txt                      agentcg check
 #   bench/results/<scenario>/                    agentcg bench bench/scenarios/<scenario>.json
+#   bench/results/pressure-no-warm/              the same for pressure with --no-warm
 #   bench/results/pressure/report/               agentcg report bench/results/pressure
 #   bench/results/{replay,bpf,reaction}.json     make bench BENCH_OUT=bench/results
 set -euo pipefail
@@ -25,6 +26,12 @@ for s in pressure burst latency; do
 	rm -rf "${out:?}/$s"
 	mv "$out/$s.new" "$out/$s"
 done
+# the warm-up's effect: the main scenario again without it
+echo "== agentcg bench bench/scenarios/pressure.json --no-warm --out $out/pressure-no-warm"
+rm -rf "${out:?}/pressure-no-warm.new"
+build/agentcg bench bench/scenarios/pressure.json --no-warm --out "$out/pressure-no-warm.new"
+rm -rf "${out:?}/pressure-no-warm"
+mv "$out/pressure-no-warm.new" "$out/pressure-no-warm"
 echo "== agentcg report $out/pressure"
 build/agentcg report "$out/pressure"
 echo "== make bench BENCH_OUT=$out"
