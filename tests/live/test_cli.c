@@ -929,6 +929,25 @@ static void test_report_without_gnuplot(void **state)
 }
 
 /*
+ * A copy of the checked-in results-small fixture at path_in_tmp(as), its path in dir;
+ * skips the test, saying why, where the fixture (or, with gnuplot, gnuplot) is missing.
+ */
+static void copy_results_small(const char *as, bool gnuplot, char *dir, size_t size)
+{
+	char fixture[512], cmd[1200];
+
+	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
+	if (access(fixture, R_OK) != 0 ||
+	    (gnuplot && system("command -v gnuplot >/dev/null 2>&1") != 0)) {
+		fprintf(stderr, "skip: no %s%s here\n", fixture, gnuplot ? " or no gnuplot" : "");
+		skip();
+	}
+	snprintf(dir, size, "%s", path_in_tmp(as));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * report on a results directory whose run.json is malformed: one line naming the file and
  * the problem, exit 2, never a crash (a missing status, priority or strategy was SIGSEGV);
  * a run directory without run.json (a run the bench did not finish) is skipped.
@@ -946,20 +965,13 @@ static void test_report_malformed(void **state)
 		{"", "run", "\"1\"", "run: not an integer"},
 		{"", "sessions", "{}", "sessions: not an array"},
 	};
-	char fixture[512], dir[300], doc_path[400], cmd[1200];
+	char dir[300], doc_path[400];
 	const char *out = path_in_tmp("report-malformed-out");
 	json_t *good;
 	struct res r;
 
 	(void)state;
-	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
-	if (access(fixture, R_OK) != 0) {
-		fprintf(stderr, "skip: no %s here\n", fixture);
-		skip();
-	}
-	snprintf(dir, sizeof(dir), "%s", path_in_tmp("malformed"));
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
-	assert_int_equal(system(cmd), 0);
+	copy_results_small("malformed", false, dir, sizeof(dir));
 	snprintf(doc_path, sizeof(doc_path), "%s/runs/1/dynamic/run.json", dir);
 	good = json_load_file(doc_path, 0, NULL);
 	assert_non_null(good);
@@ -1024,17 +1036,13 @@ static void replace_in_file(const char *path, const char *from, const char *to)
 static void test_report_data_is_data(void **state)
 {
 	static const char *const strategies[] = {"none", "static", "dynamic"};
-	char fixture[512], dir[300], path[600], cmd[1200], pwned[3][128], names[3][400];
+	char dir[300], path[600], cmd[1200], pwned[3][128], names[3][400];
 	const char *out = path_in_tmp("report-data-out");
 	char *svg = NULL;
 	struct res r;
 
 	(void)state;
-	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
-	if (access(fixture, R_OK) != 0 || system("command -v gnuplot >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "skip: no %s or no gnuplot here\n", fixture);
-		skip();
-	}
+	copy_results_small("data-is-data", true, dir, sizeof(dir));
 	for (int i = 0; i < 3; i++) {
 		snprintf(pwned[i], sizeof(pwned[i]), "/tmp/agentcg-pwned-%d-%d", (int)getpid(), i);
 		unlink(pwned[i]);
@@ -1042,9 +1050,6 @@ static void test_report_data_is_data(void **state)
 	snprintf(names[0], sizeof(names[0]), "lo'\nsystem(\"touch %s\")\n#", pwned[0]);
 	snprintf(names[1], sizeof(names[1]), "lo\\\nset output 'x'\n`touch %s`\n\"\\", pwned[1]);
 	snprintf(names[2], sizeof(names[2]), "lo' . system('touch %s') . '", pwned[2]);
-	snprintf(dir, sizeof(dir), "%s", path_in_tmp("data-is-data"));
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
-	assert_int_equal(system(cmd), 0);
 	for (int k = 1; k <= 2; k++) {
 		for (int i = 0; i < 3; i++) {
 			json_t *doc, *s;
@@ -1097,20 +1102,13 @@ static void test_report_data_is_data(void **state)
  */
 static void test_report_html_escapes(void **state)
 {
-	char fixture[512], dir[300], path[600], cmd[1200], bin_dir[300], *html = NULL;
+	char dir[300], path[600], bin_dir[300], *html = NULL;
 	const char *out = path_in_tmp("report-html-out");
 	json_t *doc;
 	struct res r;
 
 	(void)state;
-	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
-	if (access(fixture, R_OK) != 0) {
-		fprintf(stderr, "skip: no %s here\n", fixture);
-		skip();
-	}
-	snprintf(dir, sizeof(dir), "%s", path_in_tmp("html-escapes"));
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
-	assert_int_equal(system(cmd), 0);
+	copy_results_small("html-escapes", false, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
 	write_file(path, "{\"name\": \"<script>alert(1)</script>\"}");
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
@@ -1150,21 +1148,13 @@ static void test_report_symlinks(void **state)
 {
 	static const char *const planted[] = {"report.html",  "report.md",	"summary.json",
 					      "mem-none.svg", "mem-none-0.dat", "completion.png"};
-	char fixture[512], dir[300], path[600], cmd[1200], precious[300], secret[300],
-		elsewhere[300];
+	char dir[300], path[600], cmd[1200], precious[300], secret[300], elsewhere[300];
 	char *text = NULL, word[64];
 	struct stat st;
 	struct res r;
 
 	(void)state;
-	snprintf(fixture, sizeof(fixture), "%s/results-small", FIXTURE_DIR);
-	if (access(fixture, R_OK) != 0 || system("command -v gnuplot >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "skip: no %s or no gnuplot here\n", fixture);
-		skip();
-	}
-	snprintf(dir, sizeof(dir), "%s", path_in_tmp("planted"));
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", fixture, dir);
-	assert_int_equal(system(cmd), 0);
+	copy_results_small("planted", true, dir, sizeof(dir));
 	snprintf(precious, sizeof(precious), "%s", path_in_tmp("precious"));
 	write_file(precious, "precious\n");
 	snprintf(secret, sizeof(secret), "%s", path_in_tmp("secret"));
