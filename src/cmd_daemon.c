@@ -102,6 +102,7 @@ struct dstate {
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 	const char *log_path;	 /* NULL: stderr */
 	uint64_t root_limit;	 /* what the root's limit is to be (a kick shrinks it briefly) */
+	unsigned long lost;	 /* log lines that could not be written */
 };
 
 /* The log: appended, never through a symlink, readable by root and the admin group only. */
@@ -113,6 +114,24 @@ static FILE *open_log(const char *path)
 	if (fd >= 0 && !f)
 		close(fd);
 	return f;
+}
+
+/*
+ * One line to the log. A line that cannot be written (a full disk, a closed pipe) is
+ * counted, and said on stderr the first time and every 1000th, so decisions are never
+ * lost silently; the stop line carries the count.
+ */
+static void put_line(struct dstate *d, const char *line)
+{
+	int r = fprintf(d->log, "%s\n", line);
+
+	if (fflush(d->log) == 0 && r >= 0)
+		return;
+	clearerr(d->log);
+	if (d->lost++ % 1000 == 0 && d->log != stderr)
+		acg_err("daemon: cannot write the log %s: %s (%lu line(s) lost so far)",
+			d->log_path ? d->log_path : "(stderr)", strerror(errno ? errno : EIO),
+			d->lost);
 }
 
 /* Write j as one log line, with "time" (its "t" on the wall clock, UTC) right after "t". */
@@ -129,10 +148,8 @@ static void write_line(struct dstate *d, json_t *j)
 			json_object_set_new(o, "time", json_string(iso));
 	}
 	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	if (line) {
-		fprintf(d->log, "%s\n", line);
-		fflush(d->log);
-	}
+	if (line)
+		put_line(d, line);
 	free(line);
 	json_decref(o);
 }
@@ -143,12 +160,10 @@ static void log_line(void *arg, const char *line)
 	struct dstate *d = arg;
 	json_t *j = json_loads(line, 0, NULL);
 
-	if (j && json_object_get(j, "t")) {
+	if (j && json_object_get(j, "t"))
 		write_line(d, j);
-	} else {
-		fprintf(d->log, "%s\n", line);
-		fflush(d->log);
-	}
+	else
+		put_line(d, line);
 	json_decref(j);
 }
 
@@ -372,6 +387,9 @@ static int guard(struct dstate *d, pid_t child, const sigset_t *sigs)
 	log_event(d, "controller-died", NULL, detail);
 	release_after_death(d);
 	log_event(d, "stop", NULL, "released every session after the controller died");
+	if (d->lost)
+		acg_err("daemon: %lu log line(s) could not be written to %s", d->lost,
+			d->log_path ? d->log_path : "stderr");
 	return ACG_EXIT_FAIL;
 }
 
@@ -713,6 +731,9 @@ int cmd_daemon(int argc, char **argv)
 	if (d.ctl)
 		acg_controller_restore(d.ctl);
 	log_event(&d, "stop", NULL, "released every session");
+	if (d.lost)
+		acg_err("daemon: %lu log line(s) could not be written to %s", d.lost,
+			d.log_path ? d.log_path : "stderr");
 	drop_sessions(&d);
 	acg_signals_free(d.sig);
 	if (acg_cg_created(d.root))

@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
 #include <math.h>
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -754,6 +756,63 @@ static void test_64_sessions_churn(void **state)
 	free(left);
 }
 
+/*
+ * A log that cannot be written (a full disk) loses no decision silently: the daemon says
+ * so on stderr, goes on managing, and stops cleanly.
+ */
+static void test_log_on_full_disk(void **state)
+{
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	char mnt[128], fill[200], logp[200], errp[160], cmd[1024];
+	char *argv[] = {(char *)bin, "daemon", "--root", root_name, "--budget-mb",
+			"300",	     "--log",  logp,	 NULL};
+	posix_spawn_file_actions_t fa;
+	struct dead x;
+	pid_t d;
+
+	(void)state;
+	open_root();
+	snprintf(mnt, sizeof(mnt), "/tmp/%s-full", root_name);
+	snprintf(errp, sizeof(errp), "/tmp/%s-daemon.err", root_name);
+	snprintf(logp, sizeof(logp), "%s/log", mnt);
+	snprintf(fill, sizeof(fill), "%s/fill", mnt);
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=8k agentcg-test-full %s", mnt);
+	if (system(cmd) != 0) {
+		rmdir(mnt);
+		fprintf(stderr, "skip: cannot mount a tmpfs here\n");
+		skip();
+	}
+	/* fill it: the log can be created, not written */
+	snprintf(cmd, sizeof(cmd), "dd if=/dev/zero of=%s bs=1k count=64 2>/dev/null", fill);
+	if (system(cmd) == 0) {
+		/* dd should have failed on a full disk; it does not matter why it did not */
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(posix_spawn(&d, bin, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	daemons[0] = d;
+	snprintf(cmd, sizeof(cmd), "grep -q 'cannot write the log' %s", errp);
+	for (int k = 0; k < 3000 && system(cmd) != 0; k++)
+		usleep(10 * 1000);
+	x = (struct dead){d, 0};
+	assert_false(dead(&x)); /* it goes on */
+	kill(d, SIGTERM);
+	waitpid(d, &x.status, 0);
+	daemons[0] = 0;
+	snprintf(cmd, sizeof(cmd), "umount %s", mnt);
+	assert_int_equal(system(cmd), 0);
+	rmdir(mnt);
+	assert_true(WIFEXITED(x.status) && WEXITSTATUS(x.status) == 0);
+	snprintf(cmd, sizeof(cmd),
+		 "grep -q 'cannot write the log %s' %s && "
+		 "grep -q 'log line(s) could not be written' %s",
+		 logp, errp, errp);
+	assert_int_equal(system(cmd), 0);
+	unlink(errp);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -799,6 +858,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_and_restart, teardown),
 		cmocka_unit_test_teardown(test_high_alone_over_budget, teardown),
+		cmocka_unit_test_teardown(test_log_on_full_disk, teardown),
 		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
 		cmocka_unit_test_teardown(test_renice_restored, teardown),
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
