@@ -386,9 +386,9 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 			rc = spawn_all(r, cgs);
 		/* whatever was spawned is watched to its end, even after an error */
 		watch(r, tree, cgs, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
-		r->reported_kib = before >= 0 && acg_warm_reported_kib() >= before
-					  ? acg_warm_reported_kib() - before
-					  : -1;
+		long long after = before >= 0 ? acg_warm_reported_kib() : -1;
+
+		r->reported_kib = before >= 0 && after >= before ? after - before : -1;
 	}
 	for (size_t i = 0; i < n && tree; i++) {
 		struct acg_bench_session *s = &r->s[i];

@@ -669,9 +669,7 @@ int cmd_daemon(int argc, char **argv)
 	if (child > 0) {
 		code = guard(&d, child, &sigs);
 		close(lock_fd);
-		if (acg_cg_created(d.root))
-			acg_cg_remove_if_empty(d.root);
-		acg_cg_free(d.root);
+		drop_root(d.root);
 		if (d.log != stderr)
 			fclose(d.log);
 		return code;
@@ -736,9 +734,7 @@ int cmd_daemon(int argc, char **argv)
 			d.log_path ? d.log_path : "stderr");
 	drop_sessions(&d);
 	acg_signals_free(d.sig);
-	if (acg_cg_created(d.root))
-		acg_cg_remove_if_empty(d.root);
-	acg_cg_free(d.root);
+	drop_root(d.root);
 	if (d.log != stderr)
 		fclose(d.log);
 	return ACG_EXIT_OK;
