@@ -3,7 +3,8 @@
 #
 # run.sh LABEL BIN... : run cmocka test binaries, show their output, and close with one
 # line summing them up (tests/summarize.sh). Afterwards it removes any test cgroup left
-# behind: only ones named agentcg-test-*, which the live tests create, never anything else.
+# behind: only ones named agentcg-test-*, which the live tests create, never anything else,
+# and only those whose creating test (the pid in the name) has ended.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 label=$1
@@ -20,6 +21,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	for d in /sys/fs/cgroup/memory /sys/fs/cgroup/freezer /sys/fs/cgroup/unified /sys/fs/cgroup; do
 		for c in "$d"/agentcg-test-*; do
 			[ -d "$c" ] || continue
+			# Names carry the creating test's pid (agentcg-test-<pid>[-x], agentcg-test-x-<pid>):
+			# a cgroup whose test is still running belongs to a concurrent run, not to us.
+			pid=$(basename "$c" | grep -o '[0-9]\+' | head -n1)
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
 			echo "run.sh: removing leftover test cgroup $c" >&2
 			find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
