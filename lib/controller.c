@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -59,8 +60,8 @@ struct acg_controller {
 	struct niced {
 		size_t session;
 		pid_t tid;
-		int nice; /* its own, restored at the end */
-		bool oom; /* this record is the process's oom_score_adj, not its nice */
+		int nice; /* its own value (nice, oom_score_adj or policy), restored at the end */
+		enum niced_kind { NICED_NICE, NICED_OOM, NICED_SCHED } kind;
 	} * niced;
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;
@@ -144,7 +145,8 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 
 static void watch(struct acg_controller *c, size_t k, struct acg_cg *cg);
 
-static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int nice, bool oom)
+static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int nice,
+		     enum niced_kind kind)
 {
 	if (c->n_niced == c->cap_niced) {
 		size_t cap = c->cap_niced ? 2 * c->cap_niced : 64;
@@ -155,7 +157,7 @@ static int add_niced(struct acg_controller *c, size_t session, pid_t tid, int ni
 		c->niced = v;
 		c->cap_niced = cap;
 	}
-	c->niced[c->n_niced++] = (struct niced){session, tid, nice, oom};
+	c->niced[c->n_niced++] = (struct niced){session, tid, nice, kind};
 	return 0;
 }
 
@@ -229,7 +231,7 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 		for (size_t i = 0; i < to->n; i++)
 			if (strcmp(to->names[i], from_names[from->niced[k].session]) == 0 &&
 			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice,
-				      from->niced[k].oom) < 0)
+				      from->niced[k].kind) < 0)
 				break;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
@@ -522,8 +524,23 @@ static int cmp_tid(const void *a, const void *b)
 
 /*
  * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
- * made nicer than they are), a few times a second; their threads' children inherit it.
+ * made nicer than they are) and moved to SCHED_IDLE, a few times a second; their threads'
+ * children inherit both. Nice alone is not enough: with three sessions faulting memory on
+ * two CPUs, a nice-19 thread that shares HIGH's CPU still gets picked now and then and
+ * keeps it until the next tick (4 ms at HZ=250), so HIGH's 4 MiB steps took 5.4 ms
+ * instead of 1.5; an idle-policy thread is preempted as soon as HIGH wants the CPU, and a
+ * CPU running only such threads counts as idle when the kernel places HIGH.
  */
+static void low_sched(struct acg_controller *c, size_t i, pid_t tid)
+{
+	struct sched_param p = {0};
+	int was = sched_getscheduler(tid);
+
+	if ((was == SCHED_OTHER || was == SCHED_BATCH) &&
+	    sched_setscheduler(tid, SCHED_IDLE, &p) == 0)
+		add_niced(c, i, tid, was, NICED_SCHED);
+}
+
 static void renice_low(struct acg_controller *c, double now)
 {
 	if (!c->cfg.low_nice || now < c->next_renice)
@@ -546,13 +563,14 @@ static void renice_low(struct acg_controller *c, double now)
 		for (size_t k = 0; k < n; k++) {
 			int was;
 
+			low_sched(c, i, tids[k]);
 			/* already at it (ours, or its own): nothing to do, nothing to record */
 			errno = 0;
 			was = getpriority(PRIO_PROCESS, (id_t)tids[k]);
 			if ((was == -1 && errno) || was >= c->cfg.low_nice)
 				continue;
 			if (setpriority(PRIO_PROCESS, (id_t)tids[k], c->cfg.low_nice) == 0 &&
-			    add_niced(c, i, tids[k], was, false) == 0)
+			    add_niced(c, i, tids[k], was, NICED_NICE) == 0)
 				c->stats.reniced++;
 		}
 		free(tids);
@@ -563,7 +581,7 @@ static void renice_low(struct acg_controller *c, double now)
 			int was = oom_adj(tids[k], NULL), adj = LOW_OOM_SCORE_ADJ;
 
 			if (was != INT_MIN && was < adj && oom_adj(tids[k], &adj) != INT_MIN)
-				add_niced(c, i, tids[k], was, true);
+				add_niced(c, i, tids[k], was, NICED_OOM);
 		}
 		free(tids);
 	}
@@ -585,10 +603,14 @@ static void unrenice(struct acg_controller *c)
 			for (size_t t = 0; t < n; t++) {
 				if (tids[t] != c->niced[k].tid)
 					continue;
-				if (c->niced[k].oom)
+				struct sched_param p = {0};
+
+				if (c->niced[k].kind == NICED_OOM)
 					oom_adj(tids[t], &c->niced[k].nice);
-				else
+				else if (c->niced[k].kind == NICED_NICE)
 					setpriority(PRIO_PROCESS, (id_t)tids[t], c->niced[k].nice);
+				else if (sched_getscheduler(tids[t]) == SCHED_IDLE)
+					sched_setscheduler(tids[t], c->niced[k].nice, &p);
 			}
 		}
 		free(tids);
@@ -608,10 +630,14 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 			continue;
 		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
 			for (size_t k = 0; k < n; k++) {
+				struct sched_param p = {0};
+
 				errno = 0;
 				if (getpriority(PRIO_PROCESS, (id_t)ids[k]) == c->cfg.low_nice &&
 				    !errno)
 					setpriority(PRIO_PROCESS, (id_t)ids[k], 0);
+				if (sched_getscheduler(ids[k]) == SCHED_IDLE)
+					sched_setscheduler(ids[k], SCHED_OTHER, &p);
 			}
 			free(ids);
 		}

@@ -14,8 +14,9 @@
  *
  * At setup HIGH sessions get memory.low = budget (v2), and on v1 the parent and every LOW
  * session get oom_kill_disable=1, so the kernel never picks a victim: the policy does.
- * LOW sessions' threads are reniced to cfg.low_nice as they appear (HIGH first on the CPU
- * too: growing memory is page zeroing, CPU work), their own nice restored by restore().
+ * LOW sessions' threads are reniced to cfg.low_nice and put on SCHED_IDLE as they appear
+ * (HIGH first on the CPU too: growing memory is page zeroing, CPU work), their own nice and
+ * policy restored by restore().
  * restore() undoes every clamp, thaw and OOM setting, so nothing stays held after the
  * controller stops. Every decision is logged as one JSON line with its reason.
  */
@@ -86,9 +87,9 @@ int acg_controller_tick(struct acg_controller *c, double now);
 int acg_controller_restore(struct acg_controller *c);
 
 /*
- * After a controller that died: its records of LOW tasks' own nice and oom_score_adj died
- * with it, so LOW threads at exactly cfg.low_nice get nice 0 and LOW processes at exactly
- * the LOW oom_score_adj get 0 (the defaults; a task that had other values of its own
+ * After a controller that died: its records of LOW tasks' own nice, policy and oom_score_adj
+ * died with it, so LOW threads at exactly cfg.low_nice get nice 0, LOW threads on SCHED_IDLE
+ * get SCHED_OTHER, and LOW processes at exactly the LOW oom_score_adj get 0 (the defaults; a task that had other values of its own
  * gets the defaults too).
  */
 void acg_controller_reset_tasks(struct acg_controller *c);

@@ -63,7 +63,7 @@ static void daemon_usage(FILE *f)
 		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
 		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
 		"  --release         release every session under the root (clamps, freezes, the\n"
-		"                    v1 OOM killer, LOW tasks' nice and oom_score_adj) and exit:\n"
+		"                    v1 OOM killer, LOW tasks' nice, policy, oom_score_adj) and exit:\n"
 		"                    after a daemon that was killed with its guard (e.g. from a\n"
 		"                    service's ExecStopPost); refused while a daemon runs there\n"
 		"  -h, --help        this text\n"

@@ -25,6 +25,7 @@
 #include <glob.h>
 #include <jansson.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -169,10 +170,21 @@ static void check_log(uint64_t budget, bool want_start, bool want_decision)
 		assert_true(decisions >= 1);
 }
 
+/* LOW's threads yield the CPU to HIGH: nice 19 and the idle scheduling policy */
 static bool niced(void *arg)
 {
+	pid_t pid = *(pid_t *)arg;
+
 	errno = 0;
-	return getpriority(PRIO_PROCESS, (id_t) * (pid_t *)arg) == 19 && !errno;
+	return getpriority(PRIO_PROCESS, (id_t)pid) == 19 && !errno &&
+	       sched_getscheduler(pid) == SCHED_IDLE;
+}
+
+/* given its own nice and scheduling policy back */
+static void assert_unniced(pid_t pid)
+{
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)pid), 0);
+	assert_int_equal(sched_getscheduler(pid), SCHED_OTHER);
 }
 
 static bool log_has(const char *what)
@@ -284,7 +296,7 @@ static void test_crash_and_restart(void **state)
 	/* HIGH first on the CPU too: LOW's threads are reniced, HIGH's are not */
 	assert_true(th_wait_for(niced, &a.pid, 30000));
 	assert_true(th_wait_for(oom_adjusted, &a.pid, 30000));
-	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)b.pid), 0);
+	assert_unniced(b.pid);
 	/* v2: HIGH protected, and a kernel OOM kill takes a whole session */
 	if (mounts.mem_version == 2) {
 		uint64_t v = 0;
@@ -312,7 +324,7 @@ static void test_crash_and_restart(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 	assert_true(released(lo));
 	assert_oom_killer_on(lo);
-	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)a.pid), 0);
+	assert_unniced(a.pid);
 	assert_false(oom_adjusted(&a.pid));
 
 	/* the guard dies: the controller stops cleanly, releasing everything */
@@ -504,7 +516,7 @@ static void test_renice_restored(void **state)
 	waitpid(daemons[0], &status, 0);
 	daemons[0] = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)a.pid), 0);
+	assert_unniced(a.pid);
 	assert_false(oom_adjusted(&a.pid));
 	th_child_reap(&a);
 	acg_cg_free(lo);
