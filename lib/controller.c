@@ -72,7 +72,7 @@ struct acg_controller {
 	struct acg_controller_stats stats;
 };
 
-int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const int *prio,
+int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const enum acg_prio *prio,
 		       const char *const *names, size_t n, uint64_t budget,
 		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
 		       struct acg_controller **ret)
@@ -170,7 +170,7 @@ static int set_oom_pause(struct acg_controller *c, uint64_t on)
 	if (c->version != 1)
 		return 0;
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, on);
 		if (r < 0 && r != -ENOENT && !first)
@@ -192,7 +192,7 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 		return r;
 	*what = "memory.low of HIGH sessions";
 	for (size_t i = 0; i < c->n && c->version == 2; i++)
-		if (c->s[i].prio == 0 &&
+		if (acg_prio_is_high(c->s[i].prio) &&
 		    (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0 && r != -ENOENT)
 			return r;
 	/* v2: where the kernel's OOM killer acts, it takes a whole session, as the policy
@@ -204,7 +204,7 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 	/* wake-ups are an optimisation: without them the period alone drives the ticks */
 	watch(c, 1, c->parent);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->s[i].prio > 0)
+		if (!acg_prio_is_high(c->s[i].prio))
 			watch(c, 2 + i, c->cg[i]);
 	return 0;
 }
@@ -253,7 +253,7 @@ void acg_controller_adopt(struct acg_controller *c)
 		uint64_t clamp;
 		bool frozen = false;
 
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		if (acg_cg_get(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, &clamp) <
 		    0) {
@@ -297,7 +297,7 @@ static void observe_signals(struct acg_controller *c, size_t i, double now)
 	if (!c->sig || !c->cgid[i] || acg_signals_read(c->sig, c->cgid[i], &now_sig) < 0)
 		return;
 	reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
-	if (s->prio == 0) {
+	if (acg_prio_is_high(s->prio)) {
 		s->stalled = reclaim;
 		c->stats.stalls += reclaim;
 		/* a MiB of first touches: HIGH is allocating */
@@ -358,7 +358,7 @@ static void observe(struct acg_controller *c, double now)
 		if (first)
 			s->started_at = now;
 		acg_pol_rate_update(s, &c->base[i], u, now);
-		if (s->prio == 0 && grew)
+		if (acg_prio_is_high(s->prio) && grew)
 			c->st.high_last_growth = now;
 		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
 		s->waiting = s->held && waiting(c, i);
@@ -533,7 +533,8 @@ static void renice_low(struct acg_controller *c, double now)
 		pid_t *tids = NULL;
 		size_t n = 0, w = 0;
 
-		if (c->s[i].prio == 0 || c->s[i].gone || acg_cg_tids(c->cg[i], &tids, &n) < 0)
+		if (acg_prio_is_high(c->s[i].prio) || c->s[i].gone ||
+		    acg_cg_tids(c->cg[i], &tids, &n) < 0)
 			continue;
 		if (n)
 			qsort(tids, n, sizeof(*tids), cmp_tid);
@@ -604,7 +605,7 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 		pid_t *ids = NULL;
 		size_t n = 0;
 
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
 			for (size_t k = 0; k < n; k++) {
@@ -767,14 +768,15 @@ int acg_controller_restore(struct acg_controller *c)
 	for (size_t i = 0; i < c->n; i++) {
 		/* v2: what setup set, undone: HIGH's protection, the sessions' OOM grouping */
 		if (c->version == 2) {
-			r = c->s[i].prio == 0 ? acg_cg_set(c->cg[i], ACG_CTL_LOW, 0) : 0;
+			r = acg_prio_is_high(c->s[i].prio) ? acg_cg_set(c->cg[i], ACG_CTL_LOW, 0)
+							   : 0;
 			if (r < 0 && r != -ENOENT && !first)
 				first = r;
 			r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 0);
 			if (r < 0 && r != -ENOENT && r != -EOPNOTSUPP && !first)
 				first = r;
 		}
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		/* every control is tried, whatever happened to the one before */
 		r = set_clamp(c, i, ACG_UNLIMITED);

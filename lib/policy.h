@@ -45,6 +45,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Priority classes; lower value = more important (the LOW queue's order). HIGH is never
+ * slowed; every class above it is LOW: held, queued, killed last-resort. Room for more
+ * levels in between.
+ */
+enum acg_prio {
+	ACG_PRIO_HIGH = 0,
+	ACG_PRIO_LOW = 10,
+};
+
+/* Whether p is HIGH (never slowed); every other class is LOW. */
+static inline bool acg_prio_is_high(enum acg_prio p)
+{
+	return p <= ACG_PRIO_HIGH;
+}
+
+/* "high" or "low" (the class a value belongs to). */
+const char *acg_prio_name(enum acg_prio p);
+
+/* The class called name ("high" or "low"): 0, or -EINVAL for another name. */
+int acg_prio_parse(const char *name, enum acg_prio *ret);
+
+/*
+ * A session cgroup under the daemon's root is named "<class>-<name>" ("high-build",
+ * "low-agent7"). Returns 0 and the class, or -EINVAL for a name without one.
+ */
+int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
+
 struct acg_pol_cfg {
 	uint64_t reserve;      /* headroom always kept for HIGH, bytes */
 	uint64_t hysteresis;   /* extra headroom needed before handing room back */
@@ -70,8 +98,8 @@ struct acg_pol_cfg {
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget);
 
 struct acg_pol_session {
-	int prio;  /* 0 = HIGH, larger = less important */
-	bool gone; /* its cgroup vanished: ignored */
+	enum acg_prio prio; /* acg_prio_is_high(), or LOW: larger = later in the queue */
+	bool gone;	    /* its cgroup vanished: ignored */
 	uint64_t usage;
 	double rate;	      /* bytes per second, recent (negative when shrinking) */
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */

@@ -204,7 +204,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 				       0,	  stat ? sc->budget_bytes / n : ACG_UNLIMITED,
 				       false};
 		x[i].usage = demand_at(&x[i], 0, &x[i].k);
-		ps[i].prio = (int)sp->prio;
+		ps[i].prio = sp->prio;
 	}
 	for (bool live = true; live && now < limit; now += ACG_SIM_STEP_S) {
 		live = false;
@@ -224,7 +224,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 					((double)x[i].usage - (double)ps[i].usage) / ACG_SIM_STEP_S;
 
 				ps[i].rate = now > 0 ? 0.5 * ps[i].rate + 0.5 * rate : 0;
-				if (ps[i].prio == 0 && now > 0 && !x[i].done &&
+				if (acg_prio_is_high(ps[i].prio) && now > 0 && !x[i].done &&
 				    x[i].usage > ps[i].usage)
 					high_growth = now;
 				acg_pol_track_peak(&ps[i], x[i].usage, now, cfg->peak_window_s);
