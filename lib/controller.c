@@ -21,8 +21,6 @@
 
 /* a clamp sits this far above usage so the write never needs reclaim to succeed */
 #define SLACK (UINT64_C(2) << 20)
-/* growth below this between ticks is noise, not HIGH activity */
-#define GROWTH_NOISE (UINT64_C(1) << 20)
 #define MAX_ACTIONS 64
 /* the usage wake-up is moved only when where it should be moved this much */
 #define ARM_STEP (UINT64_C(4) << 20)
@@ -286,26 +284,17 @@ void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *si
 
 static void log_victim(struct acg_controller *c, size_t i, unsigned long long n);
 
-/* What the BPF signals saw of session i since the last look. */
-static void observe_signals(struct acg_controller *c, size_t i, double now)
+/* What the BPF signals saw of session i since the last look, into o. */
+static void observe_signals(struct acg_controller *c, size_t i, struct acg_pol_obs *o)
 {
-	struct acg_pol_session *s = &c->s[i];
 	struct acg_sig_stats now_sig, *was = &c->last_sig[i];
-	bool reclaim;
 
-	s->stalled = false;
 	if (!c->sig || !c->cgid[i] || acg_signals_read(c->sig, c->cgid[i], &now_sig) < 0)
 		return;
-	reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
-	if (acg_prio_is_high(s->prio)) {
-		s->stalled = reclaim;
-		c->stats.stalls += reclaim;
-		/* a MiB of first touches: HIGH is allocating */
-		if (now_sig.faults >= was->faults + 256)
-			c->st.high_last_growth = now;
-	} else if (s->held && reclaim) {
-		s->waiting = true;
-	}
+	o->reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
+	/* a MiB of first touches: it is allocating */
+	o->faults = now_sig.faults >= was->faults + 256;
+	c->stats.stalls += acg_prio_is_high(c->s[i].prio) && o->reclaim;
 	if (now_sig.oom_victims > was->oom_victims)
 		log_victim(c, i, now_sig.oom_victims - was->oom_victims);
 	*was = now_sig;
@@ -342,30 +331,18 @@ static void observe(struct acg_controller *c, double now)
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];
-		bool first, grew;
-		uint64_t u;
+		struct acg_pol_obs o = {0};
 
 		if (s->gone)
 			continue;
-		if (acg_cg_usage(c->cg[i], &u) < 0) {
+		if (acg_cg_usage(c->cg[i], &o.usage) < 0) {
 			/* a session whose cgroup vanished is simply gone */
 			s->gone = true;
 			continue;
 		}
-		first = isnan(c->base[i].t);
-		/* grown since the reading the rate is measured from (not noise) */
-		grew = !first && u > c->base[i].usage + GROWTH_NOISE;
-		if (first)
-			s->started_at = now;
-		acg_pol_rate_update(s, &c->base[i], u, now);
-		if (acg_prio_is_high(s->prio) && grew)
-			c->st.high_last_growth = now;
-		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
-		s->waiting = s->held && waiting(c, i);
-		observe_signals(c, i, now);
-		if (s->waiting || grew)
-			s->active_at = now;
-		s->usage = u;
+		o.waiting = s->held && waiting(c, i);
+		observe_signals(c, i, &o);
+		acg_pol_observe(&c->cfg, &c->st, i, &c->base[i], &o);
 	}
 }
 

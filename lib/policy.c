@@ -363,6 +363,27 @@ void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, d
 	}
 }
 
+void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
+		     struct acg_pol_reading *base, const struct acg_pol_obs *o)
+{
+	struct acg_pol_session *s = &st->s[i];
+	bool first = isnan(base->t), high = acg_prio_is_high(s->prio);
+	/* grown since the reading the rate is measured from (not noise) */
+	bool grew = !first && o->usage > base->usage + ACG_POL_GROWTH_NOISE;
+
+	if (first)
+		s->started_at = st->now;
+	acg_pol_rate_update(s, base, o->usage, st->now);
+	if (high && (grew || o->faults))
+		st->high_last_growth = st->now;
+	acg_pol_track_peak(s, o->usage, st->now, cfg->peak_window_s);
+	s->stalled = high && o->reclaim;
+	s->waiting = s->held && (o->waiting || (!high && o->reclaim));
+	if (s->waiting || grew)
+		s->active_at = st->now;
+	s->usage = o->usage;
+}
+
 /* Room for HIGH's recent peak, decaying linearly to nothing over the window. */
 static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 		    const struct acg_pol_session *s)
