@@ -135,6 +135,11 @@ void acg_controller_free(struct acg_controller *c)
 	free(c);
 }
 
+const struct acg_pol_state *acg_controller_state(const struct acg_controller *c)
+{
+	return &c->st;
+}
+
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret)
 {
 	*ret = c->stats;

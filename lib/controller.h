@@ -93,6 +93,9 @@ int acg_controller_restore(struct acg_controller *c);
  */
 void acg_controller_reset_tasks(struct acg_controller *c);
 
+/* The state the policy read at the last tick (valid until the next tick or the free). */
+const struct acg_pol_state *acg_controller_state(const struct acg_controller *c);
+
 /* Counters for reports. */
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
