@@ -95,7 +95,7 @@ static void on_decision(void *arg, const char *line)
 static int trial(struct acg_cg *parent, struct acg_cg **cg, enum mode mode, double *reaction_s,
 		 double *overshoot_mib, unsigned long *wakeups)
 {
-	static const int prio[2] = {0, 10};
+	static const enum acg_prio prio[2] = {ACG_PRIO_HIGH, ACG_PRIO_LOW};
 	static const char *const names[2] = {"high-idle", "low-grow"};
 	struct acg_controller *ctl = NULL;
 	struct acg_controller_stats cs;

@@ -22,8 +22,6 @@
 
 /* a clamp sits this far above usage so the write never needs reclaim to succeed */
 #define SLACK (UINT64_C(2) << 20)
-/* growth below this between ticks is noise, not HIGH activity */
-#define GROWTH_NOISE (UINT64_C(1) << 20)
 #define MAX_ACTIONS 64
 /* the usage wake-up is moved only when where it should be moved this much */
 #define ARM_STEP (UINT64_C(4) << 20)
@@ -73,7 +71,7 @@ struct acg_controller {
 	struct acg_controller_stats stats;
 };
 
-int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const int *prio,
+int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const enum acg_prio *prio,
 		       const char *const *names, size_t n, uint64_t budget,
 		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
 		       struct acg_controller **ret)
@@ -138,6 +136,11 @@ void acg_controller_free(struct acg_controller *c)
 	free(c);
 }
 
+const struct acg_pol_state *acg_controller_state(const struct acg_controller *c)
+{
+	return &c->st;
+}
+
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret)
 {
 	*ret = c->stats;
@@ -172,7 +175,7 @@ static int set_oom_pause(struct acg_controller *c, uint64_t on)
 	if (c->version != 1)
 		return 0;
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, on);
 		if (r < 0 && r != -ENOENT && !first)
@@ -194,7 +197,7 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 		return r;
 	*what = "memory.low of HIGH sessions";
 	for (size_t i = 0; i < c->n && c->version == 2; i++)
-		if (c->s[i].prio == 0 &&
+		if (acg_prio_is_high(c->s[i].prio) &&
 		    (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0 && r != -ENOENT)
 			return r;
 	/* v2: where the kernel's OOM killer acts, it takes a whole session, as the policy
@@ -206,7 +209,7 @@ int acg_controller_setup(struct acg_controller *c, const char **what)
 	/* wake-ups are an optimisation: without them the period alone drives the ticks */
 	watch(c, 1, c->parent);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->s[i].prio > 0)
+		if (!acg_prio_is_high(c->s[i].prio))
 			watch(c, 2 + i, c->cg[i]);
 	return 0;
 }
@@ -255,7 +258,7 @@ void acg_controller_adopt(struct acg_controller *c)
 		uint64_t clamp;
 		bool frozen = false;
 
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		if (acg_cg_get(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, &clamp) <
 		    0) {
@@ -288,26 +291,17 @@ void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *si
 
 static void log_victim(struct acg_controller *c, size_t i, unsigned long long n);
 
-/* What the BPF signals saw of session i since the last look. */
-static void observe_signals(struct acg_controller *c, size_t i, double now)
+/* What the BPF signals saw of session i since the last look, into o. */
+static void observe_signals(struct acg_controller *c, size_t i, struct acg_pol_obs *o)
 {
-	struct acg_pol_session *s = &c->s[i];
 	struct acg_sig_stats now_sig, *was = &c->last_sig[i];
-	bool reclaim;
 
-	s->stalled = false;
 	if (!c->sig || !c->cgid[i] || acg_signals_read(c->sig, c->cgid[i], &now_sig) < 0)
 		return;
-	reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
-	if (s->prio == 0) {
-		s->stalled = reclaim;
-		c->stats.stalls += reclaim;
-		/* a MiB of first touches: HIGH is allocating */
-		if (now_sig.faults >= was->faults + 256)
-			c->st.high_last_growth = now;
-	} else if (s->held && reclaim) {
-		s->waiting = true;
-	}
+	o->reclaim = now_sig.reclaims > was->reclaims || now_sig.reclaim_ns > was->reclaim_ns;
+	/* a MiB of first touches: it is allocating */
+	o->faults = now_sig.faults >= was->faults + 256;
+	c->stats.stalls += acg_prio_is_high(c->s[i].prio) && o->reclaim;
 	if (now_sig.oom_victims > was->oom_victims)
 		log_victim(c, i, now_sig.oom_victims - was->oom_victims);
 	*was = now_sig;
@@ -344,30 +338,18 @@ static void observe(struct acg_controller *c, double now)
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];
-		bool first, grew;
-		uint64_t u;
+		struct acg_pol_obs o = {0};
 
 		if (s->gone)
 			continue;
-		if (acg_cg_usage(c->cg[i], &u) < 0) {
+		if (acg_cg_usage(c->cg[i], &o.usage) < 0) {
 			/* a session whose cgroup vanished is simply gone */
 			s->gone = true;
 			continue;
 		}
-		first = isnan(c->base[i].t);
-		/* grown since the reading the rate is measured from (not noise) */
-		grew = !first && u > c->base[i].usage + GROWTH_NOISE;
-		if (first)
-			s->started_at = now;
-		acg_pol_rate_update(s, &c->base[i], u, now);
-		if (s->prio == 0 && grew)
-			c->st.high_last_growth = now;
-		acg_pol_track_peak(s, u, now, c->cfg.peak_window_s);
-		s->waiting = s->held && waiting(c, i);
-		observe_signals(c, i, now);
-		if (s->waiting || grew)
-			s->active_at = now;
-		s->usage = u;
+		o.waiting = s->held && waiting(c, i);
+		observe_signals(c, i, &o);
+		acg_pol_observe(&c->cfg, &c->st, i, &c->base[i], &o);
 	}
 }
 
@@ -550,7 +532,8 @@ static void renice_low(struct acg_controller *c, double now)
 		pid_t *tids = NULL;
 		size_t n = 0, w = 0;
 
-		if (c->s[i].prio == 0 || c->s[i].gone || acg_cg_tids(c->cg[i], &tids, &n) < 0)
+		if (acg_prio_is_high(c->s[i].prio) || c->s[i].gone ||
+		    acg_cg_tids(c->cg[i], &tids, &n) < 0)
 			continue;
 		if (n)
 			qsort(tids, n, sizeof(*tids), cmp_tid);
@@ -626,7 +609,7 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 		pid_t *ids = NULL;
 		size_t n = 0;
 
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
 			for (size_t k = 0; k < n; k++) {
@@ -793,14 +776,15 @@ int acg_controller_restore(struct acg_controller *c)
 	for (size_t i = 0; i < c->n; i++) {
 		/* v2: what setup set, undone: HIGH's protection, the sessions' OOM grouping */
 		if (c->version == 2) {
-			r = c->s[i].prio == 0 ? acg_cg_set(c->cg[i], ACG_CTL_LOW, 0) : 0;
+			r = acg_prio_is_high(c->s[i].prio) ? acg_cg_set(c->cg[i], ACG_CTL_LOW, 0)
+							   : 0;
 			if (r < 0 && r != -ENOENT && !first)
 				first = r;
 			r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 0);
 			if (r < 0 && r != -ENOENT && r != -EOPNOTSUPP && !first)
 				first = r;
 		}
-		if (c->s[i].prio == 0)
+		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		/* every control is tried, whatever happened to the one before */
 		r = set_clamp(c, i, ACG_UNLIMITED);

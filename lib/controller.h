@@ -37,10 +37,10 @@ struct acg_controller;
 typedef void (*acg_decision_log_fn)(void *arg, const char *line);
 
 /*
- * Take charge of sessions[0..n) (with priorities prio[], 0 = HIGH, and names) under
+ * Take charge of sessions[0..n) (with priorities prio[] and names) under
  * parent, sharing budget. The cgroups stay owned by the caller and must outlive it.
  */
-int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const int *prio,
+int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const enum acg_prio *prio,
 		       const char *const *names, size_t n, uint64_t budget,
 		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
 		       struct acg_controller **ret);
@@ -93,6 +93,9 @@ int acg_controller_restore(struct acg_controller *c);
  * gets the defaults too).
  */
 void acg_controller_reset_tasks(struct acg_controller *c);
+
+/* The state the policy read at the last tick (valid until the next tick or the free). */
+const struct acg_pol_state *acg_controller_state(const struct acg_controller *c);
 
 /* Counters for reports. */
 struct acg_controller_stats {

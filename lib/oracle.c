@@ -65,7 +65,7 @@ static double pair_capacity(const struct acg_scenario *sc, size_t a, size_t b, d
 
 		if (k == a || k == b)
 			continue;
-		if (s->prio == ACG_PRIO_HIGH)
+		if (acg_prio_is_high(s->prio))
 			c -= t <= end ? size_at(s, t * sc->speed) : 0;
 		else
 			c -= t < end ? min_size(s) : 0;
@@ -87,7 +87,7 @@ int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *r
 	bool *reach, *next;
 	int rc = -ERANGE;
 
-	if (j >= sc->n_sessions || s->prio == ACG_PRIO_HIGH)
+	if (j >= sc->n_sessions || acg_prio_is_high(s->prio))
 		return -EINVAL;
 	dur = duration(s) / sc->speed;
 	/* 10 ms, or coarser so the grid stays below 200k units */
@@ -237,7 +237,7 @@ int acg_oracle_low_makespan(const struct acg_scenario *sc, double *ret_s, bool *
 	int r;
 
 	for (size_t i = 0; i < sc->n_sessions; i++) {
-		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+		if (acg_prio_is_high(sc->sessions[i].prio))
 			continue;
 		if (n_low < 2)
 			low[n_low] = i;
@@ -253,7 +253,7 @@ int acg_oracle_low_makespan(const struct acg_scenario *sc, double *ret_s, bool *
 	for (size_t i = 0; i < sc->n_sessions; i++) {
 		double s;
 
-		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+		if (acg_prio_is_high(sc->sessions[i].prio))
 			continue;
 		r = acg_oracle_low_completion(sc, i, &s);
 		if (r < 0)

@@ -5,6 +5,7 @@
  */
 #include "policy.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,35 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 	};
 }
 
+const char *acg_prio_name(enum acg_prio p)
+{
+	return acg_prio_is_high(p) ? "high" : "low";
+}
+
+int acg_prio_parse(const char *name, enum acg_prio *ret)
+{
+	if (strcmp(name, "high") == 0)
+		*ret = ACG_PRIO_HIGH;
+	else if (strcmp(name, "low") == 0)
+		*ret = ACG_PRIO_LOW;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret)
+{
+	const char *dash = strchr(cgname, '-');
+	char cls[8];
+
+	/* "<class>-<name>", the name not empty */
+	if (!dash || !dash[1] || (size_t)(dash - cgname) >= sizeof(cls))
+		return -EINVAL;
+	memcpy(cls, cgname, (size_t)(dash - cgname));
+	cls[dash - cgname] = '\0';
+	return acg_prio_parse(cls, ret);
+}
+
 const char *acg_act_name(enum acg_act_kind k)
 {
 	static const char *const names[] = {"hold", "raise", "release", "freeze", "thaw", "kill"};
@@ -69,7 +99,7 @@ static struct acg_action *add(struct out *o, size_t session, enum acg_act_kind k
 
 static bool is_low(const struct acg_pol_session *s)
 {
-	return !s->gone && s->prio > 0;
+	return !s->gone && !acg_prio_is_high(s->prio);
 }
 
 /* The session a kill takes: lowest priority, then largest, then most recently started. */
@@ -240,7 +270,7 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 
 	/* HIGH in a burst: where it ends is unknown, so no room is handed out meanwhile */
 	for (size_t i = 0; i < st->n; i++)
-		if (!st->s[i].gone && st->s[i].prio == 0 && st->s[i].rate > 0)
+		if (!st->s[i].gone && acg_prio_is_high(st->s[i].prio) && st->s[i].rate > 0)
 			high_rate += st->s[i].rate;
 	if (high_rate > c->grant_high_rate)
 		return;
@@ -333,6 +363,27 @@ void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, d
 	}
 }
 
+void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
+		     struct acg_pol_reading *base, const struct acg_pol_obs *o)
+{
+	struct acg_pol_session *s = &st->s[i];
+	bool first = isnan(base->t), high = acg_prio_is_high(s->prio);
+	/* grown since the reading the rate is measured from (not noise) */
+	bool grew = !first && o->usage > base->usage + ACG_POL_GROWTH_NOISE;
+
+	if (first)
+		s->started_at = st->now;
+	acg_pol_rate_update(s, base, o->usage, st->now);
+	if (high && (grew || o->faults))
+		st->high_last_growth = st->now;
+	acg_pol_track_peak(s, o->usage, st->now, cfg->peak_window_s);
+	s->stalled = high && o->reclaim;
+	s->waiting = s->held && (o->waiting || (!high && o->reclaim));
+	if (s->waiting || grew)
+		s->active_at = st->now;
+	s->usage = o->usage;
+}
+
 /* Room for HIGH's recent peak, decaying linearly to nothing over the window. */
 static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 		    const struct acg_pol_session *s)
@@ -355,7 +406,7 @@ double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *
 
 		if (s->gone)
 			continue;
-		if (s->prio == 0) {
+		if (acg_prio_is_high(s->prio)) {
 			high_rate += s->rate > 0 ? s->rate : 0;
 			claimed += claim(c, st, s);
 		} else {
@@ -382,7 +433,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 
 		if (s->gone)
 			continue;
-		if (s->prio == 0) {
+		if (acg_prio_is_high(s->prio)) {
 			high++;
 			stalled = stalled || s->stalled;
 			continue;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy.h: the priority policy, a pure function from an observed state to actions. The
- * same code drives the live controller (bench `dynamic`, the daemon) and the simulator.
+ * policy.h: the session model (priority classes, the state the policy reads, the one
+ * estimator that turns readings into it) and the priority policy, a pure function from
+ * that state to actions. The same code drives the live controller (bench `dynamic`, the
+ * daemon) and the simulator.
  *
  * The model. Sessions share a budget B; the host reports total usage U, so the headroom
  * is h = B - U. HIGH sessions are never slowed. The policy keeps room for them: need = a
@@ -45,6 +47,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Priority classes; lower value = more important (the LOW queue's order). HIGH is never
+ * slowed; every class above it is LOW: held, queued, killed last-resort. Room for more
+ * levels in between.
+ */
+enum acg_prio {
+	ACG_PRIO_HIGH = 0,
+	ACG_PRIO_LOW = 10,
+};
+
+/* Whether p is HIGH (never slowed); every other class is LOW. */
+static inline bool acg_prio_is_high(enum acg_prio p)
+{
+	return p <= ACG_PRIO_HIGH;
+}
+
+/* "high" or "low" (the class a value belongs to). */
+const char *acg_prio_name(enum acg_prio p);
+
+/* The class called name ("high" or "low"): 0, or -EINVAL for another name. */
+int acg_prio_parse(const char *name, enum acg_prio *ret);
+
+/*
+ * A session cgroup under the daemon's root is named "<class>-<name>" ("high-build",
+ * "low-agent7"). Returns 0 and the class, or -EINVAL for a name without one.
+ */
+int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
+
 struct acg_pol_cfg {
 	uint64_t reserve;      /* headroom always kept for HIGH, bytes */
 	uint64_t hysteresis;   /* extra headroom needed before handing room back */
@@ -70,8 +100,8 @@ struct acg_pol_cfg {
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget);
 
 struct acg_pol_session {
-	int prio;  /* 0 = HIGH, larger = less important */
-	bool gone; /* its cgroup vanished: ignored */
+	enum acg_prio prio; /* acg_prio_is_high(), or LOW: larger = later in the queue */
+	bool gone;	    /* its cgroup vanished: ignored */
 	uint64_t usage;
 	double rate;	      /* bytes per second, recent (negative when shrinking) */
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
@@ -147,6 +177,37 @@ bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base
  * is forgotten window seconds after it was seen).
  */
 void acg_pol_track_peak(struct acg_pol_session *s, uint64_t usage, double now, double window);
+
+/* Growth below this between two readings is noise (charge batches), not activity. */
+#define ACG_POL_GROWTH_NOISE (UINT64_C(1) << 20)
+
+/*
+ * What one look at a session found: the live controller reads it from the session's cgroup
+ * and the BPF signals, the simulator from its model.
+ */
+struct acg_pol_obs {
+	uint64_t usage;
+	bool waiting; /* its tasks wait at its limit: v1 under_oom, v2 memory.events high grew;
+		       * the model: its clamp stopped it on the last step */
+	bool reclaim; /* its tasks were in memcg reclaim since the last look (BPF) */
+	bool faults;  /* it touched a MiB of new pages since the last look (BPF) */
+};
+
+/*
+ * The estimator, the one path from a look at session i (at st->now) to the state the
+ * policy reads; the controller and the simulator both take every reading through it. base
+ * is the session's reading its rate is measured from (t NaN before the first). It sets:
+ *   - started_at = now on the first reading, never again;
+ *   - rate (acg_pol_rate_update) and recent_peak (acg_pol_track_peak, cfg->peak_window_s);
+ *   - it grew when its usage is more than ACG_POL_GROWTH_NOISE above base's (never on the
+ *     first reading); HIGH: st->high_last_growth = now when it grew or faulted new pages,
+ *     and stalled when it was in reclaim (it is at the budget);
+ *   - waiting: held and its tasks wait (a held LOW session in reclaim waits too);
+ *   - active_at = now when it grew or waits; usage.
+ * held, clamp, frozen and gone are the actuators' (or the reader's) to set. Pure.
+ */
+void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
+		     struct acg_pol_reading *base, const struct acg_pol_obs *o);
 
 /*
  * The headroom kept for HIGH in this state (bytes): below it LOW sessions are held. A

@@ -20,24 +20,6 @@
 
 #define MB (1024.0 * 1024.0)
 
-const char *acg_prio_name(enum acg_prio p)
-{
-	return p == ACG_PRIO_HIGH ? "high" : "low";
-}
-
-int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret)
-{
-	if (strncmp(cgname, "high-", 5) == 0 && cgname[5]) {
-		*ret = ACG_PRIO_HIGH;
-		return 0;
-	}
-	if (strncmp(cgname, "low-", 4) == 0 && cgname[4]) {
-		*ret = ACG_PRIO_LOW;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 struct ctx {
 	const char *file;
 	struct acg_diag *diag;
@@ -172,11 +154,7 @@ static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_
 	for (size_t k = 0; k < i; k++)
 		if (strcmp(sc->sessions[k].name, s->name) == 0)
 			return bad(c, where, "name \"%s\" is used twice", s->name);
-	if (json_is_string(jp) && strcmp(json_string_value(jp), "high") == 0)
-		s->prio = ACG_PRIO_HIGH;
-	else if (json_is_string(jp) && strcmp(json_string_value(jp), "low") == 0)
-		s->prio = ACG_PRIO_LOW;
-	else
+	if (!json_is_string(jp) || acg_prio_parse(json_string_value(jp), &s->prio) < 0)
 		return bad(c, where, "\"priority\" must be \"high\" or \"low\"");
 	if ((r = get_num(c, where, js, "base_mb", 0, 1 << 24, &base_mb)) < 0)
 		return r;
@@ -208,7 +186,7 @@ static int check_high_fits(struct ctx *c, const struct acg_scenario *sc, size_t 
 	struct acg_trace_summary sum;
 	char where[64];
 
-	if (s->prio != ACG_PRIO_HIGH)
+	if (!acg_prio_is_high(s->prio))
 		return 0;
 	acg_trace_summarize(s->trace, &sum);
 	if (sum.peak_bytes + s->base_bytes <= sc->budget_bytes)

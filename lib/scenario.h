@@ -8,26 +8,13 @@
 #define AGENTCG_SCENARIO_H
 
 #include "fsutil.h"
+#include "policy.h"
 #include "stress.h"
 #include "trace.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Priority classes; lower value = more important. Room for more levels in between. */
-enum acg_prio {
-	ACG_PRIO_HIGH = 0,
-	ACG_PRIO_LOW = 10,
-};
-
-const char *acg_prio_name(enum acg_prio p);
-
-/*
- * A session cgroup under the daemon's root is named "<class>-<name>" ("high-build",
- * "low-agent7"). Returns 0 and the class, or -EINVAL for a name without one.
- */
-int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
 
 struct acg_scn_session {
 	char name[ACG_NAME_MAX + 1];

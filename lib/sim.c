@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sim.c: the scenario in simulated time (model in sim.h), driving lib/policy.c exactly as
- * the live controller does: same state, same actions, applied to the model instead of
- * cgroups.
+ * the live controller does: the model's readings go through the same estimator into the
+ * same state, and the same actions are applied to the model instead of cgroups.
  */
 #include "sim.h"
 
@@ -23,6 +23,7 @@ struct simses {
 	uint64_t usage;
 	uint64_t limit; /* hard limit (static) or ACG_UNLIMITED */
 	bool done;
+	bool waiting; /* its clamp stopped it on the last step */
 };
 
 /* Size at timeline position pos (the step function of the trace), from sample k on. */
@@ -115,8 +116,7 @@ static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
 	uint64_t fast = s->usage + (uint64_t)(ACG_SIM_GROW_BPS * ACG_SIM_STEP_S);
 	bool by_clamp = false, by_budget = false;
 
-	if (ps)
-		ps[i].waiting = false;
+	s->waiting = false;
 	if (to > fast)
 		to = fast;
 	if (to > s->usage) {
@@ -153,8 +153,7 @@ static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
 	if (to != want) {
 		/* not there yet: the timeline waits for the memory */
 		r->s[i].waited_s += by_clamp || by_budget ? ACG_SIM_STEP_S : 0;
-		if (ps)
-			ps[i].waiting = by_clamp;
+		s->waiting = by_clamp;
 		return by_budget && !by_clamp;
 	}
 	s->pos = pos;
@@ -164,6 +163,18 @@ static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
 	return false;
 }
 
+void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
+		     struct acg_pol_reading *base, uint64_t usage, bool waiting, bool done)
+{
+	struct acg_pol_obs o = {.usage = usage, .waiting = waiting};
+
+	/* a finished session is gone, as a vanished cgroup is to the controller */
+	if (done)
+		st->s[i].gone = true;
+	if (!st->s[i].gone)
+		acg_pol_observe(cfg, st, i, base, &o);
+}
+
 int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
 		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret)
 {
@@ -171,9 +182,14 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	bool stat = strategy && strcmp(strategy, "static") == 0;
 	bool limited = strategy != NULL;
 	struct acg_pol_session *ps = NULL;
+	struct acg_pol_reading *base = NULL;
+	struct acg_pol_state st = {.budget = sc->budget_bytes,
+				   .high_last_growth = -INFINITY,
+				   .last_kill = -INFINITY,
+				   .n = n};
 	struct acg_action act[64];
 	struct simses *x;
-	double now = 0, last_kill = -INFINITY, high_growth = -INFINITY;
+	double now = 0;
 	bool at_limit = false;
 	double limit = 0;
 	int rc = 0;
@@ -185,7 +201,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 	x = calloc(n, sizeof(*x));
 	ret->s = calloc(n, sizeof(*ret->s));
 	ps = calloc(n, sizeof(*ps));
-	if (!x || !ret->s || !ps) {
+	base = calloc(n, sizeof(*base));
+	if (!x || !ret->s || !ps || !base) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -199,44 +216,28 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		const struct acg_scn_session *sp = &sc->sessions[idx[i]];
 
 		ret->s[i].spec = sp;
-		x[i] = (struct simses){sp->trace, sp->base_bytes,
-				       0,	  0,
-				       0,	  stat ? sc->budget_bytes / n : ACG_UNLIMITED,
-				       false};
+		x[i] = (struct simses){.t = sp->trace,
+				       .base = sp->base_bytes,
+				       .limit = stat ? sc->budget_bytes / n : ACG_UNLIMITED};
 		x[i].usage = demand_at(&x[i], 0, &x[i].k);
-		ps[i].prio = (int)sp->prio;
+		ps[i].prio = sp->prio;
+		base[i].t = NAN;
 	}
+	st.s = ps;
 	for (bool live = true; live && now < limit; now += ACG_SIM_STEP_S) {
 		live = false;
 		if (dynamic) {
-			struct acg_pol_state st = {.now = now,
-						   .budget = sc->budget_bytes,
-						   .usage = total_usage(x, n),
-						   .parent_waiting = at_limit,
-						   .high_last_growth = high_growth,
-						   .last_kill = last_kill,
-						   .s = ps,
-						   .n = n};
 			size_t na;
 
-			for (size_t i = 0; i < n; i++) {
-				double rate =
-					((double)x[i].usage - (double)ps[i].usage) / ACG_SIM_STEP_S;
-
-				ps[i].rate = now > 0 ? 0.5 * ps[i].rate + 0.5 * rate : 0;
-				if (ps[i].prio == 0 && now > 0 && !x[i].done &&
-				    x[i].usage > ps[i].usage)
-					high_growth = now;
-				acg_pol_track_peak(&ps[i], x[i].usage, now, cfg->peak_window_s);
-				if (ps[i].waiting || x[i].usage > ps[i].usage)
-					ps[i].active_at = now;
-				ps[i].usage = x[i].done ? 0 : x[i].usage;
-				ps[i].gone = x[i].done;
-			}
-			st.high_last_growth = high_growth;
+			st.now = now;
+			st.usage = total_usage(x, n);
+			st.parent_waiting = at_limit;
+			for (size_t i = 0; i < n; i++)
+				acg_sim_observe(cfg, &st, i, &base[i], x[i].usage, x[i].waiting,
+						x[i].done);
 			na = acg_policy_decide(cfg, &st, act, 64);
 			for (size_t a = 0; a < na; a++)
-				apply(ps, ret, x, &act[a], now, &last_kill);
+				apply(ps, ret, x, &act[a], now, &st.last_kill);
 		}
 		at_limit = false;
 		for (size_t i = 0; i < n; i++) {
@@ -257,6 +258,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 out:
 	free(x);
 	free(ps);
+	free(base);
 	if (rc < 0)
 		acg_sim_result_free(ret);
 	return rc;

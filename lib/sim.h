@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sim.h: the scenario in simulated time: no memory is touched, hours of traces take
- * seconds. The same policy code as the live controller decides; the kernel's part is
- * modelled as follows, at a fixed step (10 ms of simulated time):
+ * seconds. The live controller's own code observes (acg_pol_observe) and decides
+ * (acg_policy_decide); the kernel's part is modelled as follows, at a fixed step (10 ms of
+ * simulated time):
  *
  *   - a session advances along its timeline (speed x step) when its next size fits both
  *     its own limit (static: budget/N; dynamic: its clamp while held) and the budget
@@ -62,6 +63,15 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret);
 
 void acg_sim_result_free(struct acg_sim_result *r);
+
+/*
+ * The model's look at session i at st->now under dynamic, each step before the policy
+ * decides: a finished session is gone (as a vanished cgroup is to the controller); else its
+ * usage, and waiting when its clamp stopped it on the last step, go through the estimator
+ * the live controller uses (acg_pol_observe), into st.
+ */
+void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
+		     struct acg_pol_reading *base, uint64_t usage, bool waiting, bool done);
 
 struct json_t;
 

@@ -71,9 +71,9 @@ static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
 	if (!low)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->prio[i] == ACG_PRIO_HIGH && !cfg.high)
+		if (acg_prio_is_high(c->prio[i]) && !cfg.high)
 			cfg.high = c->sessions[i];
-		else if (c->prio[i] != ACG_PRIO_HIGH)
+		else if (!acg_prio_is_high(c->prio[i]))
 			low[cfg.n_low++] = c->sessions[i];
 	}
 	cfg.low = low;
@@ -139,8 +139,8 @@ static int high_setup(struct acg_strategy_ctx *c, const char **what)
 	*what = "a session's memory.high";
 	for (size_t i = 0; i < c->n && r == 0; i++)
 		r = acg_cg_set(c->sessions[i], ACG_CTL_HIGH,
-			       c->prio[i] == ACG_PRIO_HIGH ? c->high.high_class
-							   : c->high.low_class);
+			       acg_prio_is_high(c->prio[i]) ? c->high.high_class
+							    : c->high.low_class);
 	return r;
 }
 
@@ -154,25 +154,18 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	struct dynamic *d = calloc(1, sizeof(*d));
 	struct acg_pol_cfg cfg;
-	int *prio = calloc(c->n ? c->n : 1, sizeof(*prio));
 	char err[128];
 	int r;
 
-	if (!prio || !d) {
-		free(prio);
-		free(d);
+	if (!d)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		prio[i] = (int)c->prio[i];
 	r = budget_setup(c, what);
 	acg_pol_cfg_default(&cfg, c->budget);
 	if (r == 0) {
 		*what = "the controller";
-		r = acg_controller_new(c->tree, c->sessions, prio, c->names, c->n, c->budget, &cfg,
-				       c->log, c->log_arg, &d->ctl);
+		r = acg_controller_new(c->tree, c->sessions, c->prio, c->names, c->n, c->budget,
+				       &cfg, c->log, c->log_arg, &d->ctl);
 	}
-	free(prio);
 	if (r < 0) {
 		free(d);
 		return r;

@@ -16,7 +16,6 @@
 #include "host.h"
 #include "mounts.h"
 #include "policy.h"
-#include "scenario.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,7 +95,7 @@ struct dstate {
 	/* the current session set */
 	char *names[MAX_SESSIONS];
 	struct acg_cg *cg[MAX_SESSIONS];
-	int prio[MAX_SESSIONS];
+	enum acg_prio prio[MAX_SESSIONS];
 	size_t n;
 	struct acg_controller *ctl;
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
@@ -227,6 +226,7 @@ static bool same_set(struct dstate *d, char **names, size_t n)
 static int refresh(struct dstate *d)
 {
 	char **all, *keep[MAX_SESSIONS], *old_names[MAX_SESSIONS];
+	enum acg_prio keep_prio[MAX_SESSIONS];
 	size_t n_all, n = 0, old_n;
 	struct acg_controller *old;
 	const char *what;
@@ -236,9 +236,7 @@ static int refresh(struct dstate *d)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n_all; i++) {
-		enum acg_prio p;
-
-		if (n < MAX_SESSIONS && acg_prio_from_cgroup(all[i], &p) == 0)
+		if (n < MAX_SESSIONS && acg_prio_from_cgroup(all[i], &keep_prio[n]) == 0)
 			keep[n++] = all[i];
 		else
 			free(all[i]);
@@ -274,15 +272,12 @@ static int refresh(struct dstate *d)
 	d->ctl = NULL;
 	d->n = 0;
 	for (size_t k = 0; k < n; k++) {
-		enum acg_prio p;
-
-		acg_prio_from_cgroup(keep[k], &p);
 		if (acg_cg_child(d->root, keep[k], false, &d->cg[d->n]) < 0) {
 			free(keep[k]);
 			continue; /* gone already */
 		}
 		d->names[d->n] = keep[k];
-		d->prio[d->n] = (int)p;
+		d->prio[d->n] = keep_prio[k];
 		d->n++;
 	}
 	r = acg_controller_new(d->root, d->cg, d->prio, (const char *const *)d->names, d->n,

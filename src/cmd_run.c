@@ -7,8 +7,9 @@
 #include "cmd.h"
 
 #include "cgroup.h"
+#include "fsutil.h"
 #include "mounts.h"
-#include "scenario.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -100,7 +101,7 @@ int cmd_run(int argc, char **argv)
 		acg_err("run: which command? ('agentcg run --priority low -- CMD ARGS...')");
 		return ACG_EXIT_USAGE;
 	}
-	if (!prio || (strcmp(prio, "high") != 0 && strcmp(prio, "low") != 0)) {
+	if (!prio || acg_prio_parse(prio, &p) < 0) {
 		acg_err("run: --priority must be high or low");
 		return ACG_EXIT_USAGE;
 	}

@@ -107,7 +107,7 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 	if (!copies)
 		return -ENOMEM;
 	for (size_t i = 0; i < sc->n_sessions; i++)
-		n_low += sc->sessions[i].prio != ACG_PRIO_HIGH;
+		n_low += !acg_prio_is_high(sc->sessions[i].prio);
 	if (n_low == 0) {
 		acg_err("simulate: --sweep-low: the scenario has no LOW session to repeat");
 		free(copies);
@@ -115,7 +115,7 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sc->n_sessions; i++)
-		if (sc->sessions[i].prio == ACG_PRIO_HIGH && n_high < MAX_SWEEP)
+		if (acg_prio_is_high(sc->sessions[i].prio) && n_high < MAX_SWEEP)
 			copies[n_high++] = sc->sessions[i];
 	if (!json)
 		printf("%-6s %-7s %-18s %-18s\n", "LOW", "killed", "LOW max slowdown",
@@ -127,7 +127,7 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 
 		/* the k-th LOW session is the scenario's LOW sessions in turn */
 		for (size_t i = 0; m < n_high + k; i = (i + 1) % sc->n_sessions) {
-			if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+			if (acg_prio_is_high(sc->sessions[i].prio))
 				continue;
 			copies[m] = sc->sessions[i];
 			snprintf(copies[m].name, sizeof(copies[m].name), "%.50s-%zu",
@@ -144,7 +144,7 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 			double sd = r.s[i].completed ? slowdown(&r.s[i], sc->speed) : 0;
 
 			row.killed += r.s[i].killed || r.s[i].timed_out;
-			if (r.s[i].spec->prio == ACG_PRIO_HIGH)
+			if (acg_prio_is_high(r.s[i].spec->prio))
 				row.high_max_slowdown = fmax(row.high_max_slowdown, sd);
 			else
 				row.low_max_slowdown = fmax(row.low_max_slowdown, sd);
@@ -277,7 +277,7 @@ int cmd_simulate(int argc, char **argv)
 		double s;
 		int r;
 
-		if (sc->sessions[i].prio == ACG_PRIO_HIGH)
+		if (acg_prio_is_high(sc->sessions[i].prio))
 			continue;
 		r = acg_oracle_low_completion(sc, i, &s);
 		if (json)

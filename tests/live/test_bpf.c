@@ -140,7 +140,7 @@ static int ctl_teardown(void **state)
  */
 static void test_controller_reads_signals(void **state)
 {
-	static const int prio[2] = {0, 10};
+	static const enum acg_prio prio[2] = {ACG_PRIO_HIGH, ACG_PRIO_LOW};
 	static const char *const names[2] = {"high-a", "low-b"};
 	struct ctl_fixture *f = calloc(1, sizeof(*f));
 	struct acg_controller_stats cs;

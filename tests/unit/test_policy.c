@@ -4,7 +4,7 @@
  * with room to spare; LOW held when headroom runs short, HIGH never; no oscillation
  * around the threshold; room handed back, then full release when HIGH is quiet; the kill
  * only when every LOW is held and HIGH is stuck, and then of the right session; vanished
- * sessions ignored; a creeping v2 session frozen.
+ * sessions ignored; a creeping v2 session frozen. Priority classes by name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "policy.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -29,9 +30,12 @@ static struct acg_action act[16];
 static void setup_state(uint64_t high, uint64_t low1, uint64_t low2)
 {
 	memset(ses, 0, sizeof(ses));
-	ses[0] = (struct acg_pol_session){.prio = 0, .usage = high * MiB, .started_at = 0};
-	ses[1] = (struct acg_pol_session){.prio = 10, .usage = low1 * MiB, .started_at = 1};
-	ses[2] = (struct acg_pol_session){.prio = 10, .usage = low2 * MiB, .started_at = 2};
+	ses[0] = (struct acg_pol_session){
+		.prio = ACG_PRIO_HIGH, .usage = high * MiB, .started_at = 0};
+	ses[1] = (struct acg_pol_session){
+		.prio = ACG_PRIO_LOW, .usage = low1 * MiB, .started_at = 1};
+	ses[2] = (struct acg_pol_session){
+		.prio = ACG_PRIO_LOW, .usage = low2 * MiB, .started_at = 2};
 	st = (struct acg_pol_state){.now = 10,
 				    .budget = B,
 				    .usage = (high + low1 + low2) * MiB,
@@ -218,7 +222,7 @@ static void test_one_burst_at_a_time(void **state)
 	/* a higher class is ahead in the queue, whatever the start times */
 	setup_state(450, 150, 150);
 	ses[1].rate = ses[2].rate = 2048 * MiB;
-	ses[1].prio = 20;
+	ses[1].prio = ACG_PRIO_LOW + 10;
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].session, 1);
@@ -309,7 +313,7 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(decide(), 0);
 	/* a lower class goes before a larger session of a higher one */
 	st.last_kill = -INFINITY;
-	ses[2].prio = 20;
+	ses[2].prio = ACG_PRIO_LOW + 10;
 	ses[2].usage = 10 * MiB;
 	n = decide();
 	assert_int_equal(act[0].session, 2);
@@ -400,6 +404,34 @@ static void test_rate_from_close_readings(void **state)
 	assert_true(s.rate < 0);
 }
 
+/* Priority classes: names both ways, the session cgroup prefix, HIGH against every LOW. */
+static void test_priority_names(void **state)
+{
+	enum acg_prio p = ACG_PRIO_LOW;
+
+	(void)state;
+	assert_int_equal(acg_prio_parse("high", &p), 0);
+	assert_int_equal(p, ACG_PRIO_HIGH);
+	assert_int_equal(acg_prio_parse("low", &p), 0);
+	assert_int_equal(p, ACG_PRIO_LOW);
+	assert_int_equal(acg_prio_parse("urgent", &p), -EINVAL);
+	assert_int_equal(acg_prio_parse("", &p), -EINVAL);
+	assert_string_equal(acg_prio_name(ACG_PRIO_HIGH), "high");
+	assert_string_equal(acg_prio_name(ACG_PRIO_LOW), "low");
+	assert_true(acg_prio_is_high(ACG_PRIO_HIGH));
+	assert_false(acg_prio_is_high(ACG_PRIO_LOW));
+	assert_false(acg_prio_is_high(ACG_PRIO_LOW + 10));
+	assert_int_equal(acg_prio_from_cgroup("high-build", &p), 0);
+	assert_int_equal(p, ACG_PRIO_HIGH);
+	assert_int_equal(acg_prio_from_cgroup("low-agent7-12", &p), 0);
+	assert_int_equal(p, ACG_PRIO_LOW);
+	assert_int_equal(acg_prio_from_cgroup("high-", &p), -EINVAL);
+	assert_int_equal(acg_prio_from_cgroup("highx-a", &p), -EINVAL);
+	assert_int_equal(acg_prio_from_cgroup("medium-a", &p), -EINVAL);
+	assert_int_equal(acg_prio_from_cgroup("low", &p), -EINVAL);
+	assert_int_equal(acg_prio_from_cgroup("-a", &p), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_rate_from_close_readings),
+		cmocka_unit_test(test_priority_names),
 	};
 
 	th_init();
