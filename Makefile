@@ -112,7 +112,8 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 
 $(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o $(O)/tests/schema.o: ALL_CFLAGS += \
 	-Itests -DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' -DDOC_DIR='"$(CURDIR)/docs"' \
-	-DTRACE_DIR='"$(CURDIR)/traces"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"'
+	-DTRACE_DIR='"$(CURDIR)/traces"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"' \
+	-DDIST_DIR='"$(CURDIR)/dist"'
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh unit $(UNIT_BINS)
@@ -226,9 +227,20 @@ SOAK_SECONDS ?= 600
 soak: $(O)/tests/live_test_daemon $(O)/agentcg
 	$(Q)AGENTCG_SOAK_SECONDS=$(SOAK_SECONDS) tests/run.sh soak $(O)/tests/live_test_daemon
 
+# the binary; the service unit (with the binary's path filled in) where systemd looks for
+# local units; the daemon's config, unless one is there already (an admin's is kept)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: $(O)/agentcg
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/agentcg)
 	$(Q)install -D -m 0755 $(O)/agentcg $(DESTDIR)$(PREFIX)/bin/agentcg
+	$(call msg,INSTALL,$(DESTDIR)$(UNITDIR)/agentcg.service)
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|g' dist/agentcg.service.in >$(DESTDIR)$(UNITDIR)/agentcg.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/agentcg.service
+	$(Q)if [ ! -e $(DESTDIR)/etc/agentcg/daemon.json ]; then \
+		install -D -m 0644 dist/daemon.json $(DESTDIR)/etc/agentcg/daemon.json; \
+		printf '  %-7s %s\n' INSTALL $(DESTDIR)/etc/agentcg/daemon.json; \
+	else printf '  %-7s %s\n' KEEP $(DESTDIR)/etc/agentcg/daemon.json; fi
 
 clean:
 	$(Q)rm -rf build

@@ -17,6 +17,7 @@ PKGS=(
 	clang-format cppcheck valgrind
 	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
+	systemd
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}

@@ -15,6 +15,7 @@
 #include "controller.h"
 #include "host.h"
 #include "mounts.h"
+#include "notify.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -70,6 +71,8 @@ static void daemon_usage(FILE *f)
 		"A daemon is two processes: its own pid is a small guard that releases every\n"
 		"session if the controller (its child) dies; the controller stops cleanly if the\n"
 		"guard dies. SIGHUP opens the log anew (for logrotate). One daemon per root.\n"
+		"Under systemd (dist/agentcg.service, installed by make install) it reports\n"
+		"readiness and pings the watchdog ($NOTIFY_SOCKET, $WATCHDOG_USEC).\n"
 		"\n"
 		"Examples:\n"
 		"  sudo agentcg daemon --budget-mb 16384 --log /var/log/agentcg.jsonl &\n"
@@ -380,6 +383,7 @@ static int guard(struct dstate *d, pid_t child, const sigset_t *sigs)
 			 "the controller (pid %d) ended with status %d: releasing every session",
 			 (int)child, WEXITSTATUS(status));
 	log_event(d, "controller-died", NULL, detail);
+	acg_notify("STOPPING=1\nSTATUS=the controller died: releasing every session");
 	release_after_death(d);
 	log_event(d, "stop", NULL, "released every session after the controller died");
 	if (d->lost)
@@ -492,6 +496,7 @@ int cmd_daemon(int argc, char **argv)
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
 	double budget_mb = 0, interval_ms = 10, reserve_mb = 0, next_period = 0;
+	double watchdog_s = 0, next_ping = 0;
 	bool have_reserve = false, budget_in_config = false;
 	const char *budget_from;
 	uint64_t mem = acg_host_mem_total();
@@ -697,13 +702,23 @@ int cmd_daemon(int argc, char **argv)
 		}
 	}
 	release_all(&d);
+	/* under a service manager: ready once the sessions are known and released; a watchdog
+	 * is pinged from this loop, so a controller that hangs is seen and stopped, and the
+	 * unit's ExecStopPost (daemon --release) puts the tree back */
+	watchdog_s = acg_watchdog_s((long)guard_pid);
+	acg_notify("READY=1\nSTATUS=managing the sessions under the root");
 	while (!stop) {
-		double now = acg_mono_s();
+		double now = acg_mono_s(), until;
 
 		if (reopen)
 			reopen_log(&d);
 		struct pollfd *pfd = NULL;
 		size_t np = 0;
+
+		if (watchdog_s > 0 && now >= next_ping) {
+			acg_notify("WATCHDOG=1");
+			next_ping = now + watchdog_s / 3;
+		}
 
 		/* the session set is re-read every period; the kernel's wake-ups (a crossing of
 		 * the headroom, a session at its limit) bring a tick forward in between */
@@ -718,9 +733,11 @@ int cmd_daemon(int argc, char **argv)
 		if (d.ctl)
 			np = acg_controller_pollfds(d.ctl, &pfd);
 		now = acg_mono_s();
-		if (next_period > now)
-			poll(pfd, np, (int)((next_period - now) * 1000) + 1);
+		until = watchdog_s > 0 && next_ping < next_period ? next_ping : next_period;
+		if (until > now)
+			poll(pfd, np, (int)((until - now) * 1000) + 1);
 	}
+	acg_notify("STOPPING=1\nSTATUS=releasing every session");
 	if (d.ctl)
 		acg_controller_restore(d.ctl);
 	log_event(&d, "stop", NULL, "released every session");

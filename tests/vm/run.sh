@@ -49,6 +49,10 @@ for t in "$@"; do
 	tests+=("/tests/$(basename "$t")")
 done
 
+# The service unit and its config, for the daemon's service test.
+mkdir -p "$root/dist"
+cp "$here/../../dist/"* "$root/dist/"
+
 # The shared real traces, for the replay tests.
 traces=${AGENTCG_TRACES:-$here/../../traces}
 if [ -d "$traces" ]; then
@@ -94,7 +98,7 @@ if [ -e /sys/block/zram0/disksize ]; then
 fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
 /bin/agentcg check
-export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces AGENTCG_BIN=/bin/agentcg
+export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces AGENTCG_BIN=/bin/agentcg AGENTCG_DIST=/dist
 for t in ${tests[*]}; do
 	\$t
 	echo "VM-EXIT \$t \$?"
