@@ -368,6 +368,37 @@ int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret)
 	return 0;
 }
 
+int acg_cg_ident(const struct acg_cg *cg, struct acg_cg_ident *ret)
+{
+	struct stat st;
+
+	if (fstat(cg->mem_fd, &st) < 0)
+		return -errno;
+	ret->dev = (uint64_t)st.st_dev;
+	ret->ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+int acg_cg_child_ident(const struct acg_cg *parent, const char *name, struct acg_cg_ident *ret)
+{
+	struct stat st;
+
+	if (!acg_name_valid(name))
+		return -EINVAL;
+	if (fstatat(parent->mem_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	ret->dev = (uint64_t)st.st_dev;
+	ret->ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+bool acg_cg_ident_eq(const struct acg_cg_ident *a, const struct acg_cg_ident *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 int acg_cg_version(const struct acg_cg *cg)
 {
 	return cg->version;

@@ -67,6 +67,20 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
  */
 int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret);
 
+/*
+ * A cgroup's identity: its memory directory's device and inode number. The inode number is
+ * the kernfs node id (the cgroup id on v2), never reused for another cgroup while the
+ * kernel runs (64-bit kernfs ids since Linux 5.5), so a cgroup removed and made again
+ * under the same name has a new identity. acg_cg_ident() is the open handle's;
+ * acg_cg_child_ident() is what name under parent is now (-ENOENT if nothing).
+ */
+struct acg_cg_ident {
+	uint64_t dev, ino;
+};
+int acg_cg_ident(const struct acg_cg *cg, struct acg_cg_ident *ret);
+int acg_cg_child_ident(const struct acg_cg *parent, const char *name, struct acg_cg_ident *ret);
+bool acg_cg_ident_eq(const struct acg_cg_ident *a, const struct acg_cg_ident *b);
+
 /* Depth below the hierarchy's root (a cgroup's "level" as the kernel counts it). */
 unsigned int acg_cg_level(const struct acg_cg *cg);
 

@@ -216,7 +216,7 @@ size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret)
 }
 
 void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
-			  const char *const *from_names)
+			  const size_t *from_index)
 {
 	to->st.high_last_growth = from->st.high_last_growth;
 	to->st.last_kill = from->st.last_kill;
@@ -227,13 +227,13 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	/* the threads reniced in sessions that are still there stay on record */
 	for (size_t k = 0; k < from->n_niced; k++)
 		for (size_t i = 0; i < to->n; i++)
-			if (strcmp(to->names[i], from_names[from->niced[k].session]) == 0 &&
+			if (from_index[i] == from->niced[k].session &&
 			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice,
 				      from->niced[k].oom) < 0)
 				break;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
-			if (strcmp(to->names[i], from_names[j]) != 0)
+			if (from_index[i] != j)
 				continue;
 			to->s[i].rate = from->s[j].rate;
 			to->s[i].recent_peak = from->s[j].recent_peak;

@@ -2,6 +2,12 @@
 /*
  * helpers.c: see helpers.h.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "helpers.h"
 
 #include "fsutil.h"
@@ -25,6 +31,9 @@
 void th_init(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* AGENTCG_TEST_FILTER=test_x runs the tests matching that pattern only */
+	if (getenv("AGENTCG_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AGENTCG_TEST_FILTER"));
 }
 
 char *th_fixture(const char *name)

@@ -47,16 +47,26 @@ static struct acg_cg *root;
 static char root_name[64], log_path[128];
 static pid_t daemons[2];
 
-static pid_t start_daemon(void)
+/* A daemon on the test's root with a 300 MiB budget, and extra's options (NULL-ended). */
+static pid_t start_daemon_with(const char *const *extra)
 {
 	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
-	char *argv[] = {(char *)bin, "daemon", "--root", root_name, "--budget-mb",
-			"300",	     "--log",  log_path, NULL};
+	char *argv[16] = {(char *)bin,	 "daemon", "--root", root_name,
+			  "--budget-mb", "300",	   "--log",  log_path};
+	size_t n = 8;
 	pid_t pid;
 
+	for (; extra && *extra && n < 15; extra++)
+		argv[n++] = (char *)*extra;
+	argv[n] = NULL;
 	if (posix_spawn(&pid, bin, NULL, NULL, argv, environ) != 0)
 		return -1;
 	return pid;
+}
+
+static pid_t start_daemon(void)
+{
+	return start_daemon_with(NULL);
 }
 
 static enum acg_ctl clamp_ctl(void)
@@ -554,6 +564,156 @@ static void test_session_killed_and_removed(void **state)
 	acg_cg_free(hi);
 }
 
+/*
+ * A LOW session replaced under the same name within one period (its process killed, its
+ * cgroup removed and made again, as `while :; do agentcg run --priority low --name w --
+ * job; done` does): the new cgroup is a new session, managed (its process reniced, its
+ * limit clamped while HIGH needs the room), not mistaken for the old one. The period is
+ * 3 s so the replacement surely falls within one: the daemon knew sessions by name, and
+ * saw the same set, and the new cgroup stayed unclamped for good.
+ */
+static void test_session_replaced_same_name(void **state)
+{
+	static const char *const slow[] = {"--interval-ms", "3000", NULL};
+	struct acg_cg *lo = NULL, *hi = NULL;
+	struct th_child a = {0}, b = {0}, c = {0};
+	int status;
+	pid_t d;
+
+	(void)state;
+	open_root();
+	assert_int_equal(acg_cg_child(root, "low-a", true, &lo), 0);
+	assert_int_equal(acg_cg_child(root, "high-b", true, &hi), 0);
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL)) {
+		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
+		acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
+	}
+	d = daemons[0] = start_daemon_with(slow);
+	assert_true(d > 0);
+	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
+	assert_true(th_child_allocated(&a, 30000));
+	assert_int_equal(th_child_start(hi, 170 * MiB, &b), 0);
+	assert_true(th_child_allocated(&b, 30000));
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_true(th_wait_for(niced, &a.pid, 30000));
+
+	/* replaced at once: killed, removed, made again under the same name */
+	kill(a.pid, SIGKILL);
+	th_child_reap(&a);
+	assert_int_equal(acg_cg_remove(lo), 0);
+	acg_cg_free(lo);
+	lo = NULL;
+	assert_int_equal(acg_cg_child(root, "low-a", true, &lo), 0);
+	assert_false(clamped(lo));
+	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL))
+		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
+	assert_int_equal(th_child_start(lo, 100 * MiB, &c), 0);
+	assert_true(th_child_allocated(&c, 30000));
+
+	/* the new cgroup is managed: its task reniced, its limit clamped */
+	assert_true(th_wait_for(niced, &c.pid, 30000));
+	assert_true(th_wait_for(clamped, lo, 30000));
+	assert_true(log_has("\"event\":\"session-new\",\"session\":\"low-a\",\"detail\":"
+			    "\"a new cgroup under an old session's name"));
+	assert_int_equal(waitpid(d, &status, WNOHANG), 0);
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(released(lo));
+	th_child_reap(&c);
+	th_child_reap(&b);
+	acg_cg_free(lo);
+	acg_cg_free(hi);
+}
+
+enum { MANY = 300 };
+
+/* Every one of the MANY LOW sessions has the OOM setting the daemon gives it (arg: 1 or 0). */
+static bool all_many_set(void *arg)
+{
+	uint64_t want = *(uint64_t *)arg;
+	enum acg_ctl ctl = mounts.mem_version == 2 ? ACG_CTL_OOM_GROUP : ACG_CTL_OOM_PAUSE;
+
+	for (int i = 0; i < MANY; i++) {
+		struct acg_cg *cg = NULL;
+		char name[32];
+		uint64_t v = 2;
+
+		snprintf(name, sizeof(name), "low-m%03d", i);
+		if (acg_cg_child(root, name, false, &cg) < 0)
+			return false;
+		acg_cg_get(cg, ctl, &v);
+		acg_cg_free(cg);
+		if (v != want)
+			return false;
+	}
+	return true;
+}
+
+/* A daemon as start_daemon() makes it, with at most nofile open files. */
+static pid_t start_daemon_nofile(rlim_t nofile)
+{
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = {nofile, nofile};
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			execl(bin, bin, "daemon", "--root", root_name, "--budget-mb", "300",
+			      "--log", log_path, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * More sessions than the daemon once managed (256; the rest were dropped silently, in the
+ * kernel's listing order, HIGH ones too): all 300 LOW sessions get their OOM setting (v1
+ * oom_kill_disable, v2 memory.oom.group), and lose it again at SIGTERM. With too few file
+ * descriptors to open them all, the daemon says in its log how many it cannot manage.
+ */
+static void test_many_sessions(void **state)
+{
+	uint64_t on = 1, off = 0;
+	int status;
+	pid_t d;
+
+	(void)state;
+	open_root();
+	for (int i = 0; i < MANY; i++) {
+		struct acg_cg *cg = NULL;
+		char name[32];
+
+		snprintf(name, sizeof(name), "low-m%03d", i);
+		assert_int_equal(acg_cg_child(root, name, true, &cg), 0);
+		acg_cg_free(cg);
+	}
+	assert_false(all_many_set(&on));
+	d = daemons[0] = start_daemon();
+	assert_true(d > 0);
+	assert_true(th_wait_for(all_many_set, &on, 60000));
+	assert_false(log_has("\"unmanaged\""));
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (mounts.mem_version == 1)
+		assert_true(all_many_set(&off));
+
+	/* 100 descriptors cannot hold 300 sessions' directories: said, not hidden */
+	d = daemons[0] = start_daemon_nofile(100);
+	assert_true(d > 0);
+	assert_true(th_wait_for(log_has_cond, "\"event\":\"unmanaged\"", 30000));
+	assert_true(log_has("session(s) NOT managed, cannot open them"));
+	assert_int_equal(waitpid(d, &status, WNOHANG), 0);
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static uint64_t rss_kb(pid_t pid)
 {
 	char path[64], *text = NULL, *p;
@@ -860,6 +1020,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_high_alone_over_budget, teardown),
 		cmocka_unit_test_teardown(test_log_on_full_disk, teardown),
 		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
+		cmocka_unit_test_teardown(test_session_replaced_same_name, teardown),
+		cmocka_unit_test_teardown(test_many_sessions, teardown),
 		cmocka_unit_test_teardown(test_renice_restored, teardown),
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
 	};
