@@ -498,19 +498,42 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
-/* The oom_score_adj of process pid, after setting it to *set when given; INT_MIN on failure. */
-static int oom_adj(pid_t pid, const int *set)
+/*
+ * The oom_score_adj of the task of procfd (its /proc directory), after setting it to *set
+ * when given; INT_MIN on failure. Through the directory, never by id: it is that task's.
+ */
+static int oom_adj_at(int procfd, const int *set)
+{
+	char buf[16];
+
+	if (set) {
+		snprintf(buf, sizeof(buf), "%d", *set);
+		return acg_write_at(procfd, "oom_score_adj", buf) == 0 ? *set : INT_MIN;
+	}
+	if (acg_read_buf_at(procfd, "oom_score_adj", buf, sizeof(buf)) <= 0)
+		return INT_MIN;
+	return (int)strtol(buf, NULL, 10);
+}
+
+/* The same by id: only to choose which tasks to pin (and act on through oom_adj_at()). */
+static int oom_adj(pid_t pid)
 {
 	char path[64], buf[16];
 
 	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-	if (set) {
-		snprintf(buf, sizeof(buf), "%d", *set);
-		return acg_write_at(AT_FDCWD, path, buf) == 0 ? *set : INT_MIN;
-	}
 	if (acg_read_buf_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return INT_MIN;
 	return (int)strtol(buf, NULL, 10);
+}
+
+/* The nice of thread id; INT_MIN when it cannot be read. */
+static int nice_of(pid_t id)
+{
+	int v;
+
+	errno = 0;
+	v = getpriority(PRIO_PROCESS, (id_t)id);
+	return v == -1 && errno ? INT_MIN : v;
 }
 
 static int cmp_tid(const void *a, const void *b)
@@ -521,8 +544,49 @@ static int cmp_tid(const void *a, const void *b)
 }
 
 /*
+ * Keep the ids of v[0..n) that pass keep(id, arg), in place; returns how many. The ids to
+ * act on are chosen by id, then pinned (acg_cg_pin()) before anything is done to them.
+ */
+static size_t filter_ids(pid_t *v, size_t n, bool (*keep)(pid_t id, int arg), int arg)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (keep(v[k], arg))
+			v[w++] = v[k];
+	return w;
+}
+
+static bool nicer_than(pid_t id, int nice)
+{
+	int v = nice_of(id);
+
+	return v != INT_MIN && v < nice;
+}
+
+static bool nice_is(pid_t id, int nice)
+{
+	return nice_of(id) == nice;
+}
+
+static bool adj_below(pid_t id, int adj)
+{
+	int v = oom_adj(id);
+
+	return v != INT_MIN && v < adj;
+}
+
+static bool adj_is(pid_t id, int adj)
+{
+	return oom_adj(id) == adj;
+}
+
+/*
  * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
  * made nicer than they are), a few times a second; their threads' children inherit it.
+ * Each is pinned first (acg_cg_pin(): still this session's task after its handles were
+ * opened), and recorded only if still alive after the renice, so the id was its own: a
+ * recycled id outside the session is never reniced or left at 19 for good.
  */
 static void renice_low(struct acg_controller *c, double now)
 {
@@ -530,8 +594,9 @@ static void renice_low(struct acg_controller *c, double now)
 		return;
 	c->next_renice = now + RENICE_PERIOD_S;
 	for (size_t i = 0; i < c->n; i++) {
+		struct acg_task *t = NULL;
 		pid_t *tids = NULL;
-		size_t n = 0, w = 0;
+		size_t n = 0, w = 0, m = 0;
 
 		if (c->s[i].prio == 0 || c->s[i].gone || acg_cg_tids(c->cg[i], &tids, &n) < 0)
 			continue;
@@ -543,55 +608,77 @@ static void renice_low(struct acg_controller *c, double now)
 			    (n && bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid)))
 				c->niced[w++] = c->niced[k];
 		c->n_niced = w;
-		for (size_t k = 0; k < n; k++) {
-			int was;
+		/* already at it (ours, or its own): nothing to do, nothing to record */
+		n = filter_ids(tids, n, nicer_than, c->cfg.low_nice);
+		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < m; k++) {
+				int was = nice_of(t[k].id);
 
-			/* already at it (ours, or its own): nothing to do, nothing to record */
-			errno = 0;
-			was = getpriority(PRIO_PROCESS, (id_t)tids[k]);
-			if ((was == -1 && errno) || was >= c->cfg.low_nice)
-				continue;
-			if (setpriority(PRIO_PROCESS, (id_t)tids[k], c->cfg.low_nice) == 0 &&
-			    add_niced(c, i, tids[k], was, false) == 0)
-				c->stats.reniced++;
+				if (was == INT_MIN || was >= c->cfg.low_nice ||
+				    setpriority(PRIO_PROCESS, (id_t)t[k].id, c->cfg.low_nice) < 0 ||
+				    !acg_task_alive(&t[k]))
+					continue;
+				if (add_niced(c, i, t[k].id, was, false) == 0)
+					c->stats.reniced++;
+			}
+			acg_tasks_free(t, m);
 		}
 		free(tids);
 		/* its processes: the first to go if the kernel's OOM killer must act */
 		if (acg_cg_pids(c->cg[i], &tids, &n) < 0)
 			continue;
-		for (size_t k = 0; k < n; k++) {
-			int was = oom_adj(tids[k], NULL), adj = LOW_OOM_SCORE_ADJ;
+		n = filter_ids(tids, n, adj_below, LOW_OOM_SCORE_ADJ);
+		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < m; k++) {
+				int was = oom_adj_at(t[k].procfd, NULL), adj = LOW_OOM_SCORE_ADJ;
 
-			if (was != INT_MIN && was < adj && oom_adj(tids[k], &adj) != INT_MIN)
-				add_niced(c, i, tids[k], was, true);
+				if (was != INT_MIN && was < adj &&
+				    oom_adj_at(t[k].procfd, &adj) != INT_MIN)
+					add_niced(c, i, t[k].id, was, true);
+			}
+			acg_tasks_free(t, m);
 		}
 		free(tids);
 	}
 }
 
-/* Give the threads still in their session their own nice back. */
+/* Give the threads still in their session their own nice and oom_score_adj back. */
 static void unrenice(struct acg_controller *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		pid_t *tids = NULL;
-		size_t n = 0;
+		struct acg_task *t = NULL;
+		pid_t *ids = NULL;
+		size_t n = 0, m = 0;
 
-		if (acg_cg_tids(c->cg[i], &tids, &n) < 0)
-			continue;
 		for (size_t k = 0; k < c->n_niced; k++) {
+			pid_t *v;
+
 			if (c->niced[k].session != i)
 				continue;
-			/* only a thread that is still there: its id may have been reused */
-			for (size_t t = 0; t < n; t++) {
-				if (tids[t] != c->niced[k].tid)
-					continue;
-				if (c->niced[k].oom)
-					oom_adj(tids[t], &c->niced[k].nice);
-				else
-					setpriority(PRIO_PROCESS, (id_t)tids[t], c->niced[k].nice);
-			}
+			v = realloc(ids, (n + 1) * sizeof(*ids));
+			if (!v)
+				break;
+			ids = v;
+			ids[n++] = c->niced[k].tid;
 		}
-		free(tids);
+		/* only a task that is still there: its id may have been reused */
+		if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < c->n_niced; k++) {
+				if (c->niced[k].session != i)
+					continue;
+				for (size_t j = 0; j < m; j++) {
+					if (t[j].id != c->niced[k].tid)
+						continue;
+					if (c->niced[k].oom)
+						oom_adj_at(t[j].procfd, &c->niced[k].nice);
+					else
+						setpriority(PRIO_PROCESS, (id_t)t[j].id,
+							    c->niced[k].nice);
+				}
+			}
+			acg_tasks_free(t, m);
+		}
+		free(ids);
 	}
 	c->n_niced = 0;
 }
@@ -601,24 +688,31 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 	int zero = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
+		struct acg_task *t = NULL;
 		pid_t *ids = NULL;
-		size_t n = 0;
+		size_t n = 0, m = 0;
 
 		if (c->s[i].prio == 0)
 			continue;
 		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
-			for (size_t k = 0; k < n; k++) {
-				errno = 0;
-				if (getpriority(PRIO_PROCESS, (id_t)ids[k]) == c->cfg.low_nice &&
-				    !errno)
-					setpriority(PRIO_PROCESS, (id_t)ids[k], 0);
+			n = filter_ids(ids, n, nice_is, c->cfg.low_nice);
+			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+				for (size_t k = 0; k < m; k++)
+					if (nice_of(t[k].id) == c->cfg.low_nice &&
+					    acg_task_alive(&t[k]))
+						setpriority(PRIO_PROCESS, (id_t)t[k].id, 0);
+				acg_tasks_free(t, m);
 			}
 			free(ids);
 		}
 		if (acg_cg_pids(c->cg[i], &ids, &n) == 0) {
-			for (size_t k = 0; k < n; k++)
-				if (oom_adj(ids[k], NULL) == LOW_OOM_SCORE_ADJ)
-					oom_adj(ids[k], &zero);
+			n = filter_ids(ids, n, adj_is, LOW_OOM_SCORE_ADJ);
+			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+				for (size_t k = 0; k < m; k++)
+					if (oom_adj_at(t[k].procfd, NULL) == LOW_OOM_SCORE_ADJ)
+						oom_adj_at(t[k].procfd, &zero);
+				acg_tasks_free(t, m);
+			}
 			free(ids);
 		}
 	}
