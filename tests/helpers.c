@@ -31,9 +31,12 @@
 void th_init(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	/* AGENTCG_TEST_FILTER=test_x runs the tests matching that pattern only */
+	/* AGENTCG_TEST_FILTER=test_x runs only the tests matching that pattern,
+	 * AGENTCG_TEST_SKIP=test_y all but those */
 	if (getenv("AGENTCG_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("AGENTCG_TEST_FILTER"));
+	if (getenv("AGENTCG_TEST_SKIP"))
+		cmocka_set_skip_filter(getenv("AGENTCG_TEST_SKIP"));
 }
 
 char *th_fixture(const char *name)

@@ -458,6 +458,7 @@ static void test_pin(void **state)
 	struct session *s = SESSION(state);
 	struct th_child *a, *b;
 	struct acg_task *t = NULL;
+	struct acg_cg *away = NULL;
 	pid_t ids[3], dead;
 	size_t n = 99;
 	int status;
@@ -474,8 +475,10 @@ static void test_pin(void **state)
 	ids[0] = a->pid;
 	ids[1] = b->pid;
 	ids[2] = dead;
-	/* b leaves the session: its id is no longer the session's to act on */
-	assert_int_equal(acg_cg_attach(root, b->pid), 0);
+	/* b leaves the session for a sibling (v2 keeps processes out of inner cgroups): its
+	 * id is no longer the session's to act on */
+	assert_int_equal(acg_cg_child(root, "pin-away", true, &away), 0);
+	assert_int_equal(acg_cg_attach(away, b->pid), 0);
 	assert_int_equal(acg_cg_pin(s->cg, ids, 3, &t, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(t[0].id, a->pid);
@@ -488,6 +491,8 @@ static void test_pin(void **state)
 	acg_tasks_free(t, n);
 	/* back, so the session's teardown finds it */
 	assert_int_equal(acg_cg_attach(s->cg, b->pid), 0);
+	assert_int_equal(acg_cg_remove(away), 0);
+	acg_cg_free(away);
 }
 
 /* memory.high: the allocator is throttled and reclaimed, its usage held near high. */
