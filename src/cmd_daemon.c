@@ -258,7 +258,8 @@ static void drop_sessions(struct dstate *d)
 	sset_free(&d->cur);
 }
 
-/* Same sessions, in the order the kernel lists them: same names, same cgroups. */
+/* Same sessions, in the same order (HIGH first, then as the kernel lists them): same names,
+ * same cgroups. */
 static bool same_set(const struct sset *a, const struct sset *b)
 {
 	if (a->n != b->n)
