@@ -24,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -366,6 +367,37 @@ int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret)
 		return -errno;
 	*ret = (uint64_t)st.st_ino;
 	return 0;
+}
+
+int acg_cg_ident(const struct acg_cg *cg, struct acg_cg_ident *ret)
+{
+	struct stat st;
+
+	if (fstat(cg->mem_fd, &st) < 0)
+		return -errno;
+	ret->dev = (uint64_t)st.st_dev;
+	ret->ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+int acg_cg_child_ident(const struct acg_cg *parent, const char *name, struct acg_cg_ident *ret)
+{
+	struct stat st;
+
+	if (!acg_name_valid(name))
+		return -EINVAL;
+	if (fstatat(parent->mem_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	ret->dev = (uint64_t)st.st_dev;
+	ret->ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+bool acg_cg_ident_eq(const struct acg_cg_ident *a, const struct acg_cg_ident *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
 }
 
 int acg_cg_version(const struct acg_cg *cg)
@@ -935,22 +967,144 @@ int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n)
 	return 0;
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A pidfd on the task called id now; -1 where the kernel has none (errno says why). */
+static int task_pidfd(pid_t id)
+{
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, id, 0);
+
+	/* a thread that does not lead its process: PIDFD_THREAD (Linux 6.9) */
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_pidfd_open, id, PIDFD_THREAD);
+	return fd;
+#else
+	(void)id;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void acg_tasks_free(struct acg_task *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		if (v[i].pidfd >= 0)
+			close(v[i].pidfd);
+		if (v[i].procfd >= 0)
+			close(v[i].procfd);
+	}
+	free(v);
+}
+
+bool acg_task_alive(const struct acg_task *t)
+{
+	struct pollfd p = {.fd = t->pidfd, .events = POLLIN};
+
+	/* a pidfd is readable once its task has ended */
+	if (t->pidfd >= 0 && poll(&p, 1, 0) != 0)
+		return false;
+	/* a dead task's /proc directory has no files left */
+	return faccessat(t->procfd, "stat", F_OK, 0) == 0;
+}
+
+/* acg_cg_pin() over the ids file of dirfd. */
+static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struct acg_task **ret,
+		  size_t *ret_n)
+{
+	struct acg_task *v = calloc(n ? n : 1, sizeof(*v));
+	size_t k = 0, w = 0, m = 0;
+	pid_t *now = NULL;
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/proc/%d", (int)ids[i]);
+		v[k].id = ids[i];
+		v[k].procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (v[k].procfd < 0)
+			continue; /* gone (or out of descriptors: tried again next time) */
+		v[k].pidfd = task_pidfd(ids[i]);
+		if (v[k].pidfd < 0 && errno != ENOSYS && errno != EINVAL) {
+			close(v[k].procfd);
+			continue; /* gone already */
+		}
+		k++;
+	}
+	/* still in the cgroup after being pinned */
+	r = read_ids_at(dirfd, file, &now, &m);
+	if (r < 0) {
+		acg_tasks_free(v, k);
+		return r;
+	}
+	if (m)
+		qsort(now, m, sizeof(*now), cmp_pid);
+	for (size_t i = 0; i < k; i++) {
+		if (m && bsearch(&v[i].id, now, m, sizeof(*now), cmp_pid)) {
+			v[w++] = v[i];
+			continue;
+		}
+		if (v[i].pidfd >= 0)
+			close(v[i].pidfd);
+		close(v[i].procfd);
+	}
+	free(now);
+	*ret = v;
+	*ret_n = w;
+	return 0;
+}
+
+int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n)
+{
+	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ids, n, ret,
+		      ret_n);
+}
+
 static int signal_tree_at(int dirfd, const char *name, void *arg);
 
-/* SIGKILL every pid listed in dirfd and in its child cgroups; arg counts them. */
+/*
+ * SIGKILL every process listed in dirfd and in its child cgroups; arg counts them. Each
+ * through its pidfd, opened before the list is read again: a process that left, and an id
+ * that went to a process outside, is not signalled (kill(2) by id without pidfds).
+ */
 static int signal_dir(int dirfd, int *count)
 {
+	struct acg_task *t = NULL;
 	pid_t *pids;
-	size_t n;
+	size_t n, k = 0;
 	int r;
 
 	r = read_ids_at(dirfd, "cgroup.procs", &pids, &n);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], SIGKILL) == 0)
-			(*count)++;
+	r = pin_at(dirfd, "cgroup.procs", pids, n, &t, &k);
 	free(pids);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < k; i++) {
+#ifdef SYS_pidfd_send_signal
+		if (t[i].pidfd >= 0) {
+			if (syscall(SYS_pidfd_send_signal, t[i].pidfd, SIGKILL, NULL, 0) == 0)
+				(*count)++;
+			continue;
+		}
+#endif
+		if (acg_task_alive(&t[i]) && kill(t[i].id, SIGKILL) == 0)
+			(*count)++;
+	}
+	acg_tasks_free(t, k);
 	return for_each_child(dirfd, signal_tree_at, count);
 }
 

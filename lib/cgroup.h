@@ -67,6 +67,20 @@ int acg_cg_child(struct acg_cg *parent, const char *name, bool create, struct ac
  */
 int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret);
 
+/*
+ * A cgroup's identity: its memory directory's device and inode number. The inode number is
+ * the kernfs node id (the cgroup id on v2), never reused for another cgroup while the
+ * kernel runs (64-bit kernfs ids since Linux 5.5), so a cgroup removed and made again
+ * under the same name has a new identity. acg_cg_ident() is the open handle's;
+ * acg_cg_child_ident() is what name under parent is now (-ENOENT if nothing).
+ */
+struct acg_cg_ident {
+	uint64_t dev, ino;
+};
+int acg_cg_ident(const struct acg_cg *cg, struct acg_cg_ident *ret);
+int acg_cg_child_ident(const struct acg_cg *parent, const char *name, struct acg_cg_ident *ret);
+bool acg_cg_ident_eq(const struct acg_cg_ident *a, const struct acg_cg_ident *b);
+
 /* Depth below the hierarchy's root (a cgroup's "level" as the kernel counts it). */
 unsigned int acg_cg_level(const struct acg_cg *cg);
 
@@ -212,7 +226,30 @@ int acg_cg_oom_kick(struct acg_cg *cg);
 /* The thread ids of cg's tasks (not its children's): v1 tasks, v2 cgroup.threads. */
 int acg_cg_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 
-/* SIGKILL every task in cg and below (v2 cgroup.kill where present). */
+/*
+ * Tasks pinned against the reuse of their ids. An id read from a cgroup file names
+ * whatever task has it when it is used: the task may have ended and the id gone to a task
+ * outside the tree. acg_cg_pin() takes ids[0..n) (thread or process ids read a moment ago
+ * from cg) and holds each task called so now by handles (its pidfd, pidfd_open(2) with
+ * PIDFD_THREAD for a thread that does not lead its process, and its /proc/<id> directory:
+ * each refers to that task, never to a later one with its id), then reads cg's thread
+ * list again and keeps only the tasks still in it: so each kept task was in cg after it
+ * was pinned. An act by id (setpriority) is then safe if acg_task_alive() is still true
+ * after it: the task was alive throughout, so the id was its own; an act through procfd
+ * (oom_score_adj) reaches that task alone. Where the kernel lacks pidfd_open (before
+ * 5.3), pidfd is -1 and /proc/<id> alone pins the task. Ids that are gone are left out.
+ */
+struct acg_task {
+	pid_t id;
+	int pidfd;  /* -1 where the kernel has none */
+	int procfd; /* /proc/<id>, a directory of that task's files */
+};
+int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n);
+bool acg_task_alive(const struct acg_task *t);
+void acg_tasks_free(struct acg_task *v, size_t n);
+
+/* SIGKILL every task in cg and below (v2 cgroup.kill where present; else each process
+ * through its pidfd, checked to be in the cgroup after it was opened). */
 int acg_cg_kill(struct acg_cg *cg);
 
 #endif

@@ -221,7 +221,7 @@ size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret)
 }
 
 void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
-			  const char *const *from_names)
+			  const size_t *from_index)
 {
 	to->st.high_last_growth = from->st.high_last_growth;
 	to->st.last_kill = from->st.last_kill;
@@ -232,13 +232,13 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 	/* the threads reniced in sessions that are still there stay on record */
 	for (size_t k = 0; k < from->n_niced; k++)
 		for (size_t i = 0; i < to->n; i++)
-			if (strcmp(to->names[i], from_names[from->niced[k].session]) == 0 &&
+			if (from_index[i] == from->niced[k].session &&
 			    add_niced(to, i, from->niced[k].tid, from->niced[k].nice,
 				      from->niced[k].kind) < 0)
 				break;
 	for (size_t i = 0; i < to->n; i++) {
 		for (size_t j = 0; j < from->n; j++) {
-			if (strcmp(to->names[i], from_names[j]) != 0)
+			if (from_index[i] != j)
 				continue;
 			to->s[i].rate = from->s[j].rate;
 			to->s[i].recent_peak = from->s[j].recent_peak;
@@ -482,19 +482,42 @@ static void log_action(struct acg_controller *c, const struct acg_action *a, int
 	json_decref(j);
 }
 
-/* The oom_score_adj of process pid, after setting it to *set when given; INT_MIN on failure. */
-static int oom_adj(pid_t pid, const int *set)
+/*
+ * The oom_score_adj of the task of procfd (its /proc directory), after setting it to *set
+ * when given; INT_MIN on failure. Through the directory, never by id: it is that task's.
+ */
+static int oom_adj_at(int procfd, const int *set)
+{
+	char buf[16];
+
+	if (set) {
+		snprintf(buf, sizeof(buf), "%d", *set);
+		return acg_write_at(procfd, "oom_score_adj", buf) == 0 ? *set : INT_MIN;
+	}
+	if (acg_read_buf_at(procfd, "oom_score_adj", buf, sizeof(buf)) <= 0)
+		return INT_MIN;
+	return (int)strtol(buf, NULL, 10);
+}
+
+/* The same by id: only to choose which tasks to pin (and act on through oom_adj_at()). */
+static int oom_adj(pid_t pid)
 {
 	char path[64], buf[16];
 
 	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-	if (set) {
-		snprintf(buf, sizeof(buf), "%d", *set);
-		return acg_write_at(AT_FDCWD, path, buf) == 0 ? *set : INT_MIN;
-	}
 	if (acg_read_buf_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return INT_MIN;
 	return (int)strtol(buf, NULL, 10);
+}
+
+/* The nice of thread id; INT_MIN when it cannot be read. */
+static int nice_of(pid_t id)
+{
+	int v;
+
+	errno = 0;
+	v = getpriority(PRIO_PROCESS, (id_t)id);
+	return v == -1 && errno ? INT_MIN : v;
 }
 
 static int cmp_tid(const void *a, const void *b)
@@ -505,6 +528,61 @@ static int cmp_tid(const void *a, const void *b)
 }
 
 /*
+ * Keep the ids of v[0..n) that pass keep(id, arg), in place; returns how many. The ids to
+ * act on are chosen by id, then pinned (acg_cg_pin()) before anything is done to them.
+ */
+static size_t filter_ids(pid_t *v, size_t n, bool (*keep)(pid_t id, int arg), int arg)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (keep(v[k], arg))
+			v[w++] = v[k];
+	return w;
+}
+
+static bool nicer_than(pid_t id, int nice)
+{
+	int v = nice_of(id);
+
+	return v != INT_MIN && v < nice;
+}
+
+static bool nice_is(pid_t id, int nice)
+{
+	return nice_of(id) == nice;
+}
+
+static bool adj_below(pid_t id, int adj)
+{
+	int v = oom_adj(id);
+
+	return v != INT_MIN && v < adj;
+}
+
+static bool adj_is(pid_t id, int adj)
+{
+	return oom_adj(id) == adj;
+}
+
+static bool on_normal_policy(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_BATCH;
+}
+
+/* a thread still to be given the LOW treatment: less nice than nice, or not idle yet */
+static bool not_low_yet(pid_t id, int nice)
+{
+	return nicer_than(id, nice) || on_normal_policy(sched_getscheduler(id));
+}
+
+/* a thread that looks as a controller left it: at nice, or on the idle policy */
+static bool looks_low(pid_t id, int nice)
+{
+	return nice_is(id, nice) || sched_getscheduler(id) == SCHED_IDLE;
+}
+
+/*
  * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
  * made nicer than they are) and moved to SCHED_IDLE, a few times a second; their threads'
  * children inherit both. Nice alone is not enough: with three sessions faulting memory on
@@ -512,25 +590,19 @@ static int cmp_tid(const void *a, const void *b)
  * keeps it until the next tick (4 ms at HZ=250), so HIGH's 4 MiB steps took 5.4 ms
  * instead of 1.5; an idle-policy thread is preempted as soon as HIGH wants the CPU, and a
  * CPU running only such threads counts as idle when the kernel places HIGH.
+ * Each thread is pinned first (acg_cg_pin(): still this session's task after its handles
+ * were opened), and recorded only if still alive after the change, so the id was its own:
+ * a recycled id outside the session is never reniced or left at 19 for good.
  */
-static void low_sched(struct acg_controller *c, size_t i, pid_t tid)
-{
-	struct sched_param p = {0};
-	int was = sched_getscheduler(tid);
-
-	if ((was == SCHED_OTHER || was == SCHED_BATCH) &&
-	    sched_setscheduler(tid, SCHED_IDLE, &p) == 0)
-		add_niced(c, i, tid, was, NICED_SCHED);
-}
-
 static void renice_low(struct acg_controller *c, double now)
 {
 	if (!c->cfg.low_nice || now < c->next_renice)
 		return;
 	c->next_renice = now + RENICE_PERIOD_S;
 	for (size_t i = 0; i < c->n; i++) {
+		struct acg_task *t = NULL;
 		pid_t *tids = NULL;
-		size_t n = 0, w = 0;
+		size_t n = 0, w = 0, m = 0;
 
 		if (acg_prio_is_high(c->s[i].prio) || c->s[i].gone ||
 		    acg_cg_tids(c->cg[i], &tids, &n) < 0)
@@ -543,60 +615,87 @@ static void renice_low(struct acg_controller *c, double now)
 			    (n && bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid)))
 				c->niced[w++] = c->niced[k];
 		c->n_niced = w;
-		for (size_t k = 0; k < n; k++) {
-			int was;
+		/* already at it (ours, or its own): nothing to do, nothing to record */
+		n = filter_ids(tids, n, not_low_yet, c->cfg.low_nice);
+		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < m; k++) {
+				struct sched_param sp = {0};
+				int was = nice_of(t[k].id), policy = sched_getscheduler(t[k].id);
+				bool niced = was != INT_MIN && was < c->cfg.low_nice &&
+					     setpriority(PRIO_PROCESS, (id_t)t[k].id,
+							 c->cfg.low_nice) == 0;
+				bool idled = on_normal_policy(policy) &&
+					     sched_setscheduler(t[k].id, SCHED_IDLE, &sp) == 0;
 
-			low_sched(c, i, tids[k]);
-			/* already at it (ours, or its own): nothing to do, nothing to record */
-			errno = 0;
-			was = getpriority(PRIO_PROCESS, (id_t)tids[k]);
-			if ((was == -1 && errno) || was >= c->cfg.low_nice)
-				continue;
-			if (setpriority(PRIO_PROCESS, (id_t)tids[k], c->cfg.low_nice) == 0 &&
-			    add_niced(c, i, tids[k], was, NICED_NICE) == 0)
-				c->stats.reniced++;
+				if (!acg_task_alive(&t[k]))
+					continue;
+				if (niced && add_niced(c, i, t[k].id, was, NICED_NICE) == 0)
+					c->stats.reniced++;
+				if (idled)
+					add_niced(c, i, t[k].id, policy, NICED_SCHED);
+			}
+			acg_tasks_free(t, m);
 		}
 		free(tids);
 		/* its processes: the first to go if the kernel's OOM killer must act */
 		if (acg_cg_pids(c->cg[i], &tids, &n) < 0)
 			continue;
-		for (size_t k = 0; k < n; k++) {
-			int was = oom_adj(tids[k], NULL), adj = LOW_OOM_SCORE_ADJ;
+		n = filter_ids(tids, n, adj_below, LOW_OOM_SCORE_ADJ);
+		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < m; k++) {
+				int was = oom_adj_at(t[k].procfd, NULL), adj = LOW_OOM_SCORE_ADJ;
 
-			if (was != INT_MIN && was < adj && oom_adj(tids[k], &adj) != INT_MIN)
-				add_niced(c, i, tids[k], was, NICED_OOM);
+				if (was != INT_MIN && was < adj &&
+				    oom_adj_at(t[k].procfd, &adj) != INT_MIN)
+					add_niced(c, i, t[k].id, was, NICED_OOM);
+			}
+			acg_tasks_free(t, m);
 		}
 		free(tids);
 	}
 }
 
-/* Give the threads still in their session their own nice back. */
+/* Give the threads still in their session their own nice, policy and oom_score_adj back. */
 static void unrenice(struct acg_controller *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		pid_t *tids = NULL;
-		size_t n = 0;
+		struct acg_task *t = NULL;
+		pid_t *ids = NULL;
+		size_t n = 0, m = 0;
 
-		if (acg_cg_tids(c->cg[i], &tids, &n) < 0)
-			continue;
 		for (size_t k = 0; k < c->n_niced; k++) {
+			pid_t *v;
+
 			if (c->niced[k].session != i)
 				continue;
-			/* only a thread that is still there: its id may have been reused */
-			for (size_t t = 0; t < n; t++) {
-				if (tids[t] != c->niced[k].tid)
-					continue;
-				struct sched_param p = {0};
-
-				if (c->niced[k].kind == NICED_OOM)
-					oom_adj(tids[t], &c->niced[k].nice);
-				else if (c->niced[k].kind == NICED_NICE)
-					setpriority(PRIO_PROCESS, (id_t)tids[t], c->niced[k].nice);
-				else if (sched_getscheduler(tids[t]) == SCHED_IDLE)
-					sched_setscheduler(tids[t], c->niced[k].nice, &p);
-			}
+			v = realloc(ids, (n + 1) * sizeof(*ids));
+			if (!v)
+				break;
+			ids = v;
+			ids[n++] = c->niced[k].tid;
 		}
-		free(tids);
+		/* only a task that is still there: its id may have been reused */
+		if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+			for (size_t k = 0; k < c->n_niced; k++) {
+				if (c->niced[k].session != i)
+					continue;
+				for (size_t j = 0; j < m; j++) {
+					struct sched_param sp = {0};
+
+					if (t[j].id != c->niced[k].tid)
+						continue;
+					if (c->niced[k].kind == NICED_OOM)
+						oom_adj_at(t[j].procfd, &c->niced[k].nice);
+					else if (c->niced[k].kind == NICED_NICE)
+						setpriority(PRIO_PROCESS, (id_t)t[j].id,
+							    c->niced[k].nice);
+					else if (sched_getscheduler(t[j].id) == SCHED_IDLE)
+						sched_setscheduler(t[j].id, c->niced[k].nice, &sp);
+				}
+			}
+			acg_tasks_free(t, m);
+		}
+		free(ids);
 	}
 	c->n_niced = 0;
 }
@@ -606,28 +705,37 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 	int zero = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
+		struct acg_task *t = NULL;
 		pid_t *ids = NULL;
-		size_t n = 0;
+		size_t n = 0, m = 0;
 
 		if (acg_prio_is_high(c->s[i].prio))
 			continue;
 		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
-			for (size_t k = 0; k < n; k++) {
-				struct sched_param p = {0};
+			n = filter_ids(ids, n, looks_low, c->cfg.low_nice);
+			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+				for (size_t k = 0; k < m; k++) {
+					struct sched_param sp = {0};
 
-				errno = 0;
-				if (getpriority(PRIO_PROCESS, (id_t)ids[k]) == c->cfg.low_nice &&
-				    !errno)
-					setpriority(PRIO_PROCESS, (id_t)ids[k], 0);
-				if (sched_getscheduler(ids[k]) == SCHED_IDLE)
-					sched_setscheduler(ids[k], SCHED_OTHER, &p);
+					if (!acg_task_alive(&t[k]))
+						continue;
+					if (nice_of(t[k].id) == c->cfg.low_nice)
+						setpriority(PRIO_PROCESS, (id_t)t[k].id, 0);
+					if (sched_getscheduler(t[k].id) == SCHED_IDLE)
+						sched_setscheduler(t[k].id, SCHED_OTHER, &sp);
+				}
+				acg_tasks_free(t, m);
 			}
 			free(ids);
 		}
 		if (acg_cg_pids(c->cg[i], &ids, &n) == 0) {
-			for (size_t k = 0; k < n; k++)
-				if (oom_adj(ids[k], NULL) == LOW_OOM_SCORE_ADJ)
-					oom_adj(ids[k], &zero);
+			n = filter_ids(ids, n, adj_is, LOW_OOM_SCORE_ADJ);
+			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+				for (size_t k = 0; k < m; k++)
+					if (oom_adj_at(t[k].procfd, NULL) == LOW_OOM_SCORE_ADJ)
+						oom_adj_at(t[k].procfd, &zero);
+				acg_tasks_free(t, m);
+			}
 			free(ids);
 		}
 	}

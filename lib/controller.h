@@ -56,11 +56,14 @@ void acg_controller_adopt(struct acg_controller *c);
 
 /*
  * Carry what `from` learnt into `to` (a rebuilt controller for a changed session set):
- * per session with the same name (from_names, as from knew them), its recent rates,
- * peaks and start; and when HIGH last grew and the policy last killed.
+ * per session that is the same cgroup (from_index[i]: the index in from of to's session
+ * i, or ACG_NEW_SESSION for one from did not manage, such as a cgroup made anew under an
+ * old name), its recent rates, peaks, start and reniced threads; and when HIGH last grew
+ * and the policy last killed.
  */
+#define ACG_NEW_SESSION SIZE_MAX
 void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
-			  const char *const *from_names);
+			  const size_t *from_index);
 
 /*
  * The kernel's wake-ups to poll for between ticks: on v1 the parent's usage crossing where

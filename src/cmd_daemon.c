@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "bpf_signals.h"
 #include "controller.h"
+#include "fsutil.h"
 #include "host.h"
 #include "mounts.h"
 #include "notify.h"
@@ -30,12 +31,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_SESSIONS 256
 
 static void daemon_usage(FILE *f)
 {
@@ -90,21 +90,72 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
+/*
+ * A set of sessions: each one's cgroup name, open handle, priority and identity (the
+ * cgroup directory's inode: a cgroup made anew under an old name is another session).
+ */
+struct sset {
+	char **names;
+	struct acg_cg **cg;
+	enum acg_prio *prio;
+	struct acg_cg_ident *id;
+	size_t n;
+};
+
+static int sset_alloc(struct sset *s, size_t cap)
+{
+	cap = cap ? cap : 1;
+	s->names = calloc(cap, sizeof(*s->names));
+	s->cg = calloc(cap, sizeof(*s->cg));
+	s->prio = calloc(cap, sizeof(*s->prio));
+	s->id = calloc(cap, sizeof(*s->id));
+	s->n = 0;
+	return s->names && s->cg && s->prio && s->id ? 0 : -ENOMEM;
+}
+
+static void sset_free(struct sset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		acg_cg_free(s->cg[i]);
+		free(s->names[i]);
+	}
+	free(s->names);
+	free(s->cg);
+	free(s->prio);
+	free(s->id);
+	*s = (struct sset){0};
+}
+
+/* Index in s of the session that is name with identity id, or ACG_NEW_SESSION. */
+static size_t sset_find(const struct sset *s, const char *name, const struct acg_cg_ident *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0 && acg_cg_ident_eq(&s->id[i], id))
+			return i;
+	return ACG_NEW_SESSION;
+}
+
+/* Whether s has a session called name (of any identity). */
+static bool sset_has_name(const struct sset *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return true;
+	return false;
+}
+
 struct dstate {
 	struct acg_cg *root;
 	FILE *log;
 	uint64_t budget;
 	struct acg_pol_cfg cfg;
-	/* the current session set */
-	char *names[MAX_SESSIONS];
-	struct acg_cg *cg[MAX_SESSIONS];
-	enum acg_prio prio[MAX_SESSIONS];
-	size_t n;
+	struct sset cur; /* the current session set, as many as the root has */
 	struct acg_controller *ctl;
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 	const char *log_path;	 /* NULL: stderr */
 	uint64_t root_limit;	 /* what the root's limit is to be (a kick shrinks it briefly) */
 	unsigned long lost;	 /* log lines that could not be written */
+	size_t unmanaged;	 /* sessions whose cgroup could not be opened, at the last look */
 };
 
 /* The log: appended, never through a symlink, readable by root and the admin group only. */
@@ -207,30 +258,32 @@ static void drop_sessions(struct dstate *d)
 {
 	acg_controller_free(d->ctl);
 	d->ctl = NULL;
-	for (size_t i = 0; i < d->n; i++) {
-		acg_cg_free(d->cg[i]);
-		free(d->names[i]);
-	}
-	d->n = 0;
+	sset_free(&d->cur);
 }
 
-/* The root's children that are sessions, sorted as the kernel lists them. */
-static bool same_set(struct dstate *d, char **names, size_t n)
+/* Same sessions, in the same order (HIGH first, then as the kernel lists them): same names,
+ * same cgroups. */
+static bool same_set(const struct sset *a, const struct sset *b)
 {
-	if (n != d->n)
+	if (a->n != b->n)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], d->names[i]) != 0)
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->names[i], b->names[i]) != 0 || !acg_cg_ident_eq(&a->id[i], &b->id[i]))
 			return false;
 	return true;
 }
 
-/* Rebuild the controller when sessions came or went; keep what the kernel has applied. */
+/*
+ * Rebuild the controller when sessions came or went, or a session's cgroup was replaced
+ * by a new one of the same name (removed and made again within one period): that one is
+ * a new session, with nothing carried over, managed from this period on. Every session
+ * under the root is managed, however many. What the kernel has applied is kept.
+ */
 static int refresh(struct dstate *d)
 {
-	char **all, *keep[MAX_SESSIONS], *old_names[MAX_SESSIONS];
-	enum acg_prio keep_prio[MAX_SESSIONS];
-	size_t n_all, n = 0, old_n;
+	struct sset next = {0};
+	char **all;
+	size_t n_all, *from = NULL;
 	struct acg_controller *old;
 	const char *what;
 	int r;
@@ -238,62 +291,114 @@ static int refresh(struct dstate *d)
 	r = acg_cg_children(d->root, &all, &n_all);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n_all; i++) {
-		if (n < MAX_SESSIONS && acg_prio_from_cgroup(all[i], &keep_prio[n]) == 0)
-			keep[n++] = all[i];
-		else
-			free(all[i]);
-	}
-	free(all);
-	if (same_set(d, keep, n)) {
-		for (size_t i = 0; i < n; i++)
-			free(keep[i]);
-		return 0;
-	}
-	for (size_t i = 0; i < d->n; i++) {
-		bool still = false;
+	r = sset_alloc(&next, n_all);
+	/* HIGH sessions first, so they are the ones managed should handles run short */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n_all; i++) {
+			enum acg_prio p;
 
-		for (size_t k = 0; k < n; k++)
-			still = still || strcmp(keep[k], d->names[i]) == 0;
-		if (!still)
-			log_event(d, "session-gone", d->names[i], NULL);
-	}
-	for (size_t k = 0; k < n; k++) {
-		bool known = false;
-
-		for (size_t i = 0; i < d->n; i++)
-			known = known || strcmp(keep[k], d->names[i]) == 0;
-		if (!known)
-			log_event(d, "session-new", keep[k], NULL);
-	}
-	/* the old controller's knowledge survives the rebuild (by session name) */
-	old = d->ctl;
-	old_n = d->n;
-	memcpy(old_names, d->names, old_n * sizeof(*old_names));
-	for (size_t i = 0; i < old_n; i++)
-		acg_cg_free(d->cg[i]);
-	d->ctl = NULL;
-	d->n = 0;
-	for (size_t k = 0; k < n; k++) {
-		if (acg_cg_child(d->root, keep[k], false, &d->cg[d->n]) < 0) {
-			free(keep[k]);
-			continue; /* gone already */
+			if (!all[i] || acg_prio_from_cgroup(all[i], &p) < 0) {
+				free(all[i]);
+				all[i] = NULL;
+				continue;
+			}
+			if (acg_prio_is_high(p) != (pass == 0))
+				continue;
+			if (r == 0 && acg_cg_child_ident(d->root, all[i], &next.id[next.n]) == 0) {
+				next.prio[next.n] = p;
+				next.names[next.n++] = all[i];
+			} else {
+				free(all[i]);
+			}
+			all[i] = NULL;
 		}
-		d->names[d->n] = keep[k];
-		d->prio[d->n] = keep_prio[k];
-		d->n++;
+	free(all);
+	if (r < 0 || same_set(&d->cur, &next)) {
+		sset_free(&next);
+		return r;
 	}
-	r = acg_controller_new(d->root, d->cg, d->prio, (const char *const *)d->names, d->n,
+	/* the handles: a session gone meanwhile is left out; a handle's identity is the
+	 * cgroup it opened (one replaced meanwhile is seen as replaced next period) */
+	{
+		size_t w = 0, failed = 0;
+		char first[ACG_NAME_MAX + 80] = "";
+
+		for (size_t k = 0; k < next.n; k++) {
+			int e = acg_cg_child(d->root, next.names[k], false, &next.cg[w]);
+
+			if (e == 0)
+				e = acg_cg_ident(next.cg[w], &next.id[k]);
+			if (e < 0) {
+				/* gone meanwhile is no news; anything else (out of file
+				 * descriptors) leaves a session unmanaged: said, not hidden */
+				if (e != -ENOENT && !failed++)
+					snprintf(first, sizeof(first), "%s: %s", next.names[k],
+						 strerror(-e));
+				acg_cg_free(next.cg[w]);
+				next.cg[w] = NULL;
+				free(next.names[k]);
+				continue;
+			}
+			next.names[w] = next.names[k];
+			next.prio[w] = next.prio[k];
+			next.id[w] = next.id[k];
+			w++;
+		}
+		next.n = w;
+		if (failed != d->unmanaged) {
+			char detail[sizeof(first) + 120];
+
+			if (failed)
+				snprintf(detail, sizeof(detail),
+					 "%zu session(s) NOT managed, cannot open them (HIGH "
+					 "sessions are opened first); the first: %s",
+					 failed, first);
+			else
+				snprintf(detail, sizeof(detail), "every session is managed again");
+			log_event(d, failed ? "unmanaged" : "managed", NULL, detail);
+			if (failed)
+				acg_err("daemon: %s", detail);
+		}
+		d->unmanaged = failed;
+	}
+	from = calloc(next.n ? next.n : 1, sizeof(*from));
+	if (!from) {
+		sset_free(&next);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->cur.n; i++)
+		if (sset_find(&next, d->cur.names[i], &d->cur.id[i]) == ACG_NEW_SESSION)
+			log_event(d, "session-gone", d->cur.names[i],
+				  sset_has_name(&next, d->cur.names[i])
+					  ? "replaced by a new cgroup of the same name"
+					  : NULL);
+	for (size_t k = 0; k < next.n; k++) {
+		from[k] = sset_find(&d->cur, next.names[k], &next.id[k]);
+		if (from[k] == ACG_NEW_SESSION)
+			log_event(d, "session-new", next.names[k],
+				  sset_has_name(&d->cur, next.names[k])
+					  ? "a new cgroup under an old session's name: managed "
+					    "as new"
+					  : NULL);
+	}
+	old = d->ctl;
+	d->ctl = NULL;
+	r = acg_controller_new(d->root, next.cg, next.prio, (const char *const *)next.names, next.n,
 			       d->budget, &d->cfg, log_line, d, &d->ctl);
+	/* the old controller's knowledge survives the rebuild, for the same cgroups only */
 	if (r == 0 && old)
-		acg_controller_carry(d->ctl, old, (const char *const *)old_names);
+		acg_controller_carry(d->ctl, old, from);
 	if (r == 0 && d->sig)
 		acg_controller_use_signals(d->ctl, d->sig);
 	acg_controller_free(old);
-	for (size_t i = 0; i < old_n; i++)
-		free(old_names[i]);
-	if (r < 0)
+	sset_free(&d->cur);
+	free(from);
+	if (r < 0) {
+		/* nothing is current: the next period tries again */
+		sset_free(&next);
 		return r;
+	}
+	d->cur = next;
 	acg_controller_adopt(d->ctl);
 	r = acg_controller_setup(d->ctl, &what);
 	if (r < 0 && r != -ENOENT)
@@ -642,6 +747,16 @@ int cmd_daemon(int argc, char **argv)
 		if (d.log != stderr)
 			fclose(d.log);
 		return ACG_EXIT_OK;
+	}
+	/* every session's cgroup is a few open directories (and a wake-up on v1): a root of
+	 * hundreds of sessions needs more than the usual soft limit of 1024 descriptors */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 	}
 	/* a log on a closed pipe must not end the daemon */
 	signal(SIGPIPE, SIG_IGN);

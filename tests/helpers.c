@@ -2,6 +2,12 @@
 /*
  * helpers.c: see helpers.h.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "helpers.h"
 
 #include "fsutil.h"
@@ -25,6 +31,12 @@
 void th_init(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* AGENTCG_TEST_FILTER=test_x runs only the tests matching that pattern,
+	 * AGENTCG_TEST_SKIP=test_y all but those */
+	if (getenv("AGENTCG_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AGENTCG_TEST_FILTER"));
+	if (getenv("AGENTCG_TEST_SKIP"))
+		cmocka_set_skip_filter(getenv("AGENTCG_TEST_SKIP"));
 }
 
 char *th_fixture(const char *name)

@@ -30,7 +30,11 @@
 		}                                                                                \
 	} while (0)
 
-/* Call first in main: unbuffered stdout, so cmocka's stdout and stderr lines never mix. */
+/*
+ * Call first in main: unbuffered stdout, so cmocka's stdout and stderr lines never mix;
+ * AGENTCG_TEST_FILTER (a cmocka pattern, * and ? as wildcards) selects tests by name,
+ * AGENTCG_TEST_SKIP leaves out those matching.
+ */
 void th_init(void);
 
 /* Read tests/fixtures/<name> (malloc'd, NUL-terminated); aborts the test if missing. */

@@ -448,6 +448,53 @@ static void test_kill_all(void **state)
 	assert_true(WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL);
 }
 
+/*
+ * Ids pinned against reuse (acg_cg_pin): of a process in the session, one moved out of it
+ * and one that ended, only the first is kept; it is alive while it runs and not once it
+ * has ended, so an act by its id is known to have reached it or not.
+ */
+static void test_pin(void **state)
+{
+	struct session *s = SESSION(state);
+	struct th_child *a, *b;
+	struct acg_task *t = NULL;
+	struct acg_cg *away = NULL;
+	pid_t ids[3], dead;
+	size_t n = 99;
+	int status;
+
+	a = start_child(s, 1 * MiB);
+	b = start_child(s, 1 * MiB);
+	assert_true(th_child_allocated(a, LIVENESS_MS));
+	assert_true(th_child_allocated(b, LIVENESS_MS));
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	assert_true(dead > 0);
+	waitpid(dead, &status, 0);
+	ids[0] = a->pid;
+	ids[1] = b->pid;
+	ids[2] = dead;
+	/* b leaves the session for a sibling (v2 keeps processes out of inner cgroups): its
+	 * id is no longer the session's to act on */
+	assert_int_equal(acg_cg_child(root, "pin-away", true, &away), 0);
+	assert_int_equal(acg_cg_attach(away, b->pid), 0);
+	assert_int_equal(acg_cg_pin(s->cg, ids, 3, &t, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t[0].id, a->pid);
+	assert_true(t[0].procfd >= 0);
+	assert_true(acg_task_alive(&t[0]));
+	/* ended (and reaped, so its id is free for reuse): no longer alive */
+	kill(a->pid, SIGKILL);
+	reap(a);
+	assert_false(acg_task_alive(&t[0]));
+	acg_tasks_free(t, n);
+	/* back, so the session's teardown finds it */
+	assert_int_equal(acg_cg_attach(s->cg, b->pid), 0);
+	assert_int_equal(acg_cg_remove(away), 0);
+	acg_cg_free(away);
+}
+
 /* memory.high: the allocator is throttled and reclaimed, its usage held near high. */
 static void test_high_throttle(void **state)
 {
@@ -631,6 +678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oom_kick, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_freeze_thaw, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_kill_all, session_setup, session_teardown),
+		cmocka_unit_test_setup_teardown(test_pin, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_high_throttle, session_setup,
 						session_teardown),
 		cmocka_unit_test_setup_teardown(test_low_protection, session_setup,

@@ -430,10 +430,13 @@ static void test_bench_full_disk(void **state)
 
 		fprintf(stderr, "bench on a full disk: exit %d: %s", code, r.err);
 		res_free(&r);
-		stat(out, &st);
+		/* the bench made its results directory, and failed writing into it */
+		int made = stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+
 		assert_int_equal(system(cmd), 0);
 		assert_int_equal(code, 1);
 		assert_true(said);
+		assert_true(made);
 	}
 	/* and its cgroups are gone */
 	assert_int_equal(acg_mounts_detect(&m), 0);
@@ -586,7 +589,7 @@ static void test_record_replays(void **state)
 		acg_cg_free(root);
 	}
 
-	r = RUN("record", "--output", rec, "--", "/nonexistent-cmd");
+	r = RUN("record", "--root", recroot, "--output", rec, "--", "/nonexistent-cmd");
 	assert_int_equal(r.code, 127);
 	assert_non_null(strstr(r.err, "cannot run '/nonexistent-cmd'"));
 	res_free(&r);
@@ -599,6 +602,7 @@ static void test_record_replays(void **state)
 static void test_record_ends_at_exit(void **state)
 {
 	const char *rec = path_in_tmp("sleep.json");
+	char recroot[64];
 	json_t *doc;
 	double d;
 	struct res r;
@@ -608,7 +612,9 @@ static void test_record_ends_at_exit(void **state)
 		fprintf(stderr, "skip: record needs root (it creates a cgroup)\n");
 		skip();
 	}
-	r = RUN("record", "--output", rec, "--", "sleep", "1.3");
+	/* a root of the test's own: the default one may be a running daemon's */
+	snprintf(recroot, sizeof(recroot), "agentcg-test-%d-rec", (int)getpid());
+	r = RUN("record", "--root", recroot, "--output", rec, "--", "sleep", "1.3");
 	assert_int_equal(r.code, 0);
 	res_free(&r);
 	doc = json_load_file(rec, 0, NULL);
@@ -765,9 +771,11 @@ static void test_out_parents(void **state)
 			"\"sessions\": [{\"name\": \"a\", \"priority\": \"high\", \"stress\": "
 			"{\"mb\": 8, \"hold_s\": 0.2}}]}");
 
+	/* under the tests' own root, never the shared default one */
+	snprintf(root, sizeof(root), "agentcg-test-%d", (int)getpid());
 	snprintf(out, sizeof(out), "%s/x/y", file);
-	expect_error(1, RUN("bench", scn, "--no-warm", "--out", out), "cannot write results", file,
-		     "Not a directory", (const char *)NULL);
+	expect_error(1, RUN("bench", scn, "--no-warm", "--root", root, "--out", out),
+		     "cannot write results", file, "Not a directory", (const char *)NULL);
 	if (access(fixture, R_OK) == 0) {
 		expect_error(1, RUN("report", fixture, "--format", "md", "--out", out),
 			     "cannot create", file, "Not a directory", (const char *)NULL);

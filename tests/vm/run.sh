@@ -99,6 +99,8 @@ fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
 /bin/agentcg check
 export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces AGENTCG_BIN=/bin/agentcg AGENTCG_DIST=/dist
+${AGENTCG_TEST_FILTER:+export AGENTCG_TEST_FILTER='$AGENTCG_TEST_FILTER'}
+${AGENTCG_TEST_SKIP:+export AGENTCG_TEST_SKIP='$AGENTCG_TEST_SKIP'}
 for t in ${tests[*]}; do
 	\$t
 	echo "VM-EXIT \$t \$?"
