@@ -308,6 +308,34 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 	}
 }
 
+/*
+ * Whether nothing can move without a kill: every LOW session held and its tasks waiting at
+ * its clamp (or frozen), and held LOW sessions alone fill the budget: even with all of
+ * HIGH's memory back there would not be a grant's worth of room beyond need, the room
+ * promised to held sessions counted. No LOW session can then grow or finish, none gives
+ * memory back by itself, and nothing HIGH frees can change that. (Room HIGH holds is not
+ * a reason to kill: it comes back when HIGH shrinks or ends, and LOW waits for it.)
+ */
+static bool stuck(const struct acg_pol_state *st, double need)
+{
+	double promised = 0, low_usage = 0;
+	size_t low = 0;
+
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+
+		if (!is_low(s))
+			continue;
+		if (!s->held || !(s->waiting || s->frozen))
+			return false;
+		low++;
+		low_usage += (double)s->usage;
+		promised += promise(s);
+	}
+	/* hand_back() raises the first one only by a grant step, after one of margin */
+	return low && (double)st->budget - low_usage - need - promised < 2.0 * (double)GRANT_STEP;
+}
+
 bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
 			 double now)
 {
@@ -409,16 +437,22 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			hand_back(c, st, h, need, &o);
 	}
 
-	/* the last resort: every LOW held and the parent still at its limit */
-	if (low && held == low && st->parent_waiting &&
-	    st->now - st->last_kill >= c->kill_cooldown_s) {
+	/* the last resort: every LOW held and the parent still at its limit, or held LOW
+	 * sessions alone fill the budget and wait there: nothing else can make room */
+	if (low && held == low && st->now - st->last_kill >= c->kill_cooldown_s &&
+	    (st->parent_waiting || stuck(st, need))) {
 		size_t v = victim(st);
 		struct acg_action *a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 
-		if (a)
+		if (a && st->parent_waiting)
 			snprintf(a->reason, sizeof(a->reason),
 				 "every LOW held and the parent at its limit (headroom %.0f MiB): "
 				 "lowest priority, largest (%.0f MiB), most recent goes",
+				 h / MiB, (double)st->s[v].usage / MiB);
+		else if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "held LOW sessions alone fill the budget, all waiting (headroom "
+				 "%.0f MiB): lowest priority, largest (%.0f MiB), most recent goes",
 				 h / MiB, (double)st->s[v].usage / MiB);
 	}
 	return o.n;

@@ -26,10 +26,14 @@
  *     peak: its burst is over) is taken back for it;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
  *     or no HIGH session is left, every held session is released.
- * A kill happens only when every LOW session is held and the parent is still at its limit
- * (its tasks wait there on v1; on v2 its memory.events oom grows): then the
- * lowest-priority, largest, most recently started session goes, one at a time,
- * kill_cooldown_s apart.
+ * A kill happens only when every LOW session is held and either the parent is still at its
+ * limit (its tasks wait there on v1; on v2 its memory.events oom grows), or held LOW
+ * sessions alone fill the budget: every one waits at its clamp (or is frozen) and even all
+ * of HIGH's memory back would leave less than a grant beyond need. Each then waits at its
+ * own clamp, so the parent never reaches its limit, yet nothing can move: no LOW session
+ * gives memory back by itself, and no HIGH session can (its room would only come back
+ * when it shrinks or ends, which LOW waits for). Then the lowest-priority, largest, most
+ * recently started session goes, one at a time, kill_cooldown_s apart.
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
  * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW

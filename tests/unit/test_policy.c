@@ -322,6 +322,82 @@ static void test_kill_only_as_last_resort(void **state)
 		assert_int_not_equal(act[i].kind, ACG_ACT_KILL);
 }
 
+/*
+ * Held LOW sessions alone fill the budget: every one waits at its clamp, and even HIGH's
+ * memory back would not make room for a grant. Nothing can move, and the parent is not at
+ * its limit (each session waits at its own clamp first): the policy kills one rather than
+ * sit there for good. Room HIGH holds is waited for, not killed for.
+ */
+static void test_stuck_low_alone(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* HIGH holds 100 MiB of the budget: LOW waits for it to shrink or end */
+	setup_state(100, 450, 450);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	st.now = 100;
+	assert_int_equal(decide(), 0);
+	/* LOW alone fills it (HIGH has 10 MiB): stuck, one kill (equal sizes: the newest) */
+	setup_state(10, 495, 495);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "held LOW sessions alone fill the budget, all waiting"))
+		fail_msg("reason: %s", act[0].reason);
+	/* never twice within the cooldown */
+	st.last_kill = st.now - 0.5;
+	assert_int_equal(decide(), 0);
+	st.last_kill = -INFINITY;
+	/* one of them still runs within its clamp (not waiting): it may yet finish, no kill */
+	ses[2].waiting = false;
+	assert_int_equal(decide(), 0);
+	/* a frozen session counts as one that waits */
+	ses[2].frozen = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	/* HIGH at 0 MiB, 20.5 MiB beyond the 12.5 kept: room for a grant, which goes to the
+	 * first in the queue instead of a kill */
+	setup_state(0, 480, 487);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	/* 6.5 MiB beyond need: less than a grant needs, stuck; the larger one goes */
+	setup_state(0, 480, 501);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 2);
+	/* no HIGH session left and the LOW ones fill the budget: a kill, not a wait */
+	setup_state(0, 500, 500);
+	ses[0].gone = true;
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	apply(n);
+	/* the victim's memory is back: the one left is released */
+	st.usage = 500 * MiB;
+	st.last_kill = st.now;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 1);
+}
+
 static void test_vanished_and_frozen(void **state)
 {
 	size_t n;
@@ -411,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_one_burst_at_a_time),
 		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
+		cmocka_unit_test(test_stuck_low_alone),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_rate_from_close_readings),
 	};
