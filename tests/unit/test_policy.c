@@ -222,15 +222,22 @@ static void test_one_burst_at_a_time(void **state)
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].session, 1);
-	/* no HIGH session left: everything is released */
+	/* no HIGH session left: every held session is released, each with the reason */
 	setup_state(0, 150, 150);
 	ses[0].gone = true;
-	apply(1 + 0 * decide());
 	ses[1].held = ses[2].held = true;
+	ses[1].clamp = ses[1].usage;
+	ses[2].clamp = ses[2].usage;
 	n = decide();
 	assert_int_equal(n, 2);
-	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
-	assert_non_null(strstr(act[0].reason, "no HIGH session left"));
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(act[i].kind, ACG_ACT_RELEASE);
+		assert_int_equal(act[i].session, i + 1);
+		assert_non_null(strstr(act[i].reason, "no HIGH session left"));
+	}
+	apply(n);
+	assert_false(ses[1].held || ses[2].held);
+	assert_int_equal(decide(), 0);
 }
 
 static void test_room_for_a_returning_burst(void **state)
@@ -299,10 +306,13 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(act[0].session, 1);
 	assert_non_null(strstr(act[0].reason, "largest (150 MiB)"));
 	assert_non_null(strstr(act[0].reason, "parent at its limit"));
-	/* equal sizes: the most recently started goes */
+	/* equal sizes: the most recently started goes (act cleared: nothing left over) */
 	ses[1].usage = 146 * MiB;
 	ses[1].clamp = 146 * MiB;
+	memset(act, 0, sizeof(act));
 	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
 	/* and never twice within the cooldown */
 	st.last_kill = st.now - 0.5;
@@ -311,8 +321,13 @@ static void test_kill_only_as_last_resort(void **state)
 	st.last_kill = -INFINITY;
 	ses[2].prio = 20;
 	ses[2].usage = 10 * MiB;
+	ses[2].clamp = 10 * MiB;
+	memset(act, 0, sizeof(act));
 	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
+	assert_non_null(strstr(act[0].reason, "largest (10 MiB)"));
 	/* a parent at its limit while not every LOW is held yet: hold first, no kill */
 	setup_state(680, 150, 150);
 	st.parent_waiting = true;
