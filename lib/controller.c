@@ -47,6 +47,7 @@ struct acg_controller {
 	struct acg_pol_session *s;
 	struct acg_pol_reading *base; /* each session's reading its rate is measured from */
 	uint64_t *last_high;	      /* each session's memory.events high at the last look (v2) */
+	double *wait_start; /* when each session's current stretch of waiting began (NaN) */
 	/* kernel wake-ups: [0] the parent's usage crossing budget - need (v1), [1] the parent
 	 * at its limit, [2 + i] session i at its clamp; fd -1 when the host has none */
 	struct pollfd *pfd;
@@ -84,8 +85,9 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 	c->s = calloc(n ? n : 1, sizeof(*c->s));
 	c->base = calloc(n ? n : 1, sizeof(*c->base));
 	c->last_high = calloc(n ? n : 1, sizeof(*c->last_high));
+	c->wait_start = calloc(n ? n : 1, sizeof(*c->wait_start));
 	c->pfd = calloc(n + 2, sizeof(*c->pfd));
-	if (!c->s || !c->base || !c->last_high || !c->pfd) {
+	if (!c->s || !c->base || !c->last_high || !c->wait_start || !c->pfd) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
@@ -103,11 +105,16 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const in
 		c->cfg.grant_high_rate = 256.0 * 1024 * 1024;
 	if (c->version == 2 && c->cfg.claim_decay_s < 2.0)
 		c->cfg.claim_decay_s = 2.0;
+	/* v2: a held session's tasks loop in reclaim at memory.high; after this long waiting
+	 * there it is frozen instead (policy.h). v1's hold is a sleep: never */
+	if (c->version == 2 && isinf(c->cfg.wait_freeze_s))
+		c->cfg.wait_freeze_s = ACG_POL_WAIT_FREEZE_S;
 	c->log = log;
 	c->log_arg = log_arg;
 	for (size_t i = 0; i < n; i++) {
 		c->s[i].prio = prio[i];
 		c->base[i].t = NAN;
+		c->wait_start[i] = NAN;
 	}
 	for (size_t i = 0; i < n + 2; i++)
 		c->pfd[i].fd = -1;
@@ -127,6 +134,7 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->s);
 	free(c->base);
 	free(c->last_high);
+	free(c->wait_start);
 	free(c->cgid);
 	free(c->last_sig);
 	free(c->niced);
@@ -240,6 +248,7 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 			to->s[i].peak_t = from->s[j].peak_t;
 			to->s[i].started_at = from->s[j].started_at;
 			to->last_high[i] = from->last_high[j];
+			to->wait_start[i] = from->wait_start[j];
 			to->base[i] = from->base[j];
 			break;
 		}
@@ -324,6 +333,21 @@ static bool waiting(struct acg_controller *c, size_t i)
 	return w;
 }
 
+/*
+ * Keep session i's waited_s: how long its tasks have waited at its clamp in one stretch,
+ * which ends when it is released or given room (apply()), or has not waited for idle_s.
+ */
+static void track_wait(struct acg_controller *c, size_t i, double now)
+{
+	struct acg_pol_session *s = &c->s[i];
+
+	if (!s->held || (!s->waiting && now - s->active_at >= c->cfg.idle_s))
+		c->wait_start[i] = NAN;
+	else if (s->waiting && isnan(c->wait_start[i]))
+		c->wait_start[i] = now;
+	s->waited_s = isnan(c->wait_start[i]) ? 0 : now - c->wait_start[i];
+}
+
 static void observe(struct acg_controller *c, double now)
 {
 	struct acg_mem_events ev;
@@ -366,6 +390,7 @@ static void observe(struct acg_controller *c, double now)
 		if (s->waiting || grew)
 			s->active_at = now;
 		s->usage = u;
+		track_wait(c, i, now);
 	}
 }
 
@@ -443,14 +468,19 @@ static int apply(struct acg_controller *c, const struct acg_action *a)
 			/* the policy's view: the clamp it asked for (the slack is ours) */
 			s->held = true;
 			s->clamp = a->value;
+			/* room given: a new stretch of waiting starts when it is used up */
+			if (a->kind == ACG_ACT_RAISE)
+				c->wait_start[a->session] = NAN;
 		}
 		c->stats.holds += a->kind == ACG_ACT_HOLD;
 		c->stats.raises += a->kind == ACG_ACT_RAISE;
 		break;
 	case ACG_ACT_RELEASE:
 		r = set_clamp(c, a->session, ACG_UNLIMITED);
-		if (r == 0)
+		if (r == 0) {
 			s->held = false;
+			c->wait_start[a->session] = NAN;
+		}
 		c->stats.releases++;
 		break;
 	case ACG_ACT_FREEZE:

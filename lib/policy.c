@@ -37,6 +37,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.idle_s = 0.2,
 		.low_nice = 19,
 		.grant_high_rate = INFINITY,
+		.wait_freeze_s = INFINITY,
 		.can_freeze = true,
 	};
 }
@@ -244,8 +245,9 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 			high_rate += st->s[i].rate;
 	if (high_rate > c->grant_high_rate)
 		return;
+	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp) */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if (st->s[i].held && st->s[i].waiting) {
+		if (st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
 			g = i;
 			break;
 		}
@@ -334,6 +336,36 @@ static bool stuck(const struct acg_pol_state *st, double need)
 	}
 	/* hand_back() raises the first one only by a grant step, after one of margin */
 	return low && (double)st->budget - low_usage - need - promised < 2.0 * (double)GRANT_STEP;
+}
+
+/*
+ * Freeze held sessions whose tasks have waited at their clamp longer than wait_freeze_s,
+ * but none this tick's actions already move (given room, released, killed).
+ */
+static void freeze_waiters(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
+			   struct out *o)
+{
+	size_t before = o->n;
+
+	for (size_t i = 0; i < st->n && c->can_freeze; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+		struct acg_action *a;
+		bool moved = false;
+
+		if (!is_low(s) || !s->held || s->frozen || !s->waiting ||
+		    !(s->waited_s > c->wait_freeze_s))
+			continue;
+		for (size_t k = 0; k < before; k++)
+			moved = moved || o->a[k].session == i;
+		if (moved)
+			continue;
+		a = add(o, i, ACG_ACT_FREEZE, 0);
+		if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "waited at its clamp for %.1f s (more than %.1f s): frozen, no "
+				 "longer reclaiming",
+				 s->waited_s, c->wait_freeze_s);
+	}
 }
 
 bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
@@ -455,5 +487,6 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 				 "%.0f MiB): lowest priority, largest (%.0f MiB), most recent goes",
 				 h / MiB, (double)st->s[v].usage / MiB);
 	}
+	freeze_waiters(c, st, &o);
 	return o.n;
 }

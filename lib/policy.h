@@ -25,7 +25,14 @@
  *     to another session that no longer uses it (idle for idle_s, or shrinking from its
  *     peak: its burst is over) is taken back for it;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
- *     or no HIGH session is left, every held session is released.
+ *     or no HIGH session is left, every held session is released;
+ *   - a held session whose tasks have waited at its clamp for wait_freeze_s without a
+ *     break (v2: 5 s; v1 and the simulator: never) is frozen, when the host can freeze:
+ *     on v2 its tasks would otherwise loop in reclaim at memory.high, burning CPU, for as
+ *     long as HIGH needs the room. A frozen session counts as one that waits: it gets room
+ *     in its turn, and is thawed with it (or on release). The trade-off: a frozen session
+ *     holding a lock HIGH needs (a git index.lock, a package manager's lock) blocks HIGH
+ *     until it is thawed, where a clamped one would have crept on and let go of it.
  * A kill happens only when every LOW session is held and either the parent is still at its
  * limit (its tasks wait there on v1; on v2 its memory.events oom grows), or held LOW
  * sessions alone fill the budget: every one waits at its clamp (or is frozen) and even all
@@ -68,7 +75,16 @@ struct acg_pol_cfg {
 	 * 256 MiB/s on v2, where a clamp (memory.high) can be overrun and the kernel's OOM
 	 * killer cannot be paused */
 	double grant_high_rate;
+	/* a held session whose tasks have waited at its clamp this long without a break
+	 * (waited_s) is frozen, when the host can freeze: on v2 such tasks loop in reclaim at
+	 * memory.high, burning CPU, for as long as the hold lasts. INFINITY (the default:
+	 * v1's hold is a sleep in the OOM wait, the simulator's a full stop) never; the
+	 * controller sets ACG_POL_WAIT_FREEZE_S on v2 */
+	double wait_freeze_s;
 };
+
+/* The controller's wait_freeze_s on cgroup v2, seconds. */
+#define ACG_POL_WAIT_FREEZE_S 5.0
 
 /* Defaults for a budget: reserve 5% (at least 32 MiB), hysteresis half of it, ... */
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget);
@@ -82,6 +98,9 @@ struct acg_pol_session {
 	double peak_t;	      /* when recent_peak was seen */
 	double started_at;
 	bool waiting;	  /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
+	double waited_s;  /* how long they have waited there without a break (0: not waiting):
+			   * a stretch ends when the session is released or given room, or has
+			   * not waited for idle_s */
 	double active_at; /* when it last grew or waited */
 	bool stalled;	  /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */

@@ -187,6 +187,9 @@ static void test_usage_errors(void **state)
 		write_file(cfg, "{\"quiet_s\": 1e9}");
 		expect_usage_error("\"quiet_s\" must be a number from 0.01 to 3600",
 				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+		write_file(cfg, "{\"wait_freeze_s\": 0}");
+		expect_usage_error("\"wait_freeze_s\" must be a number from 0.1 to 3600",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
 		/* a key given twice is a mistake, not "the last one wins" */
 		write_file(cfg, "{\"quiet_s\": 1, \"quiet_s\": 2}");
 		expect_usage_error("duplicate object key",

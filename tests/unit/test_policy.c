@@ -461,6 +461,70 @@ static void test_vanished_and_frozen(void **state)
 }
 
 /*
+ * v2 holds are bounded: a held session whose tasks have waited at its clamp longer than
+ * wait_freeze_s is frozen (its tasks would loop in reclaim at memory.high), not when the
+ * bound is unset (v1, the default), nor without a freezer, nor when this tick gives it
+ * room; frozen, it still gets room in its turn, and is thawed with it.
+ */
+static void test_wait_freeze(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(690, 150, 146);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[2].waiting = true;
+	ses[2].waited_s = 6;
+	/* the default (v1, the simulator): a hold is never bounded */
+	assert_true(isinf(cfg.wait_freeze_s));
+	assert_int_equal(decide(), 0);
+	/* v2's bound: frozen, and the decision says why */
+	cfg.wait_freeze_s = ACG_POL_WAIT_FREEZE_S;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_FREEZE);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "waited at its clamp for 6.0 s (more than 5.0 s)"))
+		fail_msg("reason: %s", act[0].reason);
+	/* within the bound, or without a freezer: left clamped */
+	ses[2].waited_s = 4;
+	assert_int_equal(decide(), 0);
+	ses[2].waited_s = 6;
+	cfg.can_freeze = false;
+	assert_int_equal(decide(), 0);
+	cfg.can_freeze = true;
+	/* HIGH shrinks: the first in the queue is given room, not frozen; the other is */
+	ses[1].waiting = true;
+	ses[1].waited_s = 6;
+	ses[0].usage = 300 * MiB;
+	st.usage = (300 + 150 + 146) * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	assert_int_equal(act[1].kind, ACG_ACT_FREEZE);
+	assert_int_equal(act[1].session, 2);
+	apply(n);
+	assert_true(ses[2].frozen);
+	/* LOW 1 is done with its room (idle); LOW 2, frozen, no longer waits by the files but
+	 * is next: its room comes with a thaw */
+	ses[1].waiting = false;
+	ses[1].waited_s = 0;
+	ses[1].active_at = 0;
+	ses[2].waiting = false;
+	ses[2].waited_s = 0;
+	n = decide();
+	assert_int_equal(n, 3);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 1);
+	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[1].session, 2);
+	assert_int_equal(act[2].kind, ACG_ACT_THAW);
+	assert_int_equal(act[2].session, 2);
+}
+
+/*
  * A session's growth rate from its usage readings. The kernel charges memory in per-CPU
  * batches (and huge pages): two readings microseconds apart, a tick brought forward by a
  * wake-up, can differ by a whole batch, which over that gap reads as tens of GiB/s (a LOW
@@ -504,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_stuck_low_alone),
 		cmocka_unit_test(test_vanished_and_frozen),
+		cmocka_unit_test(test_wait_freeze),
 		cmocka_unit_test(test_rate_from_close_readings),
 	};
 
