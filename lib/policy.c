@@ -313,12 +313,13 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 /*
  * Whether nothing can move without a kill: every LOW session held and its tasks waiting at
  * its clamp (or frozen), and held LOW sessions alone fill the budget: even with all of
- * HIGH's memory back there would not be a grant's worth of room beyond need, the room
- * promised to held sessions counted. No LOW session can then grow or finish, none gives
- * memory back by itself, and nothing HIGH frees can change that. (Room HIGH holds is not
- * a reason to kill: it comes back when HIGH shrinks or ends, and LOW waits for it.)
+ * HIGH's memory back, and nothing kept for HIGH's growth or its recent peak, there would
+ * not be a grant's worth of room beyond the held reserve, the room promised to held
+ * sessions counted. No LOW session can then grow or finish, none gives memory back by
+ * itself, and nothing HIGH frees can change that. (Room HIGH holds or may claim again is
+ * not a reason to kill: it comes back when HIGH shrinks or ends, and LOW waits for it.)
  */
-static bool stuck(const struct acg_pol_state *st, double need)
+static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
 {
 	double promised = 0, low_usage = 0;
 	size_t low = 0;
@@ -335,7 +336,8 @@ static bool stuck(const struct acg_pol_state *st, double need)
 		promised += promise(s);
 	}
 	/* hand_back() raises the first one only by a grant step, after one of margin */
-	return low && (double)st->budget - low_usage - need - promised < 2.0 * (double)GRANT_STEP;
+	return low && (double)st->budget - low_usage - (double)c->held_reserve - promised <
+			      2.0 * (double)GRANT_STEP;
 }
 
 /*
@@ -472,7 +474,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	/* the last resort: every LOW held and the parent still at its limit, or held LOW
 	 * sessions alone fill the budget and wait there: nothing else can make room */
 	if (low && held == low && st->now - st->last_kill >= c->kill_cooldown_s &&
-	    (st->parent_waiting || stuck(st, need))) {
+	    (st->parent_waiting || stuck(c, st))) {
 		size_t v = victim(st);
 		struct acg_action *a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 

@@ -36,10 +36,11 @@
  * A kill happens only when every LOW session is held and either the parent is still at its
  * limit (its tasks wait there on v1; on v2 its memory.events oom grows), or held LOW
  * sessions alone fill the budget: every one waits at its clamp (or is frozen) and even all
- * of HIGH's memory back would leave less than a grant beyond need. Each then waits at its
- * own clamp, so the parent never reaches its limit, yet nothing can move: no LOW session
- * gives memory back by itself, and no HIGH session can (its room would only come back
- * when it shrinks or ends, which LOW waits for). Then the lowest-priority, largest, most
+ * of HIGH's memory back, with nothing kept for HIGH's growth or recent peak, would leave
+ * less than a grant beyond held_reserve. Each then waits at its own clamp, so the parent
+ * never reaches its limit, yet nothing can move: no LOW session gives memory back by
+ * itself, and nothing HIGH frees would be enough (room HIGH holds, or keeps for its
+ * return, is waited for, never killed for). Then the lowest-priority, largest, most
  * recently started session goes, one at a time, kill_cooldown_s apart.
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
@@ -99,8 +100,9 @@ struct acg_pol_session {
 	double started_at;
 	bool waiting;	  /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
 	double waited_s;  /* how long they have waited there without a break (0: not waiting):
-			   * a stretch ends when the session is released or given room, or has
-			   * not waited for idle_s */
+			   * the controller ends a stretch when the session is released or given
+			   * room, or has not waited for 2.5 s (v2 throttles in sleeps of up to
+			   * 2 s, which show no new memory.events high) */
 	double active_at; /* when it last grew or waited */
 	bool stalled;	  /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */

@@ -355,6 +355,15 @@ static void test_stuck_low_alone(void **state)
 	ses[1].waiting = ses[2].waiting = true;
 	st.now = 100;
 	assert_int_equal(decide(), 0);
+	/* HIGH just dropped from 390 MiB to nothing: the room kept for its return (the claim)
+	 * is HIGH's too, LOW waits for it to decay, no kill */
+	setup_state(0, 300, 300);
+	ses[0].recent_peak = 390 * MiB;
+	ses[0].peak_t = st.now;
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	assert_int_equal(decide(), 0);
 	/* LOW alone fills it (HIGH has 10 MiB): stuck, one kill (equal sizes: the newest) */
 	setup_state(10, 495, 495);
 	apply(decide());
