@@ -35,6 +35,10 @@
 /* v1: the parent waiting at its limit this long, with the policy unable to make room, gets
  * the kernel's OOM killer back (HIGH alone over the budget must not wait for good) */
 #define STUCK_S 1.0
+/* a held session's stretch of waiting at its clamp ends after this long with no wait seen:
+ * longer than the kernel's longest memory.high throttle sleep (2 s, v2), during which a
+ * throttled task shows no new memory.events high */
+#define WAIT_GAP_S 2.5
 
 struct acg_controller {
 	struct acg_cg *parent;
@@ -335,13 +339,14 @@ static bool waiting(struct acg_controller *c, size_t i)
 
 /*
  * Keep session i's waited_s: how long its tasks have waited at its clamp in one stretch,
- * which ends when it is released or given room (apply()), or has not waited for idle_s.
+ * which ends when it is released or given room (apply()), or has neither waited nor grown
+ * for WAIT_GAP_S.
  */
 static void track_wait(struct acg_controller *c, size_t i, double now)
 {
 	struct acg_pol_session *s = &c->s[i];
 
-	if (!s->held || (!s->waiting && now - s->active_at >= c->cfg.idle_s))
+	if (!s->held || (!s->waiting && now - s->active_at >= WAIT_GAP_S))
 		c->wait_start[i] = NAN;
 	else if (s->waiting && isnan(c->wait_start[i]))
 		c->wait_start[i] = now;
