@@ -102,6 +102,10 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 		c->cfg.grant_high_rate = 256.0 * 1024 * 1024;
 	if (c->version == 2 && c->cfg.claim_decay_s < 2.0)
 		c->cfg.claim_decay_s = 2.0;
+	/* v2: a held session's tasks loop in reclaim at memory.high; after this long waiting
+	 * there it is frozen instead (policy.h). v1's hold is a sleep: never */
+	if (c->version == 2 && isinf(c->cfg.wait_freeze_s))
+		c->cfg.wait_freeze_s = ACG_POL_WAIT_FREEZE_S;
 	c->log = log;
 	c->log_arg = log_arg;
 	for (size_t i = 0; i < n; i++) {
@@ -245,6 +249,9 @@ void acg_controller_carry(struct acg_controller *to, const struct acg_controller
 			to->s[i].peak_t = from->s[j].peak_t;
 			to->s[i].started_at = from->s[j].started_at;
 			to->last_high[i] = from->last_high[j];
+			to->s[i].in_wait = from->s[j].in_wait;
+			to->s[i].wait_since = from->s[j].wait_since;
+			to->s[i].wait_clamp = from->s[j].wait_clamp;
 			to->base[i] = from->base[j];
 			break;
 		}

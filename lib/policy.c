@@ -38,6 +38,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.idle_s = 0.2,
 		.low_nice = 19,
 		.grant_high_rate = INFINITY,
+		.wait_freeze_s = INFINITY,
 		.can_freeze = true,
 	};
 }
@@ -274,8 +275,9 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 			high_rate += st->s[i].rate;
 	if (high_rate > c->grant_high_rate)
 		return;
+	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp) */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if (st->s[i].held && st->s[i].waiting) {
+		if (st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
 			g = i;
 			break;
 		}
@@ -338,6 +340,66 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
 	}
 }
 
+/*
+ * Whether nothing can move without a kill: every LOW session held and its tasks waiting at
+ * its clamp (or frozen), and held LOW sessions alone fill the budget: even with all of
+ * HIGH's memory back, and nothing kept for HIGH's growth or its recent peak, there would
+ * not be a grant's worth of room beyond the held reserve, the room promised to held
+ * sessions counted. No LOW session can then grow or finish, none gives memory back by
+ * itself, and nothing HIGH frees can change that. (Room HIGH holds or may claim again is
+ * not a reason to kill: it comes back when HIGH shrinks or ends, and LOW waits for it.)
+ */
+static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+{
+	double promised = 0, low_usage = 0;
+	size_t low = 0;
+
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+
+		if (!is_low(s))
+			continue;
+		if (!s->held || !(s->waiting || s->frozen))
+			return false;
+		low++;
+		low_usage += (double)s->usage;
+		promised += promise(s);
+	}
+	/* hand_back() raises the first one only by a grant step, after one of margin */
+	return low && (double)st->budget - low_usage - (double)c->held_reserve - promised <
+			      2.0 * (double)GRANT_STEP;
+}
+
+/*
+ * Freeze held sessions whose tasks have waited at their clamp longer than wait_freeze_s,
+ * but none this tick's actions already move (given room, released, killed).
+ */
+static void freeze_waiters(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
+			   struct out *o)
+{
+	size_t before = o->n;
+
+	for (size_t i = 0; i < st->n && c->can_freeze; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+		struct acg_action *a;
+		bool moved = false;
+
+		if (!is_low(s) || !s->held || s->frozen || !s->waiting ||
+		    !(s->waited_s > c->wait_freeze_s))
+			continue;
+		for (size_t k = 0; k < before; k++)
+			moved = moved || o->a[k].session == i;
+		if (moved)
+			continue;
+		a = add(o, i, ACG_ACT_FREEZE, 0);
+		if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "waited at its clamp for %.1f s (more than %.1f s): frozen, no "
+				 "longer reclaiming",
+				 s->waited_s, c->wait_freeze_s);
+	}
+}
+
 bool acg_pol_rate_update(struct acg_pol_session *s, struct acg_pol_reading *base, uint64_t usage,
 			 double now)
 {
@@ -382,6 +444,17 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 	if (s->waiting || grew)
 		s->active_at = st->now;
 	s->usage = o->usage;
+	/* a stretch of waiting at the clamp: it ends when the session is released or given room
+	 * (its clamp raised), or has neither waited nor grown for ACG_POL_WAIT_GAP_S */
+	if (!s->held || s->clamp > s->wait_clamp ||
+	    (!s->waiting && st->now - s->active_at >= ACG_POL_WAIT_GAP_S))
+		s->in_wait = false;
+	if (s->waiting && !s->in_wait) {
+		s->in_wait = true;
+		s->wait_since = st->now;
+		s->wait_clamp = s->clamp;
+	}
+	s->waited_s = s->in_wait ? st->now - s->wait_since : 0;
 }
 
 /* Room for HIGH's recent peak, decaying linearly to nothing over the window. */
@@ -460,17 +533,24 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			hand_back(c, st, h, need, &o);
 	}
 
-	/* the last resort: every LOW held and the parent still at its limit */
-	if (low && held == low && st->parent_waiting &&
-	    st->now - st->last_kill >= c->kill_cooldown_s) {
+	/* the last resort: every LOW held and the parent still at its limit, or held LOW
+	 * sessions alone fill the budget and wait there: nothing else can make room */
+	if (low && held == low && st->now - st->last_kill >= c->kill_cooldown_s &&
+	    (st->parent_waiting || stuck(c, st))) {
 		size_t v = victim(st);
 		struct acg_action *a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 
-		if (a)
+		if (a && st->parent_waiting)
 			snprintf(a->reason, sizeof(a->reason),
 				 "every LOW held and the parent at its limit (headroom %.0f MiB): "
 				 "lowest priority, largest (%.0f MiB), most recent goes",
 				 h / MiB, (double)st->s[v].usage / MiB);
+		else if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "held LOW sessions alone fill the budget, all waiting (headroom "
+				 "%.0f MiB): lowest priority, largest (%.0f MiB), most recent goes",
+				 h / MiB, (double)st->s[v].usage / MiB);
 	}
+	freeze_waiters(c, st, &o);
 	return o.n;
 }

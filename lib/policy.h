@@ -27,11 +27,23 @@
  *     to another session that no longer uses it (idle for idle_s, or shrinking from its
  *     peak: its burst is over) is taken back for it;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
- *     or no HIGH session is left, every held session is released.
- * A kill happens only when every LOW session is held and the parent is still at its limit
- * (its tasks wait there on v1; on v2 its memory.events oom grows): then the
- * lowest-priority, largest, most recently started session goes, one at a time,
- * kill_cooldown_s apart.
+ *     or no HIGH session is left, every held session is released;
+ *   - a held session whose tasks have waited at its clamp for wait_freeze_s without a
+ *     break (v2: 5 s; v1 and the simulator: never) is frozen, when the host can freeze:
+ *     on v2 its tasks would otherwise loop in reclaim at memory.high, burning CPU, for as
+ *     long as HIGH needs the room. A frozen session counts as one that waits: it gets room
+ *     in its turn, and is thawed with it (or on release). The trade-off: a frozen session
+ *     holding a lock HIGH needs (a git index.lock, a package manager's lock) blocks HIGH
+ *     until it is thawed, where a clamped one would have crept on and let go of it.
+ * A kill happens only when every LOW session is held and either the parent is still at its
+ * limit (its tasks wait there on v1; on v2 its memory.events oom grows), or held LOW
+ * sessions alone fill the budget: every one waits at its clamp (or is frozen) and even all
+ * of HIGH's memory back, with nothing kept for HIGH's growth or recent peak, would leave
+ * less than a grant beyond held_reserve. Each then waits at its own clamp, so the parent
+ * never reaches its limit, yet nothing can move: no LOW session gives memory back by
+ * itself, and nothing HIGH frees would be enough (room HIGH holds, or keeps for its
+ * return, is waited for, never killed for). Then the lowest-priority, largest, most
+ * recently started session goes, one at a time, kill_cooldown_s apart.
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
  * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW
@@ -94,7 +106,16 @@ struct acg_pol_cfg {
 	 * 256 MiB/s on v2, where a clamp (memory.high) can be overrun and the kernel's OOM
 	 * killer cannot be paused */
 	double grant_high_rate;
+	/* a held session whose tasks have waited at its clamp this long without a break
+	 * (waited_s) is frozen, when the host can freeze: on v2 such tasks loop in reclaim at
+	 * memory.high, burning CPU, for as long as the hold lasts. INFINITY (the default:
+	 * v1's hold is a sleep in the OOM wait, the simulator's a full stop) never; the
+	 * controller sets ACG_POL_WAIT_FREEZE_S on v2 */
+	double wait_freeze_s;
 };
+
+/* The controller's wait_freeze_s on cgroup v2, seconds. */
+#define ACG_POL_WAIT_FREEZE_S 5.0
 
 /* Defaults for a budget: reserve 5% (at least 32 MiB), hysteresis half of it, ... */
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget);
@@ -107,9 +128,15 @@ struct acg_pol_session {
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
 	double peak_t;	      /* when recent_peak was seen */
 	double started_at;
-	bool waiting;	  /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
-	double active_at; /* when it last grew or waited */
-	bool stalled;	  /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
+	bool waiting;	     /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
+	double waited_s;     /* how long they have waited there without a break (0: not waiting):
+			   * the estimator ends a stretch when the session is released or given
+			   * room, or has neither waited nor grown for ACG_POL_WAIT_GAP_S */
+	bool in_wait;	     /* the estimator's: a stretch of waiting is under way, */
+	double wait_since;   /* since then, */
+	uint64_t wait_clamp; /* at this clamp */
+	double active_at;    /* when it last grew or waited */
+	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */
 	bool held;
@@ -162,6 +189,13 @@ struct acg_pol_reading {
  * what this host's memory can really be had at.
  */
 #define ACG_POL_RATE_MIN_DT_S 0.005
+
+/*
+ * A stretch of waiting at a clamp ends after this long with neither a wait seen nor growth:
+ * longer than the kernel's longest throttle sleep at memory.high (2 s), during which a
+ * throttled task shows no new memory.events high.
+ */
+#define ACG_POL_WAIT_GAP_S 2.5
 
 /*
  * Take a reading of usage at now into s->rate (bytes/s, the mean of the previous rate and

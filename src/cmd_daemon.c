@@ -45,18 +45,20 @@ static void daemon_usage(FILE *f)
 		"\n"
 		"Manage every session under the root: HIGH sessions keep allocating, LOW ones are\n"
 		"held (v1: limit clamped with the OOM killer off; v2: memory.high clamped, frozen\n"
-		"if they creep) when the budget runs short, given room back and released when\n"
-		"HIGH shrinks; a LOW session is killed only when holding all of them cannot make\n"
-		"room. Sessions are the root's children named high-<name> or low-<name> (see\n"
-		"'agentcg run'). At start, anything a previous daemon left held is released; on\n"
-		"SIGTERM/SIGINT everything is released before exit.\n"
+		"if they creep or wait there for wait_freeze_s) when the budget runs short, given\n"
+		"room back and released when HIGH shrinks; a LOW session is killed only when\n"
+		"holding all of them cannot make room, or held LOW sessions alone fill the budget\n"
+		"and nothing can move. Sessions are the root's children named high-<name> or\n"
+		"low-<name> (see 'agentcg run'). At start, anything a previous daemon left held is\n"
+		"released; on SIGTERM/SIGINT everything is released before exit.\n"
 		"\n"
 		"Options:\n"
 		"  --root PATH       managed root (default agentcg under the memory controller)\n"
 		"  --budget-mb N     the budget, MiB (at most this host's memory): set as the\n"
 		"                    root's hard limit (default: keep the root's limit, or the\n"
 		"                    host's memory)\n"
-		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s, low_nice\n"
+		"  --config FILE     JSON: budget_mb, interval_ms, reserve_mb, quiet_s, low_nice,\n"
+		"                    wait_freeze_s\n"
 		"                    (units, defaults, bounds: docs/controller.md); its keys\n"
 		"                    replace the options given with them\n"
 		"  --interval-ms N   control period, 1 to 10000 (default 10)\n"
@@ -524,7 +526,7 @@ static const struct cfg_key {
 } cfg_keys[] = {
 	{"budget_mb", 1, 1 << 24, false},  {"interval_ms", 1, 10000, false},
 	{"reserve_mb", 1, 1 << 24, false}, {"quiet_s", 0.01, 3600, false},
-	{"low_nice", 0, 19, true},
+	{"low_nice", 0, 19, true},	   {"wait_freeze_s", 0.1, 3600, false},
 };
 
 static int read_config(const char *path, double *budget_mb, bool *have_budget, double *interval_ms,
@@ -548,7 +550,7 @@ static int read_config(const char *path, double *budget_mb, bool *have_budget, d
 				k = &cfg_keys[i];
 		if (!k) {
 			acg_err("daemon: %s: unknown key \"%s\" (budget_mb, interval_ms, reserve_mb, "
-				"quiet_s, low_nice)",
+				"quiet_s, low_nice, wait_freeze_s)",
 				path, key);
 			json_decref(j);
 			return -EINVAL;
@@ -575,6 +577,8 @@ static int read_config(const char *path, double *budget_mb, bool *have_budget, d
 		cfg->quiet_s = json_number_value(v);
 	if ((v = json_object_get(j, "low_nice")))
 		cfg->low_nice = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "wait_freeze_s")))
+		cfg->wait_freeze_s = json_number_value(v);
 	json_decref(j);
 	return 0;
 }
@@ -723,12 +727,13 @@ int cmd_daemon(int argc, char **argv)
 		}
 	}
 	{
-		double q = d.cfg.quiet_s;
+		double q = d.cfg.quiet_s, wf = d.cfg.wait_freeze_s;
 		int nice = d.cfg.low_nice;
 
 		acg_pol_cfg_default(&d.cfg, d.budget);
 		d.cfg.quiet_s = q;
 		d.cfg.low_nice = nice;
+		d.cfg.wait_freeze_s = wf;
 		if (have_reserve) {
 			d.cfg.reserve = (uint64_t)(reserve_mb * 1048576.0);
 			d.cfg.held_reserve = d.cfg.reserve / 4;

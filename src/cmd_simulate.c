@@ -96,6 +96,20 @@ struct sweep_row {
 	double low_max_slowdown, high_max_slowdown;
 };
 
+/* A sweep row's largest slowdown: NaN (no session of the class completed) is n/a, null. */
+static const char *slowdown_text(char *buf, size_t size, double sd)
+{
+	if (isnan(sd))
+		return "n/a";
+	snprintf(buf, size, "%.2f", sd);
+	return buf;
+}
+
+static json_t *slowdown_json(double sd)
+{
+	return isnan(sd) ? json_null() : json_real(sd);
+}
+
 static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, size_t max_low,
 		 bool json)
 {
@@ -122,7 +136,9 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 		       "HIGH max slowdown");
 	for (size_t k = 1; k <= max_low && n_high + k <= MAX_SWEEP; k++) {
 		struct acg_sim_result r;
-		struct sweep_row row = {k, 0, 0, 0};
+		/* NaN: no session of the class completed (n/a, null), never a slowdown of 0 */
+		struct sweep_row row = {k, 0, NAN, NAN};
+		char low_sd[32], high_sd[32];
 		size_t m = n_high, seen = 0;
 
 		/* the k-th LOW session is the scenario's LOW sessions in turn */
@@ -141,9 +157,12 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 		if (acg_sim_run(&tmp, idx, m, "dynamic", cfg, &r) < 0)
 			break;
 		for (size_t i = 0; i < r.n; i++) {
-			double sd = r.s[i].completed ? slowdown(&r.s[i], sc->speed) : 0;
+			double sd;
 
 			row.killed += r.s[i].killed || r.s[i].timed_out;
+			if (!r.s[i].completed)
+				continue;
+			sd = slowdown(&r.s[i], sc->speed);
 			if (acg_prio_is_high(r.s[i].spec->prio))
 				row.high_max_slowdown = fmax(row.high_max_slowdown, sd);
 			else
@@ -154,13 +173,15 @@ static int sweep(const struct acg_scenario *sc, const struct acg_pol_cfg *cfg, s
 			best = k;
 		if (json)
 			json_array_append_new(
-				rows, json_pack("{s:I, s:I, s:f, s:f}", "low", (json_int_t)k,
-						"killed", (json_int_t)row.killed,
-						"low_max_slowdown", row.low_max_slowdown,
-						"high_max_slowdown", row.high_max_slowdown));
+				rows,
+				json_pack("{s:I, s:I, s:o, s:o}", "low", (json_int_t)k, "killed",
+					  (json_int_t)row.killed, "low_max_slowdown",
+					  slowdown_json(row.low_max_slowdown), "high_max_slowdown",
+					  slowdown_json(row.high_max_slowdown)));
 		else
-			printf("%-6zu %-7zu %-18.2f %-18.2f\n", k, row.killed, row.low_max_slowdown,
-			       row.high_max_slowdown);
+			printf("%-6zu %-7zu %-18s %-18s\n", k, row.killed,
+			       slowdown_text(low_sd, sizeof(low_sd), row.low_max_slowdown),
+			       slowdown_text(high_sd, sizeof(high_sd), row.high_max_slowdown));
 	}
 	if (json) {
 		json_t *doc = json_head(sc);

@@ -187,6 +187,9 @@ static void test_usage_errors(void **state)
 		write_file(cfg, "{\"quiet_s\": 1e9}");
 		expect_usage_error("\"quiet_s\" must be a number from 0.01 to 3600",
 				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+		write_file(cfg, "{\"wait_freeze_s\": 0}");
+		expect_usage_error("\"wait_freeze_s\" must be a number from 0.1 to 3600",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
 		/* a key given twice is a mistake, not "the last one wins" */
 		write_file(cfg, "{\"quiet_s\": 1, \"quiet_s\": 2}");
 		expect_usage_error("duplicate object key",
@@ -868,6 +871,29 @@ static void test_simulate_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "sweep")), 2);
 	expect_schema(doc, "simulate.md", "## Sweep result (`--sweep-low N`)");
 	json_decref(doc);
+
+	/* a LOW session larger than the budget never completes: its row's slowdown is null
+	 * (n/a in the table), not 0, and HIGH's is a number */
+	write_file(p, "{\"name\": \"big\", \"budget_mb\": 256, \"sessions\": ["
+		      "{\"name\": \"hi\", \"priority\": \"high\", \"stress\": {\"mb\": 10, "
+		      "\"hold_s\": 1}},"
+		      "{\"name\": \"lo\", \"priority\": \"low\", \"stress\": {\"mb\": 300, "
+		      "\"ramp_s\": 0.5, \"hold_s\": 0.2}}]}");
+	r = RUN("simulate", p, "--json", "--sweep-low", "1");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	st = json_array_get(json_object_get(doc, "sweep"), 0);
+	assert_int_equal(json_integer_value(json_object_get(st, "killed")), 1);
+	assert_true(json_is_null(json_object_get(st, "low_max_slowdown")));
+	assert_true(json_is_real(json_object_get(st, "high_max_slowdown")));
+	expect_schema(doc, "simulate.md", "## Sweep result (`--sweep-low N`)");
+	json_decref(doc);
+	r = RUN("simulate", p, "--sweep-low", "1");
+	assert_int_equal(r.code, 0);
+	if (!strstr(r.out, "\n1      1       n/a "))
+		fail_msg("no n/a row in:\n%s", r.out);
+	res_free(&r);
 }
 
 /* Run report with PATH set to dir only; restores PATH. */

@@ -74,6 +74,14 @@ static pid_t start_daemon(void)
 	return start_daemon_with(NULL);
 }
 
+/* The same daemon with --config path. */
+static pid_t start_daemon_config(const char *path)
+{
+	const char *extra[] = {"--config", path, NULL};
+
+	return start_daemon_with(extra);
+}
+
 static enum acg_ctl clamp_ctl(void)
 {
 	return mounts.mem_version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX;
@@ -1202,6 +1210,68 @@ static void test_log_on_full_disk(void **state)
 	unlink(errp);
 }
 
+static bool frozen(void *arg)
+{
+	bool f = false;
+
+	return acg_cg_frozen(arg, &f) == 0 && f;
+}
+
+/*
+ * v2 holds are bounded: a held LOW session whose task keeps pressing at its clamp
+ * (memory.high, where it would loop in reclaim) is frozen once it has waited there longer
+ * than wait_freeze_s (1 s here, from --config), and the decision log says why; it is not
+ * killed, and when HIGH ends it is thawed and finishes its allocation. (v1 never freezes a
+ * hold: its hold is a sleep in the OOM wait; the unit tier checks the policy's side.)
+ */
+static void test_v2_hold_bounded(void **state)
+{
+	struct acg_cg *lo = NULL, *hi = NULL;
+	struct th_child a = {0}, b = {0};
+	char cfg[160];
+	FILE *f;
+
+	(void)state;
+	open_root();
+	if (mounts.mem_version != 2) {
+		fprintf(stderr, "skip: the bound is for v2 holds (memory.high)\n");
+		skip();
+	}
+	assert_int_equal(acg_cg_child(root, "low-a", true, &lo), 0);
+	assert_int_equal(acg_cg_child(root, "high-b", true, &hi), 0);
+	acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
+	acg_cg_set(hi, ACG_CTL_SWAP_MAX, 0);
+	snprintf(cfg, sizeof(cfg), "/tmp/%s-freeze.json", root_name);
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	fputs("{\"wait_freeze_s\": 1}", f);
+	fclose(f);
+	daemons[0] = start_daemon_config(cfg);
+	assert_true(daemons[0] > 0);
+	/* HIGH takes 250 MiB of the 300; LOW then wants 100 and is held short of it */
+	assert_int_equal(th_child_start(hi, 250 * MiB, &b), 0);
+	assert_true(th_child_allocated(&b, 30000));
+	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
+	assert_true(th_wait_for(frozen, lo, 30000));
+	assert_true(log_has("waited at its clamp"));
+	assert_true(log_has("\"action\":\"freeze\""));
+	assert_int_equal(kill(a.pid, 0), 0);
+	/* HIGH ends: LOW is thawed and released, and gets its 100 MiB */
+	th_child_reap(&b);
+	if (!th_child_allocated(&a, 30000)) {
+		char *text = NULL;
+
+		acg_read_text(log_path, &text);
+		fail_msg("LOW did not get its memory after HIGH ended; the log:\n%s",
+			 text ? text : "(none)");
+	}
+	assert_false(frozen(lo));
+	assert_int_equal(th_child_reap(&a), 0);
+	acg_cg_free(lo);
+	acg_cg_free(hi);
+	unlink(cfg);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -1438,6 +1508,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
 		cmocka_unit_test_teardown(test_service_notify, teardown),
 		cmocka_unit_test_teardown(test_service_unit_verifies, teardown),
+		cmocka_unit_test_teardown(test_v2_hold_bounded, teardown),
 	};
 
 	th_init();

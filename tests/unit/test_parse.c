@@ -15,6 +15,7 @@
 #include "mounts.h"
 #include "parse.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -226,26 +227,67 @@ static void test_ctl_map(void **state)
 	assert_string_equal(acg_ctl_file(2, ACG_CTL_OOM_GROUP, NULL), "memory.oom.group");
 }
 
+/* The names in dir, sorted and joined by spaces ("" when empty). */
+static void dir_names(const char *dir, char *out, size_t size)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strcmp(list[i]->d_name, ".") != 0 && strcmp(list[i]->d_name, "..") != 0)
+			snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? " " : "",
+				 list[i]->d_name);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
+
+/*
+ * A managed root is confined to the memory controller's mount: every escape is refused
+ * with -EINVAL before anything is opened or created. Tried on a scratch directory standing
+ * in for the mount, so a root that got through would show as a directory made there (or
+ * beside it); a plain name is opened and made, so the same call does create when allowed.
+ */
 static void test_root_confinement(void **state)
 {
-	char *mi = th_fixture("mountinfo.hybrid"), *cg = th_fixture("cgroups.hybrid");
-	struct acg_mounts m;
-	struct acg_cg *root = NULL;
+	char dir[] = "/tmp/agentcg-test-confine-XXXXXX", outside[ACG_PATH_MAX + 16], names[256];
+	struct acg_mounts m = {.mem_version = 1};
+	struct acg_cg *const untouched = (struct acg_cg *)&m, *root;
+	const char *bad[] = {"../escape", "a/../../b",	outside, "",
+			     "a//b",	  "memory.max", "/etc",	 NULL};
 
 	(void)state;
-	assert_int_equal(acg_mounts_parse(mi, cg, "", &m), 0);
-	/* rejected before anything is opened or created */
-	assert_int_equal(acg_root_open(&m, "../escape", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "a/../../b", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "/sys/fs/cgroup/cpu/x", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "/sys/fs/cgroup/memoryx", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "/etc", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "a//b", true, &root), -EINVAL);
-	assert_int_equal(acg_root_open(&m, "memory.max", true, &root), -EINVAL);
-	assert_null(root);
-	free(mi);
-	free(cg);
+	assert_non_null(mkdtemp(dir));
+	snprintf(m.mem_path, sizeof(m.mem_path), "%s/memory", dir);
+	assert_int_equal(mkdir(m.mem_path, 0700), 0);
+	for (int k = 0; k < 2; k++) {
+		/* beside the mount: another controller's, and a name that only starts alike */
+		snprintf(outside, sizeof(outside), "%s/%s", dir, k ? "memoryx/y" : "cpu/x");
+		for (size_t i = 0; bad[i]; i++) {
+			root = untouched;
+			if (acg_root_open(&m, bad[i], true, &root) != -EINVAL)
+				fail_msg("root \"%s\" not refused with -EINVAL", bad[i]);
+			assert_ptr_equal(root, untouched);
+		}
+	}
+	/* nothing was made, inside the mount or beside it */
+	dir_names(dir, names, sizeof(names));
+	assert_string_equal(names, "memory");
+	dir_names(m.mem_path, names, sizeof(names));
+	assert_string_equal(names, "");
+	/* a plain name is opened, and made */
+	root = NULL;
+	assert_int_equal(acg_root_open(&m, "ok", true, &root), 0);
+	assert_non_null(root);
+	dir_names(m.mem_path, names, sizeof(names));
+	assert_string_equal(names, "ok");
+	acg_cg_free(root);
+	snprintf(outside, sizeof(outside), "%s/ok", m.mem_path);
+	assert_int_equal(rmdir(outside), 0);
+	assert_int_equal(rmdir(m.mem_path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /*

@@ -226,15 +226,22 @@ static void test_one_burst_at_a_time(void **state)
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].session, 1);
-	/* no HIGH session left: everything is released */
+	/* no HIGH session left: every held session is released, each with the reason */
 	setup_state(0, 150, 150);
 	ses[0].gone = true;
-	apply(1 + 0 * decide());
 	ses[1].held = ses[2].held = true;
+	ses[1].clamp = ses[1].usage;
+	ses[2].clamp = ses[2].usage;
 	n = decide();
 	assert_int_equal(n, 2);
-	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
-	assert_non_null(strstr(act[0].reason, "no HIGH session left"));
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(act[i].kind, ACG_ACT_RELEASE);
+		assert_int_equal(act[i].session, i + 1);
+		assert_non_null(strstr(act[i].reason, "no HIGH session left"));
+	}
+	apply(n);
+	assert_false(ses[1].held || ses[2].held);
+	assert_int_equal(decide(), 0);
 }
 
 static void test_room_for_a_returning_burst(void **state)
@@ -303,10 +310,13 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(act[0].session, 1);
 	assert_non_null(strstr(act[0].reason, "largest (150 MiB)"));
 	assert_non_null(strstr(act[0].reason, "parent at its limit"));
-	/* equal sizes: the most recently started goes */
+	/* equal sizes: the most recently started goes (act cleared: nothing left over) */
 	ses[1].usage = 146 * MiB;
 	ses[1].clamp = 146 * MiB;
+	memset(act, 0, sizeof(act));
 	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
 	/* and never twice within the cooldown */
 	st.last_kill = st.now - 0.5;
@@ -315,8 +325,13 @@ static void test_kill_only_as_last_resort(void **state)
 	st.last_kill = -INFINITY;
 	ses[2].prio = ACG_PRIO_LOW + 10;
 	ses[2].usage = 10 * MiB;
+	ses[2].clamp = 10 * MiB;
+	memset(act, 0, sizeof(act));
 	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
+	assert_non_null(strstr(act[0].reason, "largest (10 MiB)"));
 	/* a parent at its limit while not every LOW is held yet: hold first, no kill */
 	setup_state(680, 150, 150);
 	st.parent_waiting = true;
@@ -324,6 +339,91 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_true(n > 0);
 	for (size_t i = 0; i < n; i++)
 		assert_int_not_equal(act[i].kind, ACG_ACT_KILL);
+}
+
+/*
+ * Held LOW sessions alone fill the budget: every one waits at its clamp, and even HIGH's
+ * memory back would not make room for a grant. Nothing can move, and the parent is not at
+ * its limit (each session waits at its own clamp first): the policy kills one rather than
+ * sit there for good. Room HIGH holds is waited for, not killed for.
+ */
+static void test_stuck_low_alone(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* HIGH holds 100 MiB of the budget: LOW waits for it to shrink or end */
+	setup_state(100, 450, 450);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	st.now = 100;
+	assert_int_equal(decide(), 0);
+	/* HIGH just dropped from 390 MiB to nothing: the room kept for its return (the claim)
+	 * is HIGH's too, LOW waits for it to decay, no kill */
+	setup_state(0, 300, 300);
+	ses[0].recent_peak = 390 * MiB;
+	ses[0].peak_t = st.now;
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	assert_int_equal(decide(), 0);
+	/* LOW alone fills it (HIGH has 10 MiB): stuck, one kill (equal sizes: the newest) */
+	setup_state(10, 495, 495);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "held LOW sessions alone fill the budget, all waiting"))
+		fail_msg("reason: %s", act[0].reason);
+	/* never twice within the cooldown */
+	st.last_kill = st.now - 0.5;
+	assert_int_equal(decide(), 0);
+	st.last_kill = -INFINITY;
+	/* one of them still runs within its clamp (not waiting): it may yet finish, no kill */
+	ses[2].waiting = false;
+	assert_int_equal(decide(), 0);
+	/* a frozen session counts as one that waits */
+	ses[2].frozen = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	/* HIGH at 0 MiB, 20.5 MiB beyond the 12.5 kept: room for a grant, which goes to the
+	 * first in the queue instead of a kill */
+	setup_state(0, 480, 487);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	/* 6.5 MiB beyond need: less than a grant needs, stuck; the larger one goes */
+	setup_state(0, 480, 501);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 2);
+	/* no HIGH session left and the LOW ones fill the budget: a kill, not a wait */
+	setup_state(0, 500, 500);
+	ses[0].gone = true;
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[1].waiting = ses[2].waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	apply(n);
+	/* the victim's memory is back: the one left is released */
+	st.usage = 500 * MiB;
+	st.last_kill = st.now;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 1);
 }
 
 static void test_vanished_and_frozen(void **state)
@@ -371,6 +471,70 @@ static void test_vanished_and_frozen(void **state)
 	n = decide();
 	for (size_t i = 0; i < n; i++)
 		assert_int_not_equal(act[i].kind, ACG_ACT_FREEZE);
+}
+
+/*
+ * v2 holds are bounded: a held session whose tasks have waited at its clamp longer than
+ * wait_freeze_s is frozen (its tasks would loop in reclaim at memory.high), not when the
+ * bound is unset (v1, the default), nor without a freezer, nor when this tick gives it
+ * room; frozen, it still gets room in its turn, and is thawed with it.
+ */
+static void test_wait_freeze(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(690, 150, 146);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	ses[2].waiting = true;
+	ses[2].waited_s = 6;
+	/* the default (v1, the simulator): a hold is never bounded */
+	assert_true(isinf(cfg.wait_freeze_s));
+	assert_int_equal(decide(), 0);
+	/* v2's bound: frozen, and the decision says why */
+	cfg.wait_freeze_s = ACG_POL_WAIT_FREEZE_S;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_FREEZE);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "waited at its clamp for 6.0 s (more than 5.0 s)"))
+		fail_msg("reason: %s", act[0].reason);
+	/* within the bound, or without a freezer: left clamped */
+	ses[2].waited_s = 4;
+	assert_int_equal(decide(), 0);
+	ses[2].waited_s = 6;
+	cfg.can_freeze = false;
+	assert_int_equal(decide(), 0);
+	cfg.can_freeze = true;
+	/* HIGH shrinks: the first in the queue is given room, not frozen; the other is */
+	ses[1].waiting = true;
+	ses[1].waited_s = 6;
+	ses[0].usage = 300 * MiB;
+	st.usage = (300 + 150 + 146) * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	assert_int_equal(act[1].kind, ACG_ACT_FREEZE);
+	assert_int_equal(act[1].session, 2);
+	apply(n);
+	assert_true(ses[2].frozen);
+	/* LOW 1 is done with its room (idle); LOW 2, frozen, no longer waits by the files but
+	 * is next: its room comes with a thaw */
+	ses[1].waiting = false;
+	ses[1].waited_s = 0;
+	ses[1].active_at = 0;
+	ses[2].waiting = false;
+	ses[2].waited_s = 0;
+	n = decide();
+	assert_int_equal(n, 3);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 1);
+	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[1].session, 2);
+	assert_int_equal(act[2].kind, ACG_ACT_THAW);
+	assert_int_equal(act[2].session, 2);
 }
 
 /*
@@ -443,7 +607,9 @@ int main(void)
 		cmocka_unit_test(test_one_burst_at_a_time),
 		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
+		cmocka_unit_test(test_stuck_low_alone),
 		cmocka_unit_test(test_vanished_and_frozen),
+		cmocka_unit_test(test_wait_freeze),
 		cmocka_unit_test(test_rate_from_close_readings),
 		cmocka_unit_test(test_priority_names),
 	};
