@@ -80,6 +80,18 @@ static bool parse_ratios(const char *arg, struct acg_eval_cfg *cfg)
 	return ok;
 }
 
+/* A whole number option from min to max; one line when it is not one. */
+static bool whole(const char *opt, const char *arg, double min, double max, double *ret)
+{
+	if (!acg_opt_double("evaluate", opt, arg, min, max, ret))
+		return false;
+	if (*ret != floor(*ret)) {
+		acg_err("evaluate: %s '%s': expected a whole number", opt, arg);
+		return false;
+	}
+	return true;
+}
+
 static void print_result(const struct acg_eval_result *r, const char *dir)
 {
 	printf("%zu mixes from %zu traces of %s (split %s, seed %llu), ratios", r->n_mixes,
@@ -141,22 +153,13 @@ int cmd_evaluate(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (!acg_opt_double("evaluate", "--mixes", optarg, 1, 1000000, &v) ||
-			    v != floor(v)) {
-				if (v != floor(v))
-					acg_err("evaluate: --mixes '%s': a whole number", optarg);
+			if (!whole("--mixes", optarg, 1, 1000000, &v))
 				return ACG_EXIT_USAGE;
-			}
 			cfg.mixes = (size_t)v;
 			break;
 		case 'r':
-			if (!acg_opt_double("evaluate", "--seed", optarg, 0, 9007199254740992.0,
-					    &v) ||
-			    v != floor(v)) {
-				if (v != floor(v))
-					acg_err("evaluate: --seed '%s': a whole number", optarg);
+			if (!whole("--seed", optarg, 0, 9007199254740992.0, &v))
 				return ACG_EXIT_USAGE;
-			}
 			cfg.seed = (uint64_t)v;
 			break;
 		case 'R':
