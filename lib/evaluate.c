@@ -504,6 +504,7 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 				    "budget) must be from 1 to 100",
 				    cfg->ratios[i]);
 		ret->ratios[i] = cfg->ratios[i];
+		ret->by_ratio[i].ratio = cfg->ratios[i];
 	}
 	ret->n_ratios = cfg->n_ratios;
 	if (cfg->mixes == 0)
@@ -525,6 +526,7 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 	}
 	for (size_t i = 0; i < cfg->mixes; i++) {
 		struct acg_eval_mix *m = &ret->mixes[i];
+		struct acg_eval_ratio *br = &ret->by_ratio[i % cfg->n_ratios];
 
 		if ((rc = draw(ret, peaks, cfg->ratios[i % cfg->n_ratios], &seed, m, d)) < 0 ||
 		    (rc = simulate_mix(ret, m, acc)) < 0)
@@ -534,6 +536,11 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 		ret->robust += m->robust;
 		ret->ruled_out += m->no_kill == ACG_EVAL_RULED_OUT;
 		ret->unknown += m->no_kill == ACG_EVAL_UNKNOWN;
+		br->mixes++;
+		br->no_kill += m->no_kill == ACG_EVAL_EXISTS;
+		br->robust += m->robust;
+		br->ruled_out += m->no_kill == ACG_EVAL_RULED_OUT;
+		br->unknown += m->no_kill == ACG_EVAL_UNKNOWN;
 		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
 			struct acg_eval_strategy *st = &ret->st[s];
 			const struct acg_eval_outcome *o = &m->st[s];
@@ -544,6 +551,10 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 			st->mixes_lost_robust += m->robust && o->killed + o->timeouts > 0;
 			st->lost_s += o->lost_s;
 			st->excess_lost_s += o->lost_s - m->least_lost_s;
+			br->kills[s] += o->killed;
+			br->timeouts[s] += o->timeouts;
+			br->mixes_lost_robust[s] += m->robust && o->killed + o->timeouts > 0;
+			br->lost_s[s] += o->lost_s;
 		}
 	}
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
@@ -596,12 +607,30 @@ static const char *nokill_name(enum acg_eval_nokill k)
 json_t *acg_eval_result_json(const struct acg_eval_result *r)
 {
 	json_t *ratios = json_array(), *traces = json_array(), *st = json_array();
-	json_t *mixes = json_array();
+	json_t *mixes = json_array(), *by = json_array();
 
 	for (size_t i = 0; i < r->n_ratios; i++)
 		json_array_append_new(ratios, json_real(r->ratios[i]));
 	for (size_t i = 0; i < r->n_traces; i++)
 		json_array_append_new(traces, json_string(r->traces[i]->name));
+	for (size_t i = 0; i < r->n_ratios; i++) {
+		const struct acg_eval_ratio *b = &r->by_ratio[i];
+		json_t *out = json_object();
+
+		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
+			json_object_set_new(
+				out, strategies[s],
+				json_pack("{s:I, s:I, s:I, s:f}", "kills", (json_int_t)b->kills[s],
+					  "timeouts", (json_int_t)b->timeouts[s],
+					  "mixes_lost_robust", (json_int_t)b->mixes_lost_robust[s],
+					  "work_lost_s", b->lost_s[s]));
+		json_array_append_new(by, json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:o}", "ratio",
+						    b->ratio, "mixes", (json_int_t)b->mixes,
+						    "no_kill_exists", (json_int_t)b->no_kill,
+						    "robust", (json_int_t)b->robust, "ruled_out",
+						    (json_int_t)b->ruled_out, "unknown",
+						    (json_int_t)b->unknown, "strategies", out));
+	}
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
 		const struct acg_eval_strategy *x = &r->st[s];
 
@@ -641,11 +670,11 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 						       m->robust, "least_lost_s", m->least_lost_s,
 						       "strategies", out));
 	}
-	return json_pack("{s:s, s:I, s:f, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
+	return json_pack("{s:s, s:I, s:f, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
 			 "split", acg_eval_split_name(r->split), "seed", (json_int_t)r->seed,
 			 "speed", ACG_EVAL_SPEED, "base_bytes", (json_int_t)ACG_EVAL_BASE_BYTES,
 			 "ratios", ratios, "traces", traces, "oracle", "no_kill_exists",
 			 (json_int_t)r->no_kill, "robust", (json_int_t)r->robust, "ruled_out",
 			 (json_int_t)r->ruled_out, "unknown", (json_int_t)r->unknown, "strategies",
-			 st, "mixes", mixes);
+			 st, "by_ratio", by, "mixes", mixes);
 }

@@ -92,6 +92,15 @@ struct acg_eval_strategy {
 	double low_median, low_p90; /* their completion over the oracle's bound */
 };
 
+/* the mixes at one ratio */
+struct acg_eval_ratio {
+	double ratio;
+	size_t mixes, no_kill, robust, ruled_out, unknown;
+	size_t kills[ACG_EVAL_N_STRATEGIES], timeouts[ACG_EVAL_N_STRATEGIES];
+	size_t mixes_lost_robust[ACG_EVAL_N_STRATEGIES];
+	double lost_s[ACG_EVAL_N_STRATEGIES];
+};
+
 struct acg_eval_result {
 	enum acg_eval_split split;
 	uint64_t seed;
@@ -102,7 +111,8 @@ struct acg_eval_result {
 	struct acg_eval_mix *mixes;
 	size_t n_mixes;
 	struct acg_eval_strategy st[ACG_EVAL_N_STRATEGIES];
-	size_t no_kill, robust, ruled_out, unknown; /* mixes */
+	size_t no_kill, robust, ruled_out, unknown;	     /* mixes */
+	struct acg_eval_ratio by_ratio[ACG_EVAL_MAX_RATIOS]; /* in the order of ratios */
 };
 
 /*

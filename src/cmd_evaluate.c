@@ -111,6 +111,26 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 		       x->lost_s, x->excess_lost_s, x->high_median, x->high_p90, x->high_max,
 		       x->low_median, x->low_p90);
 	}
+	printf("\nby ratio: whether a no-kill schedule exists; each strategy's kills (mixes "
+	       "lost|robust)\n%-6s %5s %6s %6s %9s %7s",
+	       "ratio", "mixes", "exists", "robust", "ruled out", "unknown");
+	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
+		printf(" %12s", r->st[s].name);
+	putchar('\n');
+	for (size_t i = 0; i < r->n_ratios; i++) {
+		const struct acg_eval_ratio *b = &r->by_ratio[i];
+
+		printf("%-6g %5zu %6zu %6zu %9zu %7zu", b->ratio, b->mixes, b->no_kill, b->robust,
+		       b->ruled_out, b->unknown);
+		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
+			char cell[40];
+
+			snprintf(cell, sizeof(cell), "%zu (%zu)", b->kills[s],
+				 b->mixes_lost_robust[s]);
+			printf(" %12s", cell);
+		}
+		putchar('\n');
+	}
 	printf("\nkills: sessions killed (HIGH: of them HIGH); tmout: still held at the timeout;\n"
 	       "lost|robust: mixes with a kill or timeout where a robust no-kill schedule exists;\n"
 	       "lost s: work the killed sessions lost (their solo time done); excess s: beyond\n"

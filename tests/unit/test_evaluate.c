@@ -141,6 +141,20 @@ static void test_splits(void **state)
 			for (size_t k = 0; k < r.mixes[i].n; k++, used++)
 				assert_true(in(names, n, r.traces[r.mixes[i].trace[k]]->name) ==
 					    test);
+		/* the ratios in turn: 10 mixes each, and their kills add up to the totals */
+		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
+			size_t kills = 0;
+
+			for (size_t i = 0; i < r.n_ratios; i++)
+				kills += r.by_ratio[i].kills[s];
+			assert_int_equal(kills, r.st[s].kills);
+		}
+		for (size_t i = 0; i < r.n_ratios; i++) {
+			assert_int_equal(r.by_ratio[i].mixes, 10);
+			assert_true(r.by_ratio[i].ratio == cfg.ratios[i]);
+			for (size_t k = i; k < r.n_mixes; k += r.n_ratios)
+				assert_true(r.mixes[k].ratio == cfg.ratios[i]);
+		}
 		acg_eval_result_free(&r);
 	}
 	assert_true(used >= 60 * 3);
