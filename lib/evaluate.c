@@ -301,7 +301,7 @@ static bool witness(const struct acg_scenario *sc, double budget, bool serial)
 {
 	const double dt = ACG_SIM_STEP_S, step = dt * sc->speed;
 	struct wlow low[ACG_EVAL_MAX_SESSIONS];
-	size_t nl = 0, steps, left;
+	size_t nl = 0, steps, left, hk[ACG_EVAL_MAX_SESSIONS];
 	double high_end = 0, sum_low = 0, held = 0, *fut;
 	bool ok = false;
 
@@ -326,16 +326,16 @@ static bool witness(const struct acg_scenario *sc, double budget, bool serial)
 	if (!fut)
 		return false;
 	/* fut[n]: the most the HIGH sessions hold together at any step from n on */
+	memset(hk, 0, sizeof(hk));
 	for (size_t n = 0; n <= steps; n++) {
 		double h = 0;
 
 		for (size_t i = 0; i < sc->n_sessions; i++) {
 			const struct acg_trace *t = sc->sessions[i].trace;
-			size_t k = 0;
 
 			if (sc->sessions[i].prio == ACG_PRIO_HIGH &&
 			    (double)n * dt <= t->samples[t->n - 1].t / sc->speed)
-				h += size_at(t, (double)n * dt * sc->speed, &k);
+				h += size_at(t, (double)n * dt * sc->speed, &hk[i]);
 		}
 		fut[n] = h;
 	}
