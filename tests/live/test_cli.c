@@ -938,6 +938,12 @@ static void test_evaluate(void **state)
 		expect_schema(doc, "evaluate.md", "## Result (`--json`)");
 	json_decref(doc);
 
+	/* --help says what the test split is for */
+	a = RUN("evaluate", "--help");
+	assert_int_equal(a.code, 0);
+	assert_non_null(strstr(a.out, "final evaluation only"));
+	res_free(&a);
+
 	expect_usage_error("nowhere: cannot open the trace directory",
 			   RUN("evaluate", "/nonexistent/nowhere"));
 	assert_int_equal(mkdir(dir, 0755), 0);
