@@ -69,6 +69,12 @@ static void finish(struct acg_sim_result *r, struct simses *x, size_t i, double 
 	r->s[i].progress = x[i].t->n ? x[i].pos / fmax(x[i].t->samples[x[i].t->n - 1].t, 1e-9) : 1;
 	if (r->s[i].progress > 1)
 		r->s[i].progress = 1;
+	if (killed) {
+		/* what it loses: the solo time it had done, its position at the speed */
+		r->s[i].work_lost_s = x[i].pos / r->speed;
+		r->killed++;
+		r->work_lost_s += r->s[i].work_lost_s;
+	}
 }
 
 static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct simses *x,
@@ -198,6 +204,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
 	ret->strategy = strategy ? strategy : "solo";
+	ret->speed = sc->speed;
 	x = calloc(n, sizeof(*x));
 	ret->s = calloc(n, sizeof(*ret->s));
 	ps = calloc(n, sizeof(*ps));
@@ -280,8 +287,8 @@ json_t *acg_sim_result_json(const struct acg_sim_result *r)
 
 		json_array_append_new(
 			sessions,
-			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I}", "name", s->spec->name,
-				  "priority", acg_prio_name(s->spec->prio), "status",
+			json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:I, s:f}", "name",
+				  s->spec->name, "priority", acg_prio_name(s->spec->prio), "status",
 				  s->completed	 ? "completed"
 				  : s->timed_out ? "timeout"
 						 : "killed",
@@ -290,9 +297,10 @@ json_t *acg_sim_result_json(const struct acg_sim_result *r)
 				  "killed_at_s",
 				  s->killed ? json_real(s->killed_at_s) : json_null(), "waited_s",
 				  s->waited_s, "progress", s->progress, "peak_bytes",
-				  (json_int_t)s->peak));
+				  (json_int_t)s->peak, "work_lost_s", s->work_lost_s));
 	}
-	return json_pack("{s:s, s:f, s:I, s:I, s:o}", "strategy", r->strategy, "end_s", r->end_s,
-			 "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
-			 (json_int_t)r->decisions, "sessions", sessions);
+	return json_pack("{s:s, s:f, s:I, s:I, s:I, s:f, s:o}", "strategy", r->strategy, "end_s",
+			 r->end_s, "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
+			 (json_int_t)r->decisions, "killed", (json_int_t)r->killed, "work_lost_s",
+			 r->work_lost_s, "sessions", sessions);
 }

@@ -43,6 +43,9 @@ struct acg_sim_session {
 	double waited_s; /* time spent waiting to grow */
 	double progress; /* fraction of its timeline done */
 	uint64_t peak;
+	/* killed: the work it loses, the solo time it had done (its timeline position at the
+	 * scenario's speed), seconds; 0 unless killed */
+	double work_lost_s;
 };
 
 struct acg_sim_result {
@@ -52,6 +55,9 @@ struct acg_sim_result {
 	double end_s;
 	uint64_t peak_total; /* the most all sessions held at once */
 	unsigned long decisions;
+	double speed;	    /* the scenario's */
+	size_t killed;	    /* sessions killed */
+	double work_lost_s; /* the work the killed sessions lost, seconds (sum) */
 };
 
 /*
@@ -75,8 +81,9 @@ void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 
 struct json_t;
 
-/* {strategy, end_s, peak_total_bytes, decisions, sessions: [{name, priority, status,
- * completion_s, killed_at_s, waited_s, progress, peak_bytes}]} */
+/* {strategy, end_s, peak_total_bytes, decisions, killed, work_lost_s, sessions: [{name,
+ * priority, status, completion_s, killed_at_s, waited_s, progress, peak_bytes,
+ * work_lost_s}]} */
 struct json_t *acg_sim_result_json(const struct acg_sim_result *r);
 
 #endif

@@ -10,6 +10,7 @@
 #   bench/results/pressure-no-warm/              the same for pressure with --no-warm
 #   bench/results/pressure/report/               agentcg report bench/results/pressure
 #   bench/results/{replay,bpf,reaction}.json     make bench BENCH_OUT=bench/results
+#   bench/results/evaluate-tune.txt              agentcg evaluate (the tune split)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "reproduce.sh: run as root (the bench makes cgroups)" >&2; exit 2; }
@@ -36,4 +37,6 @@ echo "== agentcg report $out/pressure"
 build/agentcg report "$out/pressure"
 echo "== make bench BENCH_OUT=$out"
 make --no-print-directory bench BENCH_OUT="$out"
+echo "== agentcg evaluate"
+build/agentcg evaluate | tee "$out/evaluate-tune.txt"
 echo "reproduce: done; figures in $out (date: $(date -u +%F))"

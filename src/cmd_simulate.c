@@ -60,8 +60,10 @@ static double slowdown(const struct acg_sim_session *s, double speed)
 
 static void print_result(const struct acg_sim_result *r, double speed)
 {
-	printf("%s: peak %.0f MiB together, %lu policy decisions\n", r->strategy,
-	       (double)r->peak_total / 1048576.0, r->decisions);
+	printf("%s: peak %.0f MiB together, %lu policy decisions, %zu killed, %.2f s of work "
+	       "lost\n",
+	       r->strategy, (double)r->peak_total / 1048576.0, r->decisions, r->killed,
+	       r->work_lost_s);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct acg_sim_session *s = &r->s[i];
 
@@ -73,8 +75,9 @@ static void print_result(const struct acg_sim_result *r, double speed)
 			printf("  %-12s %-4s still waiting at the timeout (%.0f%% done)\n",
 			       s->spec->name, acg_prio_name(s->spec->prio), 100 * s->progress);
 		else
-			printf("  %-12s %-4s KILLED at %.2f s (%.0f%% done)\n", s->spec->name,
-			       acg_prio_name(s->spec->prio), s->killed_at_s, 100 * s->progress);
+			printf("  %-12s %-4s KILLED at %.2f s (%.0f%% done, %.2f s of work lost)\n",
+			       s->spec->name, acg_prio_name(s->spec->prio), s->killed_at_s,
+			       100 * s->progress, s->work_lost_s);
 	}
 }
 

@@ -23,6 +23,8 @@ static const struct acg_cmd commands[] = {
 	{"bench", "run isolation strategies side by side on a scenario, repeatedly", cmd_bench},
 	{"simulate", "the same policy over the traces in simulated time (capacity planning)",
 	 cmd_simulate},
+	{"evaluate", "the policy judged on random mixes of the trace corpus (simulated)",
+	 cmd_evaluate},
 	{"daemon", "the priority controller for every session under a root", cmd_daemon},
 	{"run", "start a command as a HIGH or LOW session under the daemon", cmd_run},
 	{"report", "tables and plots (Markdown, one HTML page) from bench results", cmd_report},

@@ -35,6 +35,10 @@
 #define AGENTCG_BIN "build/agentcg"
 #endif
 
+#ifndef TRACE_DIR
+#define TRACE_DIR "traces"
+#endif
+
 extern char **environ;
 
 static char tmpdir[] = "/tmp/agentcg-test-cli-XXXXXX";
@@ -896,6 +900,104 @@ static void test_simulate_json(void **state)
 	res_free(&r);
 }
 
+/* Whether name is a line of the corpus's heldout.txt. */
+static bool held_out(const char *name)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen(TRACE_DIR "/heldout.txt", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		found = line[0] != '#' && strcmp(line, name) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* evaluate --json --split S: the document, after checking every trace's side of the split */
+static json_t *evaluate_split(const char *split, bool test)
+{
+	struct res r = RUN("evaluate", TRACE_DIR, "--split", split, "--mixes", "12", "--json");
+	json_t *doc, *m;
+	size_t i, seen = 0;
+
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_true(json_is_object(doc));
+	assert_int_equal(json_array_size(json_object_get(doc, "mixes")), 12);
+	json_array_foreach(json_object_get(doc, "mixes"), i, m) {
+		json_t *s;
+		size_t k;
+
+		json_array_foreach(json_object_get(m, "sessions"), k, s) {
+			assert_true(held_out(json_string_value(json_object_get(s, "trace"))) ==
+				    test);
+			seen++;
+		}
+	}
+	assert_true(seen >= 12 * 3);
+	return doc;
+}
+
+/*
+ * evaluate: the same seed prints the same tables; --split test draws only held-out traces
+ * and tune none; --json has the keys docs/evaluate.md lists; bad input is one line and
+ * exit 2 (no such directory, no heldout.txt, an empty split, bad ratios, mixes, split).
+ */
+static void test_evaluate(void **state)
+{
+	const char *dir = path_in_tmp("corpus");
+	char p[300];
+	struct res a, b, c;
+	json_t *doc;
+
+	(void)state;
+	a = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "4");
+	b = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "4");
+	c = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "5");
+	assert_int_equal(a.code, 0);
+	assert_non_null(strstr(a.out, "dynamic"));
+	assert_string_equal(a.out, b.out);
+	assert_true(strcmp(a.out, c.out) != 0);
+	res_free(&a);
+	res_free(&b);
+	res_free(&c);
+
+	json_decref(evaluate_split("tune", false));
+	doc = evaluate_split("test", true);
+	if (th_doc_dir())
+		expect_schema(doc, "evaluate.md", "## Result (`--json`)");
+	json_decref(doc);
+
+	/* --help says what the test split is for */
+	a = RUN("evaluate", "--help");
+	assert_int_equal(a.code, 0);
+	assert_non_null(strstr(a.out, "final evaluation only"));
+	res_free(&a);
+
+	expect_usage_error("nowhere: cannot open the trace directory",
+			   RUN("evaluate", "/nonexistent/nowhere"));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/one.csv", dir);
+	write_file(p, "0,1000000\n1,2000000\n");
+	expect_usage_error("heldout.txt: cannot read it", RUN("evaluate", dir));
+	snprintf(p, sizeof(p), "%s/heldout.txt", dir);
+	write_file(p, "one\n");
+	expect_usage_error("no trace (*.json, *.csv) in the tune split", RUN("evaluate", dir));
+	expect_usage_error("--ratios '1.2,0.5': '0.5' is not an overcommit ratio",
+			   RUN("evaluate", dir, "--ratios", "1.2,0.5"));
+	expect_usage_error("--ratios 'x'", RUN("evaluate", dir, "--ratios", "x"));
+	expect_usage_error("--mixes '0'", RUN("evaluate", dir, "--mixes", "0"));
+	expect_usage_error("--split 'half'", RUN("evaluate", dir, "--split", "half"));
+	a = RUN("evaluate", dir, "--split", "test", "--mixes", "3");
+	assert_int_equal(a.code, 0);
+	assert_non_null(strstr(a.out, "3 mixes from 1 traces"));
+	res_free(&a);
+}
+
 /* Run report with PATH set to dir only; restores PATH. */
 static struct res report_with_path(const char *dir, const char *fixture, const char *out)
 {
@@ -1364,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(test_report_html_escapes),
 		cmocka_unit_test(test_report_symlinks),
 		cmocka_unit_test(test_simulate_json),
+		cmocka_unit_test(test_evaluate),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
 		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),

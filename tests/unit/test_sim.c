@@ -85,6 +85,8 @@ static void test_solo(void **state)
 static void test_none_kills(void **state)
 {
 	struct acg_sim_result r = run("none");
+	size_t v;
+	double dur;
 
 	(void)state;
 	/* HIGH's burst (150 MiB) meets LOW's ramp past 96 MiB: over the budget, the kernel
@@ -93,6 +95,15 @@ static void test_none_kills(void **state)
 	assert_true(r.s[0].killed_at_s >= 1.0 && r.s[0].killed_at_s < 1.5);
 	assert_true(r.s[1].completed);
 	assert_true(r.peak_total <= 256 * MiB);
+	/* the work lost: the killed one's timeline done, at speed 1, and nothing for the other */
+	v = r.s[0].killed ? 0 : 1;
+	dur = r.s[v].spec->trace->samples[r.s[v].spec->trace->n - 1].t;
+	assert_int_equal(r.killed, 1);
+	assert_true(fabs(r.s[v].work_lost_s - r.s[v].progress * dur) < 1e-9);
+	/* the burst that kills comes at 1 s: at least 0.9 s of either timeline was done */
+	assert_true(r.s[v].work_lost_s > 0.9 && r.s[v].work_lost_s <= r.s[v].killed_at_s + 1e-9);
+	assert_true(r.s[1 - v].work_lost_s == 0);
+	assert_true(r.work_lost_s == r.s[v].work_lost_s);
 	acg_sim_result_free(&r);
 }
 
@@ -120,6 +131,7 @@ static void test_dynamic_holds(void **state)
 	assert_true(r.s[1].completion_s > 1.8);
 	assert_true(r.decisions > 0);
 	assert_true(r.peak_total <= 256 * MiB);
+	assert_true(r.killed == 0 && r.work_lost_s == 0);
 	acg_sim_result_free(&r);
 }
 
