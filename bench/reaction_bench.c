@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "clock.h"
 #include "controller.h"
+#include "loop.h"
 #include "mounts.h"
 #include "policy.h"
 #include "stats.h"
@@ -104,7 +105,8 @@ static int trial(struct acg_cg *parent, struct acg_cg **cg, enum mode mode, doub
 	struct rec r, cross = {0};
 	const char *what;
 	int fds[2], status, rc = 0;
-	double next = 0, deadline, threshold;
+	double deadline, threshold;
+	struct acg_loop loop = {.period_s = mode_period[mode]};
 	pid_t pid;
 
 	acg_pol_cfg_default(&cfg, BUDGET);
@@ -131,29 +133,23 @@ static int trial(struct acg_cg *parent, struct acg_cg **cg, enum mode mode, doub
 	}
 	deadline = acg_mono_s() + 10;
 	while (acg_mono_s() < deadline && (!tr.hold_t || !cross.t)) {
-		struct pollfd pfd[8] = {{fds[0], POLLIN, 0}}, *kfd;
-		size_t nk = acg_controller_pollfds(ctl, &kfd), np = 1;
-		double now = acg_mono_s();
-		bool woken = false;
+		struct pollfd own = {fds[0], POLLIN, 0}, *kfd;
+		size_t nk = acg_controller_pollfds(ctl, &kfd);
+		/* the same wait as the bench's and the daemon's; the wake-ups only in their mode */
+		bool tick =
+			acg_loop_wait(&loop, kfd, mode == WAKEUPS_10 ? nk : 0, &own, 1, deadline);
+		double now;
 
-		if (mode == WAKEUPS_10)
-			for (size_t k = 0; k < nk && np < 8; k++)
-				pfd[np++] = kfd[k];
-		poll(pfd, np, next > now ? (int)((next - now) * 1000) + 1 : 0);
-		for (size_t k = 1; k < np; k++) {
-			kfd[k - 1].revents = pfd[k].revents;
-			woken = woken || pfd[k].revents;
-		}
-		while (pfd[0].revents & POLLIN && read(fds[0], &r, sizeof(r)) == sizeof(r)) {
+		while (own.revents & POLLIN && read(fds[0], &r, sizeof(r)) == sizeof(r)) {
 			if (!cross.t && (double)r.usage >= threshold)
 				cross = r;
-			pfd[0].revents = 0;
-			poll(pfd, 1, 0);
+			own.revents = 0;
+			poll(&own, 1, 0);
 		}
 		now = acg_mono_s();
-		if (!tr.hold_t && (woken || now >= next)) {
+		if (!tr.hold_t && tick) {
 			acg_controller_tick(ctl, now);
-			next = now + mode_period[mode];
+			acg_loop_ticked(&loop, now);
 			if (tr.hold_t)
 				acg_cg_usage(parent, &tr.hold_usage);
 		}

@@ -12,6 +12,7 @@
  */
 #include "bench.h"
 #include "clock.h"
+#include "loop.h"
 #include "host.h"
 #include "warm.h"
 
@@ -252,8 +253,11 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		  void *arg)
 {
 	bool control = r->st && r->st->tick && r->ctx.priv;
-	double t0 = acg_mono_s(), t, next_sample = 0, next_tick = 0;
+	double t0 = acg_mono_s(), t, next_sample = 0;
 	int nice_before = getpriority(PRIO_PROCESS, 0);
+	/* a controller acts every 10 ms, or as soon as the kernel wakes it (a worker's records
+	 * do not: the daemon has none); usage is recorded every 50 ms */
+	struct acg_loop loop = {.period_s = control ? ACG_BENCH_CONTROL_MS / 1000.0 : 0};
 
 	/* the controller must not starve behind the sessions it controls (the workers are
 	 * already forked: they keep their own priority) */
@@ -261,39 +265,25 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		setpriority(PRIO_PROCESS, 0, -10);
 
 	while (!all_exited(r)) {
-		struct pollfd pfd[64 + 66], *kfd = NULL;
-		size_t np = 0, nw = 0, nk = 0;
-		bool woken = false;
-		int wait_ms = ACG_BENCH_SAMPLE_MS;
+		struct pollfd own[64], *kfd = NULL;
+		size_t n_own = 0, nk = 0;
+		bool tick;
 
-		for (size_t i = 0; i < r->n && np < 64; i++)
+		for (size_t i = 0; i < r->n && n_own < 64; i++)
 			if (!r->s[i].exited && r->s[i].fd >= 0)
-				pfd[np++] = (struct pollfd){r->s[i].fd, POLLIN, 0};
-		nw = np;
-		/* a controller acts every 10 ms, or as soon as the kernel wakes it (a worker's
-		 * records do not: the daemon has none); usage is recorded every 50 ms */
-		if (control) {
-			if (r->st->pollfds)
-				nk = r->st->pollfds(&r->ctx, &kfd);
-			for (size_t k = 0; k < nk && np < sizeof(pfd) / sizeof(pfd[0]); k++)
-				pfd[np++] = kfd[k];
-			t = acg_mono_s() - t0;
-			wait_ms = next_tick > t ? (int)((next_tick - t) * 1000) + 1 : 0;
-		}
-		poll(pfd, np, wait_ms);
-		for (size_t k = nw; k < np; k++) {
-			kfd[k - nw].revents = pfd[k].revents;
-			woken = woken || pfd[k].revents;
-		}
+				own[n_own++] = (struct pollfd){r->s[i].fd, POLLIN, 0};
+		if (control && r->st->pollfds)
+			nk = r->st->pollfds(&r->ctx, &kfd);
+		tick = acg_loop_wait(&loop, kfd, nk, own, n_own, t0 + next_sample) && control;
 		t = acg_mono_s() - t0;
 		for (size_t i = 0; i < r->n; i++) {
 			if (!r->s[i].exited)
 				acg_replay_result_drain(&r->s[i].rep, r->s[i].fd);
 			reap(r, i, t, false);
 		}
-		if (control && (woken || t >= next_tick)) {
+		if (tick) {
 			r->st->tick(&r->ctx, t);
-			next_tick = t + ACG_BENCH_CONTROL_MS / 1000.0;
+			acg_loop_ticked(&loop, t0 + t);
 		}
 		if (t < next_sample)
 			continue;

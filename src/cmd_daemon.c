@@ -15,6 +15,7 @@
 #include "controller.h"
 #include "fsutil.h"
 #include "host.h"
+#include "loop.h"
 #include "mounts.h"
 #include "notify.h"
 #include "policy.h"
@@ -604,8 +605,10 @@ int cmd_daemon(int argc, char **argv)
 		{0},
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
-	double budget_mb = 0, interval_ms = 10, reserve_mb = 0, next_period = 0;
+	double budget_mb = 0, interval_ms = 10, reserve_mb = 0;
 	double watchdog_s = 0, next_ping = 0;
+	struct acg_loop loop = {0};
+	bool tick = true;
 	bool have_reserve = false, budget_in_config = false;
 	const char *budget_from;
 	uint64_t mem = acg_host_mem_total();
@@ -826,36 +829,31 @@ int cmd_daemon(int argc, char **argv)
 	 * is pinged from this loop, so a controller that hangs is seen and stopped, and the
 	 * unit's ExecStopPost (daemon --release) puts the tree back */
 	watchdog_s = acg_watchdog_s((long)guard_pid);
+	loop.period_s = interval_ms / 1000.0;
 	acg_notify("READY=1\nSTATUS=managing the sessions under the root");
 	while (!stop) {
-		double now = acg_mono_s(), until;
+		double now = acg_mono_s();
+		struct pollfd *kfd = NULL;
+		size_t nk = 0;
 
 		if (reopen)
 			reopen_log(&d);
-		struct pollfd *pfd = NULL;
-		size_t np = 0;
-
 		if (watchdog_s > 0 && now >= next_ping) {
 			acg_notify("WATCHDOG=1");
 			next_ping = now + watchdog_s / 3;
 		}
-
 		/* the session set is re-read every period; the kernel's wake-ups (a crossing of
 		 * the headroom, a session at its limit) bring a tick forward in between */
-		if (now >= next_period) {
-			next_period = now + interval_ms / 1000.0;
-			if (refresh(&d) < 0)
-				goto wait;
+		if (now >= loop.next_tick) {
+			acg_loop_ticked(&loop, now);
+			tick = refresh(&d) == 0;
 		}
-		if (d.ctl)
+		if (tick && d.ctl)
 			acg_controller_tick(d.ctl, now);
-	wait:
 		if (d.ctl)
-			np = acg_controller_pollfds(d.ctl, &pfd);
-		now = acg_mono_s();
-		until = watchdog_s > 0 && next_ping < next_period ? next_ping : next_period;
-		if (until > now)
-			poll(pfd, np, (int)((until - now) * 1000) + 1);
+			nk = acg_controller_pollfds(d.ctl, &kfd);
+		tick = acg_loop_wait(&loop, kfd, nk, NULL, 0,
+				     watchdog_s > 0 ? next_ping : INFINITY);
 	}
 	acg_notify("STOPPING=1\nSTATUS=releasing every session");
 	if (d.ctl)
