@@ -1030,7 +1030,7 @@ static void test_64_sessions_churn(void **state)
 	unsigned long started = 0, deferred = 0, stuck = 0, out[4] = {0};
 	struct kills kills = {0};
 	struct soak_log l;
-	uint64_t rss_early = 0, rss_late = 0;
+	uint64_t rss_early = 0, rss_late = 0, usage = 0, peak = 0;
 	unsigned int seed = 1;
 	char **left = NULL;
 	size_t n_left = 0;
@@ -1076,6 +1076,9 @@ static void test_64_sessions_churn(void **state)
 			t_early = acg_mono_s() - t0;
 		}
 		assert_int_equal(waitpid(d, &status, WNOHANG), 0);
+		/* how near the churn came to the budget (sampled: a lower bound) */
+		if (acg_cg_usage(root, &usage) == 0 && usage > peak)
+			peak = usage;
 		usleep(50 * 1000);
 	}
 	rss_late = rss_kb(controller_of(d));
@@ -1121,8 +1124,13 @@ static void test_64_sessions_churn(void **state)
 	assert_int_equal(out[LOST], 0);
 	assert_int_equal(out[COMPLETED] + out[KILLED] + out[FAILED], started);
 	assert_true(out[COMPLETED] > started / 2);
-	/* 64 bursting sessions overrun the budget: LOW ones were held, HIGH never touched */
-	assert_true(l.holds > 0);
+	/* 64 bursting sessions overrun the budget: LOW ones were held, HIGH never touched. A
+	 * slow host (the VM tier under TCG) may not start enough of them in 10 s to come near
+	 * it: holds are asserted where the root's usage was seen within 10% of the budget */
+	fprintf(stderr, "soak: the root's usage peaked at %llu MiB (seen) of the 300 MiB budget\n",
+		(unsigned long long)(peak / MiB));
+	if (peak >= 270 * MiB)
+		assert_true(l.holds > 0);
 	assert_int_equal(l.on_high, 0);
 	assert_int_equal(kills.high, 0);
 	/* v1: a session killed was killed by the policy (a LOW one, logged), not by the
