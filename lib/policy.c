@@ -497,7 +497,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 {
 	struct out o = {out, 0, max};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
-	double promised = 0, grow = 0, need = acg_policy_need(c, st), left;
+	double promised = 0, grow = 0, need = acg_policy_need(c, st), left, need_free;
 	size_t low = 0, held = 0, high = 0;
 	bool stalled = false;
 
@@ -518,12 +518,15 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	}
 	/* what is left once the room promised to held sessions and free growth are taken */
 	left = h - promised - grow;
+	/* the need once they are free again: the full reserve, not the smaller one kept while
+	 * every LOW is held (releasing on the smaller one held them again at once, every tick) */
+	need_free = need + (low && held == low ? (double)c->reserve - (double)c->held_reserve : 0);
 
 	if (h < need || stalled) {
 		hold_all(st, h, need, stalled, &o);
 		/* only while holding: a session given room back this tick is not frozen */
 		freeze_creepers(c, st, &o);
-	} else if (held && (!high || (h > need + (double)c->hysteresis &&
+	} else if (held && (!high || (h > need_free + (double)c->hysteresis &&
 				      st->now - st->high_last_growth >= c->quiet_s))) {
 		release_all(st, h, high, &o);
 	} else {

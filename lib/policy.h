@@ -26,8 +26,9 @@
  *     at its clamp, unless HIGH is in a burst (faster than grant_high_rate); room promised
  *     to another session that no longer uses it (idle for idle_s, or shrinking from its
  *     peak: its burst is over) is taken back for it;
- *   - once HIGH has been quiet for quiet_s (and the headroom exceeds need + hysteresis),
- *     or no HIGH session is left, every held session is released;
+ *   - once HIGH has been quiet for quiet_s (and the headroom exceeds the need they will
+ *     meet once free, with the full reserve, + hysteresis), or no HIGH session is left,
+ *     every held session is released;
  *   - a held session whose tasks have waited at its clamp for wait_freeze_s without a
  *     break (v2: 5 s; v1 and the simulator: never) is frozen, when the host can freeze:
  *     on v2 its tasks would otherwise loop in reclaim at memory.high, burning CPU, for as

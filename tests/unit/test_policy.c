@@ -147,6 +147,44 @@ static void test_no_oscillation(void **state)
 	assert_int_equal(changes, 0);
 }
 
+/*
+ * HIGH quiet, every LOW held, headroom between the reserve kept while all are held and
+ * the full reserve: releasing would take the headroom below what is kept once they are
+ * free, and hold them again on the next tick, every tick (seen live: hold and release
+ * alternating every 10 ms). They stay held; with room past the full reserve plus the
+ * hysteresis they are released.
+ */
+static void test_no_release_into_a_hold(void **state)
+{
+	size_t changes = 0, n;
+
+	(void)state;
+	setup_state(700, 130, 130);
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held);
+	/* reserve 50 MiB, 12.5 while all held, hysteresis 25: headroom 40 */
+	ses[0].usage = 700 * MiB;
+	st.usage = (700 + 130 + 130) * MiB;
+	st.high_last_growth = 0;
+	for (int k = 0; k < 50; k++) {
+		st.now += 0.01;
+		memset(act, 0, sizeof(act));
+		n = decide();
+		apply(n);
+		changes += n;
+	}
+	assert_int_equal(changes, 0);
+	assert_true(ses[1].held && ses[2].held);
+	/* HIGH shrinks: headroom 100 > 50 + 25: both released */
+	ses[0].usage = 640 * MiB;
+	st.usage = (640 + 130 + 130) * MiB;
+	st.now += 0.01;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[1].kind, ACG_ACT_RELEASE);
+}
+
 static void test_hand_back_then_release(void **state)
 {
 	size_t n;
@@ -603,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_hold_low_not_high),
 		cmocka_unit_test(test_high_stalled),
 		cmocka_unit_test(test_no_oscillation),
+		cmocka_unit_test(test_no_release_into_a_hold),
 		cmocka_unit_test(test_hand_back_then_release),
 		cmocka_unit_test(test_one_burst_at_a_time),
 		cmocka_unit_test(test_room_for_a_returning_burst),
