@@ -88,6 +88,11 @@ const struct acg_pol_state *acg_controller_state(const struct acg_controller *c)
 	return &c->st;
 }
 
+double acg_controller_need(const struct acg_controller *c)
+{
+	return acg_policy_need(&c->cfg, &c->st);
+}
+
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret)
 {
 	*ret = c->stats;

@@ -100,6 +100,10 @@ void acg_controller_reset_tasks(struct acg_controller *c);
 /* The state the policy read at the last tick (valid until the next tick or the free). */
 const struct acg_pol_state *acg_controller_state(const struct acg_controller *c);
 
+/* The headroom the policy keeps for HIGH in the controller's last observed state, bytes
+ * (acg_policy_need with the controller's own configuration). */
+double acg_controller_need(const struct acg_controller *c);
+
 /* Counters for reports. */
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;

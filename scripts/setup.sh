@@ -17,7 +17,7 @@ PKGS=(
 	clang-format cppcheck valgrind
 	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
-	systemd
+	systemd python3-prometheus-client
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}

@@ -19,10 +19,12 @@
 #include "mounts.h"
 #include "notify.h"
 #include "policy.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -42,7 +44,8 @@ static void daemon_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg daemon [--root PATH] [--budget-mb N] [--config FILE]\n"
-		"                      [--interval-ms N] [--log FILE] [--release]\n"
+		"                      [--interval-ms N] [--log FILE] [--state FILE | --no-state]\n"
+		"                      [--metrics FILE] [--release]\n"
 		"\n"
 		"Manage every session under the root: HIGH sessions keep allocating, LOW ones are\n"
 		"held (v1: limit clamped with the OOM killer off; v2: memory.high clamped, frozen\n"
@@ -65,6 +68,10 @@ static void daemon_usage(FILE *f)
 		"  --interval-ms N   control period, 1 to 10000 (default 10)\n"
 		"  --log FILE        lifecycle events and decisions as JSON lines, each with \"t\"\n"
 		"                    (monotonic seconds) and \"time\" (UTC) (default: stderr)\n"
+		"  --state FILE      the state 'agentcg status' reads, rewritten every second\n"
+		"                    (default /run/agentcg/<root's name>.json); --no-state: none\n"
+		"  --metrics FILE    the same figures in Prometheus' text format, every second\n"
+		"                    (for node_exporter's textfile collector: a .prom file)\n"
 		"  --release         release every session under the root (clamps, freezes, the\n"
 		"                    v1 OOM killer, LOW tasks' nice, policy, oom_score_adj) and exit:\n"
 		"                    after a daemon that was killed with its guard (e.g. from a\n"
@@ -159,7 +166,17 @@ struct dstate {
 	uint64_t root_limit;	 /* what the root's limit is to be (a kick shrinks it briefly) */
 	unsigned long lost;	 /* log lines that could not be written */
 	size_t unmanaged;	 /* sessions whose cgroup could not be opened, at the last look */
+	/* what `agentcg status` and Prometheus read (status.h) */
+	const char *state_path;	  /* NULL: none */
+	const char *metrics_path; /* NULL: none */
+	json_t *last;		  /* each session's last decision, by name */
+	json_t *recent;		  /* the last RECENT decisions */
+	double next_publish;
+	bool publish_failed; /* said once, not every second */
 };
+
+#define RECENT 10
+#define PUBLISH_PERIOD_S 1.0
 
 /* The log: appended, never through a symlink, readable by root and the admin group only. */
 static FILE *open_log(const char *path)
@@ -215,11 +232,19 @@ static void log_line(void *arg, const char *line)
 {
 	struct dstate *d = arg;
 	json_t *j = json_loads(line, 0, NULL);
+	const char *session = json_string_value(json_object_get(j, "session"));
 
 	if (j && json_object_get(j, "t"))
 		write_line(d, j);
 	else
 		put_line(d, line);
+	/* for the status: each session's last decision, and the last few of all */
+	if (j && session && json_object_get(j, "action") && d->last && d->recent) {
+		json_object_set(d->last, session, j);
+		json_array_append(d->recent, j);
+		while (json_array_size(d->recent) > RECENT)
+			json_array_remove(d->recent, 0);
+	}
 	json_decref(j);
 }
 
@@ -409,6 +434,72 @@ static int refresh(struct dstate *d)
 	return 0;
 }
 
+/*
+ * Publish the state file and the metrics (status.h), every PUBLISH_PERIOD_S and as the
+ * daemon stops (running false). A failure is logged once, not every second.
+ */
+static void publish(struct dstate *d, bool running, long pid)
+{
+	struct acg_status s = {.root = acg_cg_path(d->root),
+			       .pid = pid,
+			       .t = acg_mono_s(),
+			       .budget = d->budget,
+			       .running = running,
+			       .last = d->last,
+			       .recent = d->recent};
+	json_t *doc;
+	char *text = NULL, detail[PATH_MAX + 80];
+	int r = 0;
+
+	if (!d->state_path && !d->metrics_path)
+		return;
+	d->next_publish = s.t + PUBLISH_PERIOD_S;
+	if (d->ctl) {
+		s.st = acg_controller_state(d->ctl);
+		s.names = (const char *const *)d->cur.names;
+		s.need = acg_controller_need(d->ctl);
+		acg_controller_stats(d->ctl, &s.stats);
+	}
+	/* names no longer under the root are forgotten */
+	if (d->last) {
+		const char *key;
+		json_t *v;
+		void *tmp;
+
+		json_object_foreach_safe(d->last, tmp, key, v)
+		{
+			bool known = false;
+
+			for (size_t i = 0; i < d->cur.n && !known; i++)
+				known = strcmp(d->cur.names[i], key) == 0;
+			if (!known)
+				json_object_del(d->last, key);
+		}
+	}
+	if (d->state_path && (doc = acg_status_json(&s))) {
+		text = json_dumps(doc, JSON_INDENT(2));
+		json_decref(doc);
+		r = text ? acg_status_write(d->state_path, text, 0644) : -ENOMEM;
+		free(text);
+		text = NULL;
+		if (r < 0)
+			snprintf(detail, sizeof(detail), "cannot write the state file %s: %s",
+				 d->state_path, strerror(-r));
+	}
+	if (r == 0 && d->metrics_path) {
+		r = acg_status_metrics(&s, &text);
+		if (r == 0)
+			r = acg_status_write(d->metrics_path, text, 0644);
+		free(text);
+		if (r < 0)
+			snprintf(detail, sizeof(detail), "cannot write the metrics %s: %s",
+				 d->metrics_path, strerror(-r));
+	}
+	if (r < 0 && !d->publish_failed)
+		log_event(d, "error", NULL, detail);
+	d->publish_failed = r < 0;
+}
+
 /* Release whatever a previous instance left held: clamps, freezes, OOM settings. */
 static void release_all(struct dstate *d)
 {
@@ -494,6 +585,7 @@ static int guard(struct dstate *d, pid_t child, const sigset_t *sigs)
 	acg_notify("STOPPING=1\nSTATUS=the controller died: releasing every session");
 	release_after_death(d);
 	log_event(d, "stop", NULL, "released every session after the controller died");
+	publish(d, false, (long)getpid());
 	if (d->lost)
 		acg_err("daemon: %lu log line(s) could not be written to %s", d->lost,
 			d->log_path ? d->log_path : "stderr");
@@ -600,6 +692,9 @@ int cmd_daemon(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"interval-ms", required_argument, NULL, 'i'},
 		{"log", required_argument, NULL, 'l'},
+		{"state", required_argument, NULL, 's'},
+		{"no-state", no_argument, NULL, 'S'},
+		{"metrics", required_argument, NULL, 'm'},
 		{"release", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -617,7 +712,8 @@ int cmd_daemon(int argc, char **argv)
 	struct acg_mounts m;
 	int c, r, lock_fd, code;
 	sigset_t sigs, old_mask;
-	bool release_only = false;
+	bool release_only = false, no_state = false;
+	char state_default[PATH_MAX];
 	pid_t child, guard_pid;
 
 	opterr = 0;
@@ -644,6 +740,16 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'R':
 			release_only = true;
+			break;
+		case 's':
+			d.state_path = optarg;
+			no_state = false;
+			break;
+		case 'S':
+			no_state = true;
+			break;
+		case 'm':
+			d.metrics_path = optarg;
 			break;
 		case 'h':
 			daemon_usage(stdout);
@@ -704,6 +810,21 @@ int cmd_daemon(int argc, char **argv)
 		drop_root(d.root);
 		return ACG_EXIT_FAIL;
 	}
+	/* the state `agentcg status` reads: /run/agentcg/<root's name>.json by default */
+	if (no_state) {
+		d.state_path = NULL;
+	} else if (!d.state_path) {
+		const char *rp = acg_cg_path(d.root), *base = strrchr(rp, '/');
+
+		snprintf(state_default, sizeof(state_default), "%s/%s.json", ACG_STATE_DIR,
+			 base ? base + 1 : rp);
+		d.state_path = state_default;
+		if (acg_mkdir_p(ACG_STATE_DIR, 0755, NULL, 0) < 0)
+			acg_err("daemon: cannot make %s: %s (no state for agentcg status)",
+				ACG_STATE_DIR, strerror(errno));
+	}
+	d.last = json_object();
+	d.recent = json_array();
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
 		budget_from = budget_in_config ? "config" : "--budget-mb";
@@ -850,15 +971,20 @@ int cmd_daemon(int argc, char **argv)
 		}
 		if (tick && d.ctl)
 			acg_controller_tick(d.ctl, now);
+		if (now >= d.next_publish)
+			publish(&d, true, (long)guard_pid);
 		if (d.ctl)
 			nk = acg_controller_pollfds(d.ctl, &kfd);
 		tick = acg_loop_wait(&loop, kfd, nk, NULL, 0,
-				     watchdog_s > 0 ? next_ping : INFINITY);
+				     fmin(watchdog_s > 0 ? next_ping : INFINITY, d.next_publish));
 	}
 	acg_notify("STOPPING=1\nSTATUS=releasing every session");
 	if (d.ctl)
 		acg_controller_restore(d.ctl);
 	log_event(&d, "stop", NULL, "released every session");
+	publish(&d, false, (long)guard_pid);
+	json_decref(d.last);
+	json_decref(d.recent);
 	if (d.lost)
 		acg_err("daemon: %lu log line(s) could not be written to %s", d.lost,
 			d.log_path ? d.log_path : "stderr");

@@ -27,6 +27,7 @@ static const struct acg_cmd commands[] = {
 	 cmd_evaluate},
 	{"daemon", "the priority controller for every session under a root", cmd_daemon},
 	{"run", "start a command as a HIGH or LOW session under the daemon", cmd_run},
+	{"status", "what the daemon is doing: sessions, holds, the last decisions", cmd_status},
 	{"report", "tables and plots (Markdown, one HTML page) from bench results", cmd_report},
 };
 

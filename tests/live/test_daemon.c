@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "helpers.h"
 #include "mounts.h"
+#include "schema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -122,8 +123,8 @@ static void open_root(void)
  * A daemon over a LOW session holding 100 MiB and a HIGH one taking 170 MiB of the 300:
  * returns once the daemon has clamped LOW. The daemon is daemons[0].
  */
-static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a,
-		      struct th_child *b)
+static void held_pair_with(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a,
+			   struct th_child *b, const char *const *extra)
 {
 	open_root();
 	assert_int_equal(acg_cg_child(root, "low-a", true, lo), 0);
@@ -132,13 +133,19 @@ static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a
 		acg_cg_set(*lo, ACG_CTL_SWAP_MAX, 0);
 		acg_cg_set(*hi, ACG_CTL_SWAP_MAX, 0);
 	}
-	daemons[0] = start_daemon();
+	daemons[0] = start_daemon_with(extra);
 	assert_true(daemons[0] > 0);
 	assert_int_equal(th_child_start(*lo, 100 * MiB, a), 0);
 	assert_true(th_child_allocated(a, 30000));
 	assert_int_equal(th_child_start(*hi, 170 * MiB, b), 0);
 	assert_true(th_child_allocated(b, 30000));
 	assert_true(th_wait_for(clamped, *lo, 30000));
+}
+
+static void held_pair(struct acg_cg **lo, struct acg_cg **hi, struct th_child *a,
+		      struct th_child *b)
+{
+	held_pair_with(lo, hi, a, b, NULL);
 }
 
 /*
@@ -1502,6 +1509,161 @@ static void test_service_unit_verifies(void **state)
 	unlink(out);
 }
 
+static char state_path[80], metrics_path[80];
+
+/* The published state says session name is in a state starting with state ("held" is also
+ * "held-waiting"). */
+struct want_state {
+	const char *name, *state;
+};
+
+static bool state_says(void *arg)
+{
+	struct want_state *w = arg;
+	json_t *doc = json_load_file(state_path, 0, NULL), *s;
+	bool yes = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "sessions"), i, s)
+		yes = yes ||
+		      (strcmp(json_string_value(json_object_get(s, "name")) ?: "", w->name) == 0 &&
+		       strncmp(json_string_value(json_object_get(s, "state")) ?: "", w->state,
+			       strlen(w->state)) == 0);
+	json_decref(doc);
+	return yes;
+}
+
+/* What a command printed, and its exit status. */
+static int run_capture(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int status;
+
+	assert_non_null(p);
+	while (n + 1 < size && !feof(p)) {
+		size_t k = fread(out + n, 1, size - 1 - n, p);
+
+		if (!k)
+			break;
+		n += k;
+	}
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * `agentcg status` shows what the daemon does: LOW held (its clamp), HIGH free, the last
+ * decision's reason, exit 0; `--json` the same with alive true; the metrics file parses as
+ * Prometheus' text format with a real parser and says LOW held, HIGH not; once the daemon
+ * stopped, status says so and exits 1.
+ */
+static void test_status_and_metrics(void **state)
+{
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	struct acg_cg *lo = NULL, *hi = NULL;
+	struct th_child a = {0}, b = {0};
+	struct want_state held = {"low-a", "held"};
+	char cmd[512], out[8192];
+	int status;
+
+	(void)state;
+	snprintf(state_path, sizeof(state_path), "/tmp/agentcg-test-%d.state.json", (int)getpid());
+	snprintf(metrics_path, sizeof(metrics_path), "/tmp/agentcg-test-%d.prom", (int)getpid());
+	{
+		const char *extra[] = {"--state", state_path, "--metrics", metrics_path, NULL};
+
+		held_pair_with(&lo, &hi, &a, &b, extra);
+	}
+	/* published within a second or two of the hold */
+	assert_true(th_wait_for(state_says, &held, 30000));
+
+	snprintf(cmd, sizeof(cmd), "%s status --state %s", bin, state_path);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+	fprintf(stderr, "%s", out);
+	assert_non_null(strstr(out, ": running;"));
+	assert_non_null(strstr(out, "budget 300 MiB"));
+	{
+		char *l = strstr(out, "\nlow-a "), *h = strstr(out, "\nhigh-b ");
+
+		assert_non_null(l);
+		assert_non_null(h);
+		/* LOW: a clamp, held, and the reason of the hold */
+		assert_non_null(strstr(l, " held"));
+		assert_non_null(strstr(l, "hold "));
+		assert_true(strstr(l, "kept for HIGH") || strstr(l, "room"));
+		/* HIGH: no clamp, free */
+		assert_non_null(strstr(h, " free"));
+	}
+	snprintf(cmd, sizeof(cmd), "%s status --json --state %s", bin, state_path);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+	{
+		json_t *doc = json_loads(out, 0, NULL);
+
+		assert_non_null(doc);
+		assert_true(json_is_true(json_object_get(doc, "alive")));
+		assert_true(json_integer_value(json_object_get(doc, "budget_bytes")) == 300 * MiB);
+		json_decref(doc);
+	}
+	/* the state file has exactly the keys docs/status.md lists */
+	if (th_doc_dir()) {
+		struct th_schema schema = {0};
+		char path[600], err[600], *diff;
+		json_t *doc = json_load_file(state_path, 0, NULL);
+
+		assert_non_null(doc);
+		snprintf(path, sizeof(path), "%s/status.md", th_doc_dir());
+		if (th_schema_add(&schema, path, "## The state file (`version` 1)", NULL, NULL,
+				  NULL, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		diff = th_schema_diff(&schema, &doc, 1);
+		th_schema_free(&schema);
+		json_decref(doc);
+		if (diff)
+			fail_msg("docs/status.md against the state file: %s", diff);
+	} else {
+		fprintf(stderr, "no docs here (the VM tier): the state's keys not checked\n");
+	}
+
+	/* the metrics, through Prometheus' own parser where the host has it */
+	if (system("/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null") == 0) {
+		snprintf(
+			cmd, sizeof(cmd),
+			"/usr/bin/python3 -c \"\nimport sys\n"
+			"from prometheus_client.parser import text_string_to_metric_families as f\n"
+			"v = {}\n"
+			"for fam in f(open('%s').read()):\n"
+			"    for s in fam.samples:\n"
+			"        v[(s.name, s.labels.get('session'))] = s.value\n"
+			"print(int(v[('agentcg_session_held', 'low-a')]), "
+			"int(v[('agentcg_session_held', 'high-b')]), int(v[('agentcg_up', None)]), "
+			"int(v[('agentcg_budget_bytes', None)]))\n\"",
+			metrics_path);
+		assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+		assert_string_equal(out, "1 0 1 314572800\n");
+	} else {
+		fprintf(stderr, "no prometheus_client here (the VM tier): metrics not parsed\n");
+	}
+
+	kill(daemons[0], SIGTERM);
+	waitpid(daemons[0], &status, 0);
+	daemons[0] = 0;
+	snprintf(cmd, sizeof(cmd), "%s status --state %s", bin, state_path);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "STOPPED"));
+	/* no state at all: one line, exit 1 */
+	snprintf(cmd, sizeof(cmd), "%s status --state %s.none 2>&1", bin, state_path);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "No such file"));
+	th_child_reap(&a);
+	th_child_reap(&b);
+	acg_cg_free(lo);
+	acg_cg_free(hi);
+	unlink(state_path);
+	unlink(metrics_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1516,6 +1678,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
 		cmocka_unit_test_teardown(test_service_notify, teardown),
 		cmocka_unit_test_teardown(test_service_unit_verifies, teardown),
+		cmocka_unit_test_teardown(test_status_and_metrics, teardown),
 		cmocka_unit_test_teardown(test_v2_hold_bounded, teardown),
 	};
 
