@@ -1312,6 +1312,13 @@ static int teardown(void **state)
 		root = NULL;
 	}
 	unlink(log_path);
+	/* the state every daemon publishes by default */
+	if (root_name[0]) {
+		char st[160];
+
+		snprintf(st, sizeof(st), "/run/agentcg/%s.json", root_name);
+		unlink(st);
+	}
 	/* the soak's results, when a failure left some */
 	{
 		char pat[160];
