@@ -14,6 +14,61 @@
 
 #define MAX_ACTIONS 64
 
+/*
+ * Room for n sessions in every per-session array (the wake-up slots are n + 2). The new
+ * room is zeroed; 0 or -ENOMEM (what was there is kept either way).
+ */
+static int reserve(struct acg_controller *c, size_t n)
+{
+	size_t cap = c->cap ? c->cap : 4;
+
+	if (n <= c->cap && c->pfd)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+#define GROW(field, count)                                                \
+	do {                                                              \
+		void *v = realloc(c->field, (count) * sizeof(*c->field)); \
+		if (!v)                                                   \
+			return -ENOMEM;                                   \
+		c->field = v;                                             \
+	} while (0)
+	GROW(s, cap);
+	GROW(base, cap);
+	GROW(last_high, cap);
+	GROW(cg, cap);
+	GROW(names, cap);
+	GROW(pfd, cap + 2);
+	if (c->sig) {
+		GROW(cgid, cap);
+		GROW(last_sig, cap);
+	}
+#undef GROW
+	for (size_t i = c->cap ? c->cap + 2 : 0; i < cap + 2; i++)
+		c->pfd[i] = (struct pollfd){.fd = -1};
+	c->cap = cap;
+	c->st.s = c->s;
+	return 0;
+}
+
+/* Session i's slot, empty: its priority, no reading yet, no wake-up. */
+static void init_slot(struct acg_controller *c, size_t i, struct acg_cg *cg, enum acg_prio prio,
+		      const char *name)
+{
+	c->s[i] = (struct acg_pol_session){.prio = prio};
+	c->base[i] = (struct acg_pol_reading){.t = NAN};
+	c->last_high[i] = 0;
+	c->cg[i] = cg;
+	c->names[i] = name;
+	c->pfd[2 + i] = (struct pollfd){.fd = -1};
+	if (c->sig) {
+		c->cgid[i] = 0;
+		memset(&c->last_sig[i], 0, sizeof(c->last_sig[i]));
+		if (acg_cg_v2_id(cg, &c->cgid[i]) == 0)
+			acg_signals_read(c->sig, c->cgid[i], &c->last_sig[i]);
+	}
+}
+
 int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const enum acg_prio *prio,
 		       const char *const *names, size_t n, uint64_t budget,
 		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
@@ -23,18 +78,13 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 
 	if (!c)
 		return -ENOMEM;
-	c->s = calloc(n ? n : 1, sizeof(*c->s));
-	c->base = calloc(n ? n : 1, sizeof(*c->base));
-	c->last_high = calloc(n ? n : 1, sizeof(*c->last_high));
-	c->pfd = calloc(n + 2, sizeof(*c->pfd));
-	if (!c->s || !c->base || !c->last_high || !c->pfd) {
+	c->st = (struct acg_pol_state){
+		.budget = budget, .high_last_growth = -INFINITY, .last_kill = -INFINITY};
+	if (reserve(c, n) < 0) {
 		acg_controller_free(c);
 		return -ENOMEM;
 	}
 	c->parent = parent;
-	c->cg = sessions;
-	c->names = names;
-	c->n = n;
 	c->version = acg_cg_version(parent);
 	c->cfg = *cfg;
 	c->cfg.can_freeze = c->cfg.can_freeze && c->version == 2;
@@ -51,17 +101,9 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 		c->cfg.wait_freeze_s = ACG_POL_WAIT_FREEZE_S;
 	c->log = log;
 	c->log_arg = log_arg;
-	for (size_t i = 0; i < n; i++) {
-		c->s[i].prio = prio[i];
-		c->base[i].t = NAN;
-	}
-	for (size_t i = 0; i < n + 2; i++)
-		c->pfd[i].fd = -1;
-	c->st = (struct acg_pol_state){.budget = budget,
-				       .high_last_growth = -INFINITY,
-				       .last_kill = -INFINITY,
-				       .s = c->s,
-				       .n = n};
+	for (size_t i = 0; i < n; i++)
+		init_slot(c, i, sessions[i], prio[i], names[i]);
+	c->n = c->st.n = n;
 	*ret = c;
 	return 0;
 }
@@ -76,6 +118,8 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->cgid);
 	free(c->last_sig);
 	free(c->niced);
+	free(c->cg);
+	free(c->names);
 	for (size_t i = 0; c->pfd && i < c->n + 2; i++)
 		if (c->pfd[i].fd >= 0)
 			close(c->pfd[i].fd);
@@ -98,92 +142,123 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
 	*ret = c->stats;
 }
 
+/*
+ * What setup() does for one session: v1 LOW, the OOM killer paused (the policy picks a
+ * victim); v2 HIGH, memory.low = budget; v2, memory.oom.group (a kernel OOM kill takes
+ * the whole session, as the policy would); LOW, its wake-up at its limit. A vanished
+ * session is no error. 0 or -errno, *what names the step.
+ */
+static int setup_session(struct acg_controller *c, size_t i, const char **what)
+{
+	int r = 0;
+
+	if (c->version == 1 && !acg_prio_is_high(c->s[i].prio)) {
+		*what = "oom_kill_disable on a LOW session";
+		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, 1);
+	}
+	if (r == 0 && c->version == 2 && acg_prio_is_high(c->s[i].prio)) {
+		*what = "memory.low of a HIGH session";
+		r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget);
+	}
+	if (r == 0 && c->version == 2) {
+		*what = "memory.oom.group of a session";
+		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 1);
+	}
+	/* wake-ups are an optimisation: without them the period alone drives the ticks */
+	if (!acg_prio_is_high(c->s[i].prio))
+		ctl_watch(c, 2 + i, c->cg[i]);
+	return r == -ENOENT ? 0 : r;
+}
+
 int acg_controller_setup(struct acg_controller *c, const char **what)
 {
 	int r;
 
-	*what = "oom_kill_disable on the parent and LOW sessions";
-	r = ctl_set_oom_pause(c, 1);
-	if (r < 0)
+	*what = "oom_kill_disable on the parent";
+	if (c->version == 1 && (r = acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, 1)) < 0 &&
+	    r != -ENOENT)
 		return r;
-	*what = "memory.low of HIGH sessions";
-	for (size_t i = 0; i < c->n && c->version == 2; i++)
-		if (acg_prio_is_high(c->s[i].prio) &&
-		    (r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget)) < 0 && r != -ENOENT)
-			return r;
-	/* v2: where the kernel's OOM killer acts, it takes a whole session, as the policy
-	 * would, not one process out of it (a vanished session is no error) */
-	*what = "memory.oom.group of the sessions";
-	for (size_t i = 0; i < c->n && c->version == 2; i++)
-		if ((r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 1)) < 0 && r != -ENOENT)
-			return r;
-	/* wake-ups are an optimisation: without them the period alone drives the ticks */
 	ctl_watch(c, 1, c->parent);
+	c->set_up = true;
 	for (size_t i = 0; i < c->n; i++)
-		if (!acg_prio_is_high(c->s[i].prio))
-			ctl_watch(c, 2 + i, c->cg[i]);
+		if ((r = setup_session(c, i, what)) < 0)
+			return r;
 	return 0;
 }
 
-void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
-			  const size_t *from_index)
+/* Take the kernel's word for what is applied to LOW session i now (clamp, frozen): a
+ * session a daemon before this one left held is held. Vanished: gone. */
+static void adopt(struct acg_controller *c, size_t i)
 {
-	to->st.high_last_growth = from->st.high_last_growth;
-	to->st.last_kill = from->st.last_kill;
-	to->last_oom = from->last_oom;
-	to->have_oom = from->have_oom;
-	to->stuck_since = from->stuck_since;
-	to->next_rescue = from->next_rescue;
-	/* the threads reniced in sessions that are still there stay on record */
-	for (size_t k = 0; k < from->n_niced; k++)
-		for (size_t i = 0; i < to->n; i++)
-			if (from_index[i] == from->niced[k].session &&
-			    ctl_add_niced(to, i, from->niced[k].tid, from->niced[k].nice,
-					  from->niced[k].kind) < 0)
-				break;
-	for (size_t i = 0; i < to->n; i++) {
-		for (size_t j = 0; j < from->n; j++) {
-			if (from_index[i] != j)
-				continue;
-			to->s[i].rate = from->s[j].rate;
-			to->s[i].recent_peak = from->s[j].recent_peak;
-			to->s[i].peak_t = from->s[j].peak_t;
-			to->s[i].started_at = from->s[j].started_at;
-			to->last_high[i] = from->last_high[j];
-			to->s[i].in_wait = from->s[j].in_wait;
-			to->s[i].wait_since = from->s[j].wait_since;
-			to->s[i].wait_clamp = from->s[j].wait_clamp;
-			to->base[i] = from->base[j];
-			break;
-		}
+	struct acg_pol_session *s = &c->s[i];
+	uint64_t clamp;
+	bool frozen = false;
+
+	if (acg_prio_is_high(s->prio))
+		return;
+	if (acg_cg_get(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, &clamp) < 0) {
+		s->gone = true;
+		return;
 	}
+	s->held = clamp != ACG_UNLIMITED;
+	s->clamp = s->held ? clamp : 0;
+	if (acg_cg_has_freezer(c->cg[i]) && acg_cg_frozen(c->cg[i], &frozen) == 0)
+		s->frozen = frozen;
 }
 
-void acg_controller_adopt(struct acg_controller *c)
+int acg_controller_add(struct acg_controller *c, struct acg_cg *cg, enum acg_prio prio,
+		       const char *name, const char **what)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		struct acg_pol_session *s = &c->s[i];
-		uint64_t clamp;
-		bool frozen = false;
+	size_t i = c->n;
 
-		if (acg_prio_is_high(c->s[i].prio))
+	*what = "room for one more session";
+	if (reserve(c, c->n + 1) < 0)
+		return -ENOMEM;
+	init_slot(c, i, cg, prio, name);
+	c->n = c->st.n = i + 1;
+	adopt(c, i);
+	return c->set_up ? setup_session(c, i, what) : 0;
+}
+
+void acg_controller_remove(struct acg_controller *c, size_t i)
+{
+	size_t w = 0, tail = c->n - i - 1;
+
+	if (i >= c->n)
+		return;
+	if (c->pfd[2 + i].fd >= 0)
+		close(c->pfd[2 + i].fd);
+	/* its tasks' records go with it; the others' indices move down with their sessions */
+	for (size_t k = 0; k < c->n_niced; k++) {
+		if (c->niced[k].session == i)
 			continue;
-		if (acg_cg_get(c->cg[i], c->version == 2 ? ACG_CTL_HIGH : ACG_CTL_MAX, &clamp) <
-		    0) {
-			s->gone = true;
-			continue;
-		}
-		s->held = clamp != ACG_UNLIMITED;
-		s->clamp = s->held ? clamp : 0;
-		if (acg_cg_has_freezer(c->cg[i]) && acg_cg_frozen(c->cg[i], &frozen) == 0)
-			s->frozen = frozen;
+		c->niced[w] = c->niced[k];
+		c->niced[w].session -= c->niced[k].session > i;
+		w++;
 	}
+	c->n_niced = w;
+#define SHIFT(field, at) memmove(&c->field[at], &c->field[(at) + 1], tail * sizeof(*c->field))
+	SHIFT(s, i);
+	SHIFT(base, i);
+	SHIFT(last_high, i);
+	SHIFT(cg, i);
+	SHIFT(names, i);
+	SHIFT(pfd, 2 + i);
+	if (c->sig) {
+		SHIFT(cgid, i);
+		SHIFT(last_sig, i);
+	}
+#undef SHIFT
+	c->n = c->st.n = c->n - 1;
+	c->pfd[2 + c->n] = (struct pollfd){.fd = -1};
 }
 
 void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *sig)
 {
-	c->cgid = calloc(c->n ? c->n : 1, sizeof(*c->cgid));
-	c->last_sig = calloc(c->n ? c->n : 1, sizeof(*c->last_sig));
+	size_t cap = c->cap ? c->cap : 1;
+
+	c->cgid = calloc(cap, sizeof(*c->cgid));
+	c->last_sig = calloc(cap, sizeof(*c->last_sig));
 	if (!c->cgid || !c->last_sig || !sig) {
 		free(c->cgid);
 		free(c->last_sig);

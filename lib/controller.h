@@ -49,21 +49,16 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 int acg_controller_setup(struct acg_controller *c, const char **what);
 
 /*
- * Take the kernel's word for what is applied now (clamps, frozen), e.g. after the set of
- * sessions changed. Vanished sessions are marked gone.
+ * Sessions come and go under a daemon. Add one (its cgroup and name borrowed: they must
+ * outlive it in c): the kernel's word is taken for what is applied to it now (a clamp or
+ * a freeze a daemon before this one left), and, once setup() was done, it is set up as
+ * setup() sets every session. Remove session i (one that is gone, or released first:
+ * nothing of it is undone): the sessions after it move down one index. Everything the
+ * controller learnt of the others stays. 0 or -errno (*what names the step).
  */
-void acg_controller_adopt(struct acg_controller *c);
-
-/*
- * Carry what `from` learnt into `to` (a rebuilt controller for a changed session set):
- * per session that is the same cgroup (from_index[i]: the index in from of to's session
- * i, or ACG_NEW_SESSION for one from did not manage, such as a cgroup made anew under an
- * old name), its recent rates, peaks, start and reniced threads; and when HIGH last grew
- * and the policy last killed.
- */
-#define ACG_NEW_SESSION SIZE_MAX
-void acg_controller_carry(struct acg_controller *to, const struct acg_controller *from,
-			  const size_t *from_index);
+int acg_controller_add(struct acg_controller *c, struct acg_cg *cg, enum acg_prio prio,
+		       const char *name, const char **what);
+void acg_controller_remove(struct acg_controller *c, size_t i);
 
 /*
  * The kernel's wake-ups to poll for between ticks: on v1 the parent's usage crossing where

@@ -2,7 +2,7 @@
 /*
  * controller_int.h: the live controller's insides, shared by its files and no one else.
  * The controller is read -> observe -> decide -> apply, split by concern:
- *   controller.c          life cycle (new, setup, carry, adopt, restore) and the tick
+ *   controller.c          life cycle (new, setup, add, remove, restore) and the tick
  *   controller_observe.c  cgroup files and BPF signals -> the estimator (acg_pol_observe)
  *   controller_apply.c    the policy's actions onto cgroup v1 and v2 (controller.h's table)
  *   controller_wakeup.c   the kernel's wake-ups: usage threshold, a cgroup at its limit
@@ -33,9 +33,10 @@ struct niced {
 
 struct acg_controller {
 	struct acg_cg *parent;
-	struct acg_cg **cg;
-	const char *const *names;
-	size_t n;
+	struct acg_cg **cg; /* each session's cgroup (borrowed; the array is ours) */
+	const char **names; /* each session's name (borrowed; the array is ours) */
+	size_t n, cap;	    /* sessions, and room for them in every per-session array */
+	bool set_up;	    /* setup() done: a session added is set up as it comes */
 	int version;
 	struct acg_pol_cfg cfg;
 	struct acg_pol_state st;

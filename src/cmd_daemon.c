@@ -136,13 +136,59 @@ static void sset_free(struct sset *s)
 	*s = (struct sset){0};
 }
 
-/* Index in s of the session that is name with identity id, or ACG_NEW_SESSION. */
+#define NOT_FOUND SIZE_MAX
+
+/* Index in s of the session that is name with identity id, or NOT_FOUND. */
 static size_t sset_find(const struct sset *s, const char *name, const struct acg_cg_ident *id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->names[i], name) == 0 && acg_cg_ident_eq(&s->id[i], id))
 			return i;
-	return ACG_NEW_SESSION;
+	return NOT_FOUND;
+}
+
+/* Append a session to s (its name and cgroup become s's). 0 or -ENOMEM. */
+static int sset_append(struct sset *s, size_t *cap, char *name, struct acg_cg *cg,
+		       enum acg_prio prio, const struct acg_cg_ident *id)
+{
+	if (s->n == *cap || !s->names) {
+		size_t c = *cap ? 2 * *cap : 16;
+		char **names = realloc(s->names, c * sizeof(*names));
+		struct acg_cg **cgs = names ? realloc(s->cg, c * sizeof(*cgs)) : NULL;
+		enum acg_prio *prios = cgs ? realloc(s->prio, c * sizeof(*prios)) : NULL;
+		struct acg_cg_ident *ids = prios ? realloc(s->id, c * sizeof(*ids)) : NULL;
+
+		if (names)
+			s->names = names;
+		if (cgs)
+			s->cg = cgs;
+		if (prios)
+			s->prio = prios;
+		if (!ids)
+			return -ENOMEM;
+		s->id = ids;
+		*cap = c;
+	}
+	s->names[s->n] = name;
+	s->cg[s->n] = cg;
+	s->prio[s->n] = prio;
+	s->id[s->n] = *id;
+	s->n++;
+	return 0;
+}
+
+/* Remove session i from s (its name and cgroup freed); the ones after move down. */
+static void sset_remove(struct sset *s, size_t i)
+{
+	size_t tail = s->n - i - 1;
+
+	acg_cg_free(s->cg[i]);
+	free(s->names[i]);
+	memmove(&s->names[i], &s->names[i + 1], tail * sizeof(*s->names));
+	memmove(&s->cg[i], &s->cg[i + 1], tail * sizeof(*s->cg));
+	memmove(&s->prio[i], &s->prio[i + 1], tail * sizeof(*s->prio));
+	memmove(&s->id[i], &s->id[i + 1], tail * sizeof(*s->id));
+	s->n--;
 }
 
 /* Whether s has a session called name (of any identity). */
@@ -159,7 +205,9 @@ struct dstate {
 	FILE *log;
 	uint64_t budget;
 	struct acg_pol_cfg cfg;
-	struct sset cur; /* the current session set, as many as the root has */
+	struct sset cur; /* the managed sessions, as many as the root has, in the controller's
+			  * order (cur.cg[i] is the controller's session i) */
+	size_t cur_cap;
 	struct acg_controller *ctl;
 	struct acg_signals *sig; /* BPF signals for every controller, or NULL */
 	const char *log_path;	 /* NULL: stderr */
@@ -287,33 +335,58 @@ static void drop_sessions(struct dstate *d)
 	acg_controller_free(d->ctl);
 	d->ctl = NULL;
 	sset_free(&d->cur);
+	d->cur_cap = 0;
 }
 
-/* Same sessions, in the same order (HIGH first, then as the kernel lists them): same names,
- * same cgroups. */
+static int by_name(const void *a, const void *b, void *arg)
+{
+	const struct sset *s = arg;
+
+	return strcmp(s->names[*(const size_t *)a], s->names[*(const size_t *)b]);
+}
+
+/* Whether a and b are the same sessions (same names, same cgroups), in any order. */
 static bool same_set(const struct sset *a, const struct sset *b)
 {
-	if (a->n != b->n)
+	size_t *ia, *ib;
+	bool same = a->n == b->n;
+
+	if (!same || !a->n)
+		return same;
+	ia = calloc(a->n, sizeof(*ia));
+	ib = calloc(b->n, sizeof(*ib));
+	if (!ia || !ib) {
+		free(ia);
+		free(ib);
 		return false;
+	}
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->names[i], b->names[i]) != 0 || !acg_cg_ident_eq(&a->id[i], &b->id[i]))
-			return false;
-	return true;
+		ia[i] = ib[i] = i;
+	qsort_r(ia, a->n, sizeof(*ia), by_name, (void *)a);
+	qsort_r(ib, b->n, sizeof(*ib), by_name, (void *)b);
+	for (size_t i = 0; i < a->n && same; i++)
+		same = strcmp(a->names[ia[i]], b->names[ib[i]]) == 0 &&
+		       acg_cg_ident_eq(&a->id[ia[i]], &b->id[ib[i]]);
+	free(ia);
+	free(ib);
+	return same;
 }
 
 /*
- * Rebuild the controller when sessions came or went, or a session's cgroup was replaced
- * by a new one of the same name (removed and made again within one period): that one is
- * a new session, with nothing carried over, managed from this period on. Every session
- * under the root is managed, however many. What the kernel has applied is kept.
+ * Follow the sessions under the root: a session gone is removed from the controller, a new
+ * one added to it; everything the controller knows of the others stays. A session's cgroup
+ * replaced by a new one of the same name (removed and made again within one period) is a
+ * session gone and a new one, with nothing carried over, managed from this period on.
+ * Every session under the root is managed, however many; one whose cgroup cannot be opened
+ * (out of file descriptors) is said, in the log and on stderr, not hidden.
  */
 static int refresh(struct dstate *d)
 {
 	struct sset next = {0};
-	char **all;
-	size_t n_all, *from = NULL;
-	struct acg_controller *old;
+	size_t n_all, failed = 0;
+	char **all, first[ACG_NAME_MAX + 80] = "";
 	const char *what;
+	bool *renamed;
 	int r;
 
 	r = acg_cg_children(d->root, &all, &n_all);
@@ -341,96 +414,98 @@ static int refresh(struct dstate *d)
 			all[i] = NULL;
 		}
 	free(all);
-	if (r < 0 || same_set(&d->cur, &next)) {
+	if (r < 0 || (d->ctl && same_set(&d->cur, &next))) {
 		sset_free(&next);
 		return r;
 	}
-	/* the handles: a session gone meanwhile is left out; a handle's identity is the
-	 * cgroup it opened (one replaced meanwhile is seen as replaced next period) */
-	{
-		size_t w = 0, failed = 0;
-		char first[ACG_NAME_MAX + 80] = "";
-
-		for (size_t k = 0; k < next.n; k++) {
-			int e = acg_cg_child(d->root, next.names[k], false, &next.cg[w]);
-
-			if (e == 0)
-				e = acg_cg_ident(next.cg[w], &next.id[k]);
-			if (e < 0) {
-				/* gone meanwhile is no news; anything else (out of file
-				 * descriptors) leaves a session unmanaged: said, not hidden */
-				if (e != -ENOENT && !failed++)
-					snprintf(first, sizeof(first), "%s: %s", next.names[k],
-						 strerror(-e));
-				acg_cg_free(next.cg[w]);
-				next.cg[w] = NULL;
-				free(next.names[k]);
-				continue;
-			}
-			next.names[w] = next.names[k];
-			next.prio[w] = next.prio[k];
-			next.id[w] = next.id[k];
-			w++;
+	if (!d->ctl) {
+		r = acg_controller_new(d->root, NULL, NULL, NULL, 0, d->budget, &d->cfg, log_line,
+				       d, &d->ctl);
+		if (r < 0) {
+			sset_free(&next);
+			return r;
 		}
-		next.n = w;
-		if (failed != d->unmanaged) {
-			char detail[sizeof(first) + 120];
-
-			if (failed)
-				snprintf(detail, sizeof(detail),
-					 "%zu session(s) NOT managed, cannot open them (HIGH "
-					 "sessions are opened first); the first: %s",
-					 failed, first);
-			else
-				snprintf(detail, sizeof(detail), "every session is managed again");
-			log_event(d, failed ? "unmanaged" : "managed", NULL, detail);
-			if (failed)
-				acg_err("daemon: %s", detail);
-		}
-		d->unmanaged = failed;
+		if (d->sig)
+			acg_controller_use_signals(d->ctl, d->sig);
+		r = acg_controller_setup(d->ctl, &what);
+		if (r < 0 && r != -ENOENT)
+			log_event(d, "error", NULL, what);
 	}
-	from = calloc(next.n ? next.n : 1, sizeof(*from));
-	if (!from) {
-		sset_free(&next);
-		return -ENOMEM;
+	/* a new session under the name of one managed now: the old one was replaced */
+	renamed = calloc(next.n ? next.n : 1, sizeof(*renamed));
+	for (size_t k = 0; renamed && k < next.n; k++)
+		renamed[k] = sset_has_name(&d->cur, next.names[k]);
+	/* gone (or replaced): out of the controller, from the last so indices stay valid */
+	for (size_t i = d->cur.n; i-- > 0;) {
+		if (sset_find(&next, d->cur.names[i], &d->cur.id[i]) != NOT_FOUND)
+			continue;
+		log_event(d, "session-gone", d->cur.names[i],
+			  sset_has_name(&next, d->cur.names[i])
+				  ? "replaced by a new cgroup of the same name"
+				  : NULL);
+		acg_controller_remove(d->ctl, i);
+		sset_remove(&d->cur, i);
 	}
-	for (size_t i = 0; i < d->cur.n; i++)
-		if (sset_find(&next, d->cur.names[i], &d->cur.id[i]) == ACG_NEW_SESSION)
-			log_event(d, "session-gone", d->cur.names[i],
-				  sset_has_name(&next, d->cur.names[i])
-					  ? "replaced by a new cgroup of the same name"
-					  : NULL);
+	/* new: opened and added; its identity is the cgroup the handle opened (one replaced
+	 * meanwhile is seen as replaced next period) */
 	for (size_t k = 0; k < next.n; k++) {
-		from[k] = sset_find(&d->cur, next.names[k], &next.id[k]);
-		if (from[k] == ACG_NEW_SESSION)
-			log_event(d, "session-new", next.names[k],
-				  sset_has_name(&d->cur, next.names[k])
-					  ? "a new cgroup under an old session's name: managed "
-					    "as new"
-					  : NULL);
+		struct acg_cg *cg = NULL;
+		struct acg_cg_ident id;
+		int e;
+
+		if (sset_find(&d->cur, next.names[k], &next.id[k]) != NOT_FOUND)
+			continue;
+		e = acg_cg_child(d->root, next.names[k], false, &cg);
+		if (e == 0)
+			e = acg_cg_ident(cg, &id);
+		if (e < 0) {
+			/* gone meanwhile is no news; anything else (out of file descriptors)
+			 * leaves a session unmanaged: said, not hidden */
+			if (e != -ENOENT && !failed++)
+				snprintf(first, sizeof(first), "%s: %s", next.names[k],
+					 strerror(-e));
+			acg_cg_free(cg);
+			continue;
+		}
+		if (sset_append(&d->cur, &d->cur_cap, next.names[k], cg, next.prio[k], &id) < 0) {
+			acg_cg_free(cg);
+			failed++;
+			continue;
+		}
+		next.names[k] = NULL; /* now cur's */
+		log_event(d, "session-new", d->cur.names[d->cur.n - 1],
+			  renamed && renamed[k]
+				  ? "a new cgroup under an old session's name: managed as new"
+				  : NULL);
+		r = acg_controller_add(d->ctl, cg, next.prio[k], d->cur.names[d->cur.n - 1], &what);
+		if (r == -ENOMEM) {
+			/* not in the controller: not managed either */
+			sset_remove(&d->cur, d->cur.n - 1);
+			failed++;
+		} else if (r < 0) {
+			log_event(d, "error", d->cur.names[d->cur.n - 1], what);
+		}
 	}
-	old = d->ctl;
-	d->ctl = NULL;
-	r = acg_controller_new(d->root, next.cg, next.prio, (const char *const *)next.names, next.n,
-			       d->budget, &d->cfg, log_line, d, &d->ctl);
-	/* the old controller's knowledge survives the rebuild, for the same cgroups only */
-	if (r == 0 && old)
-		acg_controller_carry(d->ctl, old, from);
-	if (r == 0 && d->sig)
-		acg_controller_use_signals(d->ctl, d->sig);
-	acg_controller_free(old);
-	sset_free(&d->cur);
-	free(from);
-	if (r < 0) {
-		/* nothing is current: the next period tries again */
-		sset_free(&next);
-		return r;
+	if (failed != d->unmanaged) {
+		char detail[sizeof(first) + 120];
+
+		if (failed)
+			snprintf(detail, sizeof(detail),
+				 "%zu session(s) NOT managed, cannot open them (HIGH sessions are "
+				 "opened first); the first: %s",
+				 failed, first);
+		else
+			snprintf(detail, sizeof(detail), "every session is managed again");
+		log_event(d, failed ? "unmanaged" : "managed", NULL, detail);
+		if (failed)
+			acg_err("daemon: %s", detail);
 	}
-	d->cur = next;
-	acg_controller_adopt(d->ctl);
-	r = acg_controller_setup(d->ctl, &what);
-	if (r < 0 && r != -ENOENT)
-		log_event(d, "error", NULL, what);
+	d->unmanaged = failed;
+	free(renamed);
+	for (size_t k = 0; k < next.n; k++)
+		free(next.names[k]);
+	next.n = 0;
+	sset_free(&next);
 	return 0;
 }
 
@@ -823,8 +898,6 @@ int cmd_daemon(int argc, char **argv)
 			acg_err("daemon: cannot make %s: %s (no state for agentcg status)",
 				ACG_STATE_DIR, strerror(errno));
 	}
-	d.last = json_object();
-	d.recent = json_array();
 	if (budget_mb > 0) {
 		d.budget = (uint64_t)(budget_mb * 1048576.0);
 		budget_from = budget_in_config ? "config" : "--budget-mb";
@@ -920,6 +993,9 @@ int cmd_daemon(int argc, char **argv)
 	}
 	/* the controller: stops cleanly if the guard goes */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* what the status shows of the decisions (the controller's alone) */
+	d.last = json_object();
+	d.recent = json_array();
 	if (getppid() != guard_pid)
 		stop = 1;
 	sa.sa_handler = on_signal;
