@@ -11,7 +11,7 @@
  *     out never-used pages until most of its memory has been used once;
  *     Then how fast 1 GiB freed a moment ago comes back, against 1 GiB left free for 3 s;
  *  2. tracking error and lateness replaying a real trace at 100x, ROUNDS times, each after
- *     touching and freeing what the replay will need (lib/warm.h: this VM's hypervisor
+ *     touching and freeing what the replay will need (lib/workload/warm.h: this VM's hypervisor
  *     takes back memory left free for ~2 s, and memory it took back is slow to touch);
  *  3. CPU used by the worker while it waits between samples;
  *  4. the same trace through bench/python_replay.py, a re-creation of the original
@@ -86,7 +86,7 @@ static double warm_up(void)
 
 /*
  * MiB/s touching 1 GiB freed a moment ago, and 1 GiB left free for 3 s (where a hypervisor
- * takes back free memory, as this VM's does, the second is slower: lib/warm.h).
+ * takes back free memory, as this VM's does, the second is slower: lib/workload/warm.h).
  */
 static void idle_return(double *fresh, double *idle)
 {

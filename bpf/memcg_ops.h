@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memcg_ops.h: types shared by bpf/memcg_ops.bpf.c and its loader (lib/bpf_memcg_ops.c).
+ * memcg_ops.h: types shared by bpf/memcg_ops.bpf.c and its loader (lib/kernel/bpf_memcg_ops.c).
  * No libc or vmlinux.h includes.
  */
 #ifndef AGENTCG_BPF_MEMCG_OPS_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * signals.h: types shared by bpf/signals.bpf.c and its loader (lib/bpf_signals.c). No libc
+ * signals.h: types shared by bpf/signals.bpf.c and its loader (lib/kernel/bpf_signals.c). No libc
  * or vmlinux.h includes: both sides include this.
  *
  * Per cgroup (keyed by the cgroup2 id of the task: on a hybrid host, the session's PSI

@@ -418,7 +418,7 @@ static int write_summary(struct bench *b, json_t *runs)
 /*
  * Whether to touch and free memory before every run (warm.h says why): mode_mb < 0 is
  * --no-warm, > 0 a size the user gave, 0 the default: per run, what its sessions need, a
- * quarter more (lib/bench.c cuts either to 3/4 of MemAvailable). Warming where memory is
+ * quarter more (lib/bench/bench.c cuts either to 3/4 of MemAvailable). Warming where memory is
  * never taken back costs a fraction of a second per run and changes nothing, so the
  * default warms everywhere; whether this host takes free memory back is recorded.
  */

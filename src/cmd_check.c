@@ -2,7 +2,7 @@
 /*
  * cmd_check.c: `agentcg check`, the truth about this host: where the memory controller
  * is, what PSI and BPF offer, and which isolation strategies can run here and why not.
- * All facts come from the library's probes (lib/host.c); this file only renders them.
+ * All facts come from the library's probes (lib/kernel/host.c); this file only renders them.
  */
 #include "cmd.h"
 

@@ -2,7 +2,7 @@
 /*
  * cmd_daemon.c: `agentcg daemon`: the priority controller on a real host. It manages
  * every session cgroup under its root ("high-<name>", "low-<name>", made by `agentcg
- * run`), continuously: the policy of lib/policy.c, applied by lib/controller.c, every
+ * run`), continuously: the policy of lib/model/policy.c, applied by lib/control/controller.c, every
  * interval. At start it releases whatever a previous instance left held (after a crash
  * nothing stays paused); on SIGTERM or SIGINT it releases everything and exits. Every
  * decision is one JSON line in the log.

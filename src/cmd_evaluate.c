@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_evaluate.c: `agentcg evaluate [DIR]`: the policy judged on many random mixes of a
- * trace directory, in simulated time (lib/evaluate.h); this file parses and prints.
+ * trace directory, in simulated time (lib/model/evaluate.h); this file parses and prints.
  */
 #include "cmd.h"
 

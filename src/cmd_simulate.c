@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_simulate.c: `agentcg simulate SCENARIO`: the scenario in simulated time under the
- * same policy code as the live controller (model in lib/sim.h): who completes, who waits
+ * same policy code as the live controller (model in lib/model/sim.h): who completes, who waits
  * and how long, who would be killed. --sweep-low answers capacity questions: how many LOW
  * sessions fit beside the HIGH ones with no kill.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_status.c: `agentcg status`: what the daemon on a root is doing, from the state it
- * publishes every second (lib/status.h, docs/status.md); never guessed from cgroup files.
+ * publishes every second (lib/control/status.h, docs/status.md); never guessed from cgroup files.
  */
 #include "cmd.h"
 #include "clock.h"

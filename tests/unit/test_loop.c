@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_loop.c: unit tier. The control loop's wait (lib/loop.c), shared by the bench, the
+ * test_loop.c: unit tier. The control loop's wait (lib/control/loop.c), shared by the bench, the
  * daemon and the reaction bench: a tick is due when its period is over or a wake-up fd is
  * ready, never because the caller's own fd or deadline ended the wait; both sets' revents
  * are handed back, also past the small merge buffer. No assertion depends on how long

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_warm.c: the bench's warm-up (lib/warm.c): it touches what it is asked to in a child,
+ * test_warm.c: the bench's warm-up (lib/workload/warm.c): it touches what it is asked to in a child,
  * reports a rate, and says when it could not.
  */
 #include <setjmp.h>

@@ -70,7 +70,7 @@ void acg_controller_remove(struct acg_controller *c, size_t i);
 size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret);
 
 /*
- * Read the BPF signals (lib/bpf_signals.h; borrowed, must outlive c) each tick: a HIGH
+ * Read the BPF signals (lib/kernel/bpf_signals.h; borrowed, must outlive c) each tick: a HIGH
  * session in memcg reclaim is at the budget (the policy holds every LOW at once), HIGH's
  * page faults count as activity, a held session in reclaim waits at its clamp, and an OOM
  * victim is logged with its session. Without them, files alone are read.

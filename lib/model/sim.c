@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sim.c: the scenario in simulated time (model in sim.h), driving lib/policy.c exactly as
+ * sim.c: the scenario in simulated time (model in sim.h), driving lib/model/policy.c exactly as
  * the live controller does: the model's readings go through the same estimator into the
  * same state, and the same actions are applied to the model instead of cgroups.
  */

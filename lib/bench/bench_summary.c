@@ -6,7 +6,7 @@
  * Per strategy and priority class, each (run, session) of that class gives one completion
  * time (if it completed) and one slowdown: its completion over the median completion of
  * the same session alone (the solo runs). Medians come with an order-statistic 95%
- * confidence interval (lib/stats.c); with fewer than 6 values that interval is [min, max]
+ * confidence interval (lib/support/stats.c); with fewer than 6 values that interval is [min, max]
  * and its real coverage is reported, so small samples are flagged, not hidden.
  */
 #include "bench.h"

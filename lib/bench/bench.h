@@ -107,7 +107,7 @@ struct json_t *acg_bench_summarize(struct json_t *runs, struct json_t *unavailab
 void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct json_t *sims);
 
 /*
- * Add the oracle (lib/oracle.h: the earliest all LOW sessions can be done with HIGH
+ * Add the oracle (lib/model/oracle.h: the earliest all LOW sessions can be done with HIGH
  * unslowed and no kill; oracle_s -1: no such schedule, other values <= 0 or NAN: not
  * computed) and, per strategy, the median over
  * runs of when its LOW sessions were all done, and its ratio to the oracle.
