@@ -28,6 +28,7 @@ struct simses {
 	bool done;
 	bool waiting; /* its clamp stopped it on the last step */
 	bool grew;    /* it was growing on the last step (shares the host's rate) */
+	bool high;    /* a HIGH session (first on the CPU under dynamic) */
 };
 
 static uint64_t total_usage(const struct simses *x, size_t n)
@@ -237,20 +238,31 @@ double acg_sim_host_grow_bps(const struct acg_scenario *sc)
 
 /*
  * How fast session i can grow in this step: the per-session rate, or its share of the
- * host's when the sessions growing at once (on the last step, and this one) would take
- * more. Solo (shared false): each session runs alone, the host is its own.
+ * host's when the sessions growing at once (on the last step, and itself) would take more.
+ * Under dynamic LOW threads run SCHED_IDLE (docs/controller.md): HIGH sessions growing
+ * share the host first and LOW ones what is left (at least 1% of it, as the idle class
+ * is never quite starved). Solo (shared false): each session runs alone.
  */
 static double grow_rate(const struct acg_scenario *sc, const struct simses *x, size_t n, size_t i,
-			bool shared)
+			bool shared, bool high_first)
 {
-	double rate = acg_sim_grow_bps(sc);
-	size_t m = 1;
+	double rate = acg_sim_grow_bps(sc), host = acg_sim_host_grow_bps(sc), left;
+	size_t hi = 0, lo = 0;
 
 	if (!shared)
 		return rate;
-	for (size_t j = 0; j < n; j++)
-		m += j != i && !x[j].done && x[j].grew;
-	return fmin(rate, acg_sim_host_grow_bps(sc) / (double)m);
+	for (size_t j = 0; j < n; j++) {
+		if (j != i && (x[j].done || !x[j].grew))
+			continue;
+		if (high_first && x[j].high)
+			hi++;
+		else
+			lo++;
+	}
+	if (high_first && x[i].high)
+		return fmin(rate, host / (double)hi);
+	left = fmax(host - (double)hi * rate, 0.01 * host);
+	return fmin(rate, left / (double)lo);
 }
 
 void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
@@ -310,6 +322,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		x[i] = (struct simses){.t = sp->trace,
 				       .base = sp->base_bytes,
 				       .limit = stat ? sc->budget_bytes / n : ACG_UNLIMITED};
+		x[i].high = acg_prio_is_high(sp->prio);
 		/* its baseline is in before the clock starts, as the replay's is */
 		x[i].usage = x[i].target = sp->base_bytes;
 		ps[i].prio = sp->prio;
@@ -336,7 +349,7 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 			if (x[i].done)
 				continue;
 			at_limit |= step(ret, x, n, i, dynamic ? ps : NULL, sc, dynamic, limited,
-					 now, grow_rate(sc, x, n, i, limited));
+					 now, grow_rate(sc, x, n, i, limited, dynamic));
 			live = live || !x[i].done;
 		}
 		if (total_usage(x, n) > ret->peak_total)

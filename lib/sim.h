@@ -9,7 +9,8 @@
  *     t_j / speed plus the session's shift; at its due time the session shrinks at once
  *     or grows toward its size, at most at the growth rate (the scenario's grow_bps,
  *     default ACG_SIM_GROW_BPS, and its share of the host-wide host_grow_bps, default
- *     ACG_SIM_HOST_GROW_BPS, among the sessions growing at once; solo runs each alone);
+ *     ACG_SIM_HOST_GROW_BPS, among the sessions growing at once: equal under none and
+ *     static, HIGH first under dynamic (LOW runs SCHED_IDLE); solo runs each alone);
  *     a growth still running when the next sample is due moves the rest of the timeline
  *     by the overrun (the shift); every sample is applied, within a step too, so a short
  *     spike costs its page faults as it does for real (docs/simulate.md);

@@ -283,7 +283,7 @@ static void test_grow_rate(void **state)
 /*
  * The host's rate is shared by the sessions growing at once: three sessions of 500 MiB at
  * 1000 MiB/s each but 1500 MiB/s for the host grow at 500 MiB/s each: 1 s. Solo, each runs
- * alone at its own rate: 0.5 s.
+ * alone at its own rate: 0.5 s. Under dynamic HIGH is served first.
  */
 static void test_grow_host_shared(void **state)
 {
@@ -307,6 +307,14 @@ static void test_grow_host_shared(void **state)
 	r = run_on(s, NULL);
 	for (size_t i = 0; i < 3; i++)
 		assert_true(fabs(r.s[i].completion_s - 0.5) < 1e-6);
+	acg_sim_result_free(&r);
+	/* under dynamic LOW runs SCHED_IDLE: HIGH grows at its full rate (0.5 s), the two LOW
+	 * sessions share the 500 MiB/s left until it is done, then 750 MiB/s each */
+	r = run_on(s, "dynamic");
+	assert_true(r.s[0].completed && r.s[1].completed && r.s[2].completed);
+	assert_true(r.s[0].completion_s > 0.49 && r.s[0].completion_s < 0.51);
+	for (size_t i = 1; i < 3; i++)
+		assert_true(r.s[i].completion_s > 0.8 && r.s[i].completion_s < 1.01);
 	acg_sim_result_free(&r);
 	acg_scenario_free(s);
 }
