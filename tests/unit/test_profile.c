@@ -13,9 +13,11 @@
 
 #include "helpers.h"
 #include "profile.h"
+#include "record.h"
 #include "stats.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,13 +226,50 @@ static void test_run_splits(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A `record` output is profiled as it is, its exact bytes taken whatever the units: idle
+ * at 50 MB for 4 s, 450 MB at 5 s, back at 6 s, to 10 s: baseline 50 MB (the first 20%:
+ * 0 to 2 s), ratio 9, one burst of 1 s rising 400 MB in 1 s.
+ */
+static void test_record_output(void **state)
+{
+	char p[] = "/tmp/agentcg-test-profile-rec-XXXXXX", *paths[] = {p};
+	char *const cmd[] = {"sleep", "10", NULL};
+	struct acg_recording rec = {0};
+	struct acg_diag d = {""};
+	struct acg_profile pr;
+	json_t *doc;
+	int fd = mkstemp(p);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (int i = 0; i <= 10; i++)
+		assert_int_equal(acg_recording_add(&rec, 1000.0 + i, i == 5 ? 450000000 : 50000000),
+				 0);
+	doc = acg_recording_json(&rec, 8ull << 30, cmd, 1000, 0);
+	assert_non_null(doc);
+	assert_int_equal(json_dump_file(doc, p, 0), 0);
+	json_decref(doc);
+	acg_recording_free(&rec);
+	assert_int_equal(acg_profile_run(paths, 1, ACG_EVAL_TUNE, 64 * MiB, &pr, &d), 0);
+	assert_int_equal(pr.n, 1);
+	assert_true(pr.traces[0].baseline_bytes == 50000000);
+	assert_true(pr.traces[0].peak_bytes == 450000000);
+	assert_true(fabs(pr.traces[0].peak_to_baseline - 9) < 1e-9);
+	assert_int_equal(pr.traces[0].n_bursts, 1);
+	assert_true(fabs(pr.traces[0].bursts[0].duration_s - 1) < 1e-9);
+	assert_true(fabs(pr.traces[0].bursts[0].rate_bps - 400e6) < 1e-3);
+	acg_profile_free(&pr);
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_worked_example),
-		cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_quantile),
-		cmocka_unit_test(test_run_splits),
+		cmocka_unit_test(test_worked_example), cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_quantile),       cmocka_unit_test(test_run_splits),
+		cmocka_unit_test(test_record_output),
 	};
 
 	th_init();
