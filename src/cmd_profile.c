@@ -121,8 +121,10 @@ int cmd_profile(int argc, char **argv)
 			"--help')");
 		return ACG_EXIT_USAGE;
 	}
-	if (out && !acg_output_ok("profile", out))
+	if (out && (r = acg_output_check(out)) < 0) {
+		acg_err("profile: --out %s: cannot write the profile there: %s", out, strerror(-r));
 		return ACG_EXIT_USAGE;
+	}
 	r = acg_profile_run(argv + optind, (size_t)(argc - optind), split,
 			    (uint64_t)(burst_mib * 1048576.0), &p, &diag);
 	if (r == -ENOMEM) {

@@ -1073,6 +1073,8 @@ static void test_profile(void **state)
 	res_free(&r);
 
 	expect_usage_error("which traces?", RUN("profile"));
+	expect_usage_error("--out /nonexistent/p.json: cannot write",
+			   RUN("profile", dir, "--out", "/nonexistent/p.json"));
 	expect_usage_error("/nonexistent/nowhere: No such file",
 			   RUN("profile", "/nonexistent/nowhere"));
 	expect_usage_error("--split 'half'", RUN("profile", dir, "--split", "half"));
