@@ -9,6 +9,9 @@
 #
 #   scripts/sim-vs-real.py [--agentcg build/agentcg] [--json] [--sim-arg=ARG...] [DIR...]
 #   (default: every bench/results/*/ with a scenario.json; --sim-arg=ARG passes ARG on)
+#   scripts/sim-vs-real.py --measure [DIR...]: the growth rate the solo baselines had (the
+#   bytes they grew over the summed latency of their chunks): the simulator's default
+#   (ACG_SIM_GROW_BPS, docs/simulate.md) came from it
 import argparse
 import glob
 import json
@@ -67,10 +70,26 @@ def simulate(agentcg, scenario, strategy, extra):
     return {s["name"]: s for s in doc["strategies"][0]["sessions"]}
 
 
+def measure(dirs):
+    grown, us, chunks = 0, 0.0, 0
+    for d in dirs:
+        for f in glob.glob(os.path.join(d, "runs", "*", "solo-*", "sessions", "*.json")):
+            s = json.load(open(f))
+            lat = s["per_sample"]["growth_chunk_us"]
+            grown += s["growth"]["bytes"]
+            us += sum(lat)
+            chunks += len(lat)
+    if not chunks:
+        sys.exit("sim-vs-real: --measure: no solo runs with growth chunks in %s" % dirs)
+    print("%.0f MiB/s over %d chunks (%d bytes in %.3f s)" % (
+        grown / (us / 1e6) / 1048576, chunks, grown, us / 1e6))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agentcg", default="build/agentcg")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--measure", action="store_true")
     ap.add_argument("--sim-arg", action="append", default=[],
                     help="one more argument for simulate (repeat: --sim-arg=--grow-mib-s "
                     "--sim-arg=2000)")
@@ -78,6 +97,9 @@ def main():
     args = ap.parse_args()
     extra = args.sim_arg
     dirs = args.dirs or sorted(os.path.dirname(p) for p in glob.glob("bench/results/*/scenario.json"))
+    if args.measure:
+        measure(dirs)
+        return
     rows = []
     tmp = tempfile.mkdtemp(prefix="sim-vs-real-")
     for d in dirs:
