@@ -192,7 +192,7 @@ static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
 		cap = room;
 	s->waiting = false;
 	g = grow_step(s, now, ACG_SIM_STEP_S, sc->speed, rate, cap, &at);
-	s->grew = s->usage > before || g == GROW_BLOCKED;
+	s->grew = s->usage > before; /* one waiting at a limit sleeps: no page faults */
 	r->s[i].peak = s->peak > s->usage ? s->peak : s->usage;
 	if (g == GROW_DONE) {
 		finish(r, x, i, at, false);
