@@ -33,6 +33,7 @@ int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 struct json_t;
 

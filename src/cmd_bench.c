@@ -350,7 +350,7 @@ static int run_all(struct bench *b, struct acg_cg *parent, json_t *runs)
 /* The same scenario simulated under each strategy that ran (and solo). */
 static json_t *simulate_all(struct bench *b)
 {
-	static const char *const simulated[] = {"none", "static", "dynamic"};
+	static const char *const simulated[] = {"solo", "none", "static", "dynamic"};
 	size_t idx[256], n = b->sc->n_sessions < 256 ? b->sc->n_sessions : 256;
 	struct acg_pol_cfg cfg;
 	json_t *sims = json_object();
@@ -360,11 +360,12 @@ static json_t *simulate_all(struct bench *b)
 	acg_pol_cfg_default(&cfg, b->sc->budget_bytes);
 	for (size_t k = 0; k < sizeof(simulated) / sizeof(simulated[0]); k++) {
 		struct acg_sim_result r;
-		bool ran = false;
+		/* the solo baselines always run: each session alone, unlimited */
+		bool solo = strcmp(simulated[k], "solo") == 0, ran = solo;
 
 		for (size_t i = 0; i < b->n_st; i++)
 			ran = ran || strcmp(b->st[i]->name, simulated[k]) == 0;
-		if (!ran || acg_sim_run(b->sc, idx, n, simulated[k], &cfg, &r) < 0)
+		if (!ran || acg_sim_run(b->sc, idx, n, solo ? NULL : simulated[k], &cfg, &r) < 0)
 			continue;
 		json_object_set_new(sims, simulated[k], acg_sim_result_json(&r));
 		acg_sim_result_free(&r);

@@ -27,17 +27,26 @@ static void simulate_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg simulate SCENARIO [--strategies LIST] [--budget-mb N]\n"
+		"                        [--grow-mib-s N] [--host-grow-mib-s N]\n"
 		"                        [--sweep-low N] [--json]\n"
 		"\n"
 		"Run the scenario in simulated time (nothing is allocated; hours of traces take\n"
 		"seconds) under none, static and dynamic, the last with the live controller's own\n"
 		"policy code. Sessions advance along their timelines when their next size fits;\n"
 		"they wait when held, and the modelled kernel kills where a hard limit is hit.\n"
+		"Growing takes time: at most --grow-mib-s per session (default: the replay's rate\n"
+		"measured on the bench host), as the bench's replays are paced by page faults.\n"
 		"It answers capacity questions, not latency ones (no reclaim, no page cache).\n"
 		"\n"
 		"Options:\n"
-		"  --strategies LIST  any of none,static,dynamic (default: all three)\n"
+		"  --strategies LIST  any of solo,none,static,dynamic (default: none,static,\n"
+		"                     dynamic; solo: each session alone, unlimited)\n"
 		"  --budget-mb N      override the scenario's budget\n"
+		"  --grow-mib-s N     how fast one session can grow, MiB/s (override the\n"
+		"                     scenario's grow_mib_s; default %.0f)\n"
+		"  --host-grow-mib-s N  how fast all sessions growing at once can grow together,\n"
+		"                     MiB/s (override the scenario's host_grow_mib_s; default\n"
+		"                     %.0f, 2 CPUs; not for solo, where each runs alone)\n"
 		"  --sweep-low N      for k = 1..N LOW sessions (the scenario's LOW sessions\n"
 		"                     repeated) beside all its HIGH ones: kills and slowdowns, and\n"
 		"                     the largest k with no kill\n"
@@ -46,7 +55,9 @@ static void simulate_usage(FILE *f)
 		"\n"
 		"Examples:\n"
 		"  agentcg simulate bench/scenarios/pressure.json\n"
-		"  agentcg simulate my-host.json --budget-mb 16384 --sweep-low 40\n");
+		"  agentcg simulate my-host.json --budget-mb 16384 --sweep-low 40\n"
+		"  agentcg simulate bench/scenarios/burst.json --strategies solo --grow-mib-s 1500\n",
+		ACG_SIM_GROW_BPS / 1048576.0, ACG_SIM_HOST_GROW_BPS / 1048576.0);
 }
 
 /* Slowdown of a completed session: its completion over its timeline at the speed. */
@@ -211,12 +222,14 @@ int cmd_simulate(int argc, char **argv)
 		{"strategies", required_argument, NULL, 's'},
 		{"budget-mb", required_argument, NULL, 'b'},
 		{"sweep-low", required_argument, NULL, 'w'},
+		{"grow-mib-s", required_argument, NULL, 'g'},
+		{"host-grow-mib-s", required_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *list = "none,static,dynamic";
-	double budget_mb = 0, sweep_n = 0;
+	double budget_mb = 0, sweep_n = 0, grow = 0, host_grow = 0;
 	struct acg_scenario *sc;
 	struct acg_pol_cfg cfg;
 	struct acg_diag diag = {""};
@@ -240,6 +253,15 @@ int cmd_simulate(int argc, char **argv)
 		case 'w':
 			if (!acg_opt_double("simulate", "--sweep-low", optarg, 1, MAX_SWEEP - 1,
 					    &sweep_n))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'g':
+			if (!acg_opt_double("simulate", "--grow-mib-s", optarg, 1, 1 << 24, &grow))
+				return ACG_EXIT_USAGE;
+			break;
+		case 'G':
+			if (!acg_opt_double("simulate", "--host-grow-mib-s", optarg, 1, 1 << 24,
+					    &host_grow))
 				return ACG_EXIT_USAGE;
 			break;
 		case 'j':
@@ -269,6 +291,10 @@ int cmd_simulate(int argc, char **argv)
 	}
 	if (budget_mb > 0)
 		sc->budget_bytes = (uint64_t)(budget_mb * 1048576.0);
+	if (grow > 0)
+		sc->grow_bps = grow * 1048576.0;
+	if (host_grow > 0)
+		sc->host_grow_bps = host_grow * 1048576.0;
 	acg_pol_cfg_default(&cfg, sc->budget_bytes);
 	if (sweep_n > 0) {
 		code = sweep(sc, &cfg, (size_t)sweep_n, json) < 0 ? ACG_EXIT_USAGE : ACG_EXIT_OK;
@@ -284,9 +310,10 @@ int cmd_simulate(int argc, char **argv)
 	     t = strtok_r(NULL, ",", &save)) {
 		struct acg_sim_result r;
 
-		if (acg_sim_run(sc, idx, sc->n_sessions, t, &cfg, &r) < 0) {
-			acg_err("simulate: --strategies: '%s' cannot be simulated (none, static, "
-				"dynamic)",
+		if (acg_sim_run(sc, idx, sc->n_sessions, strcmp(t, "solo") == 0 ? NULL : t, &cfg,
+				&r) < 0) {
+			acg_err("simulate: --strategies: '%s' cannot be simulated (solo, none, "
+				"static, dynamic)",
 				t);
 			code = ACG_EXIT_USAGE;
 			break;

@@ -25,6 +25,8 @@ static const struct acg_cmd commands[] = {
 	 cmd_simulate},
 	{"evaluate", "the policy judged on random mixes of the trace corpus (simulated)",
 	 cmd_evaluate},
+	{"profile", "the burst profile of traces and recordings (peak/baseline, bursts)",
+	 cmd_profile},
 	{"daemon", "the priority controller for every session under a root", cmd_daemon},
 	{"run", "start a command as a HIGH or LOW session under the daemon", cmd_run},
 	{"status", "what the daemon is doing: sessions, holds, the last decisions", cmd_status},

@@ -128,9 +128,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The split's trace files of dir (*.json, *.csv), loaded, sorted by name. */
-static int load_traces(const struct acg_eval_cfg *cfg, struct acg_eval_result *r,
-		       struct acg_diag *d)
+int acg_eval_load_split(const char *dirpath, enum acg_eval_split split, struct acg_trace ***ret,
+			size_t *ret_n, struct acg_diag *d)
 {
 	const struct acg_trace_opts opts = {true, 0};
 	char **held = NULL, **files = NULL, path[4096];
@@ -139,11 +138,13 @@ static int load_traces(const struct acg_eval_cfg *cfg, struct acg_eval_result *r
 	DIR *dir;
 	int rc = 0;
 
-	dir = opendir(cfg->dir);
+	dir = opendir(dirpath);
+	*ret = NULL;
+	*ret_n = 0;
 	if (!dir)
-		return fail(d, -errno, "%s: cannot open the trace directory (%s)", cfg->dir,
+		return fail(d, -errno, "%s: cannot open the trace directory (%s)", dirpath,
 			    strerror(errno));
-	if (cfg->split != ACG_EVAL_ALL && (rc = read_heldout(cfg->dir, &held, d)) < 0) {
+	if (split != ACG_EVAL_ALL && (rc = read_heldout(dirpath, &held, d)) < 0) {
 		closedir(dir);
 		return rc;
 	}
@@ -155,8 +156,8 @@ static int load_traces(const struct acg_eval_cfg *cfg, struct acg_eval_result *r
 		if (e->d_name[0] == '.' || !dot || (strcmp(dot, ".json") && strcmp(dot, ".csv")))
 			continue;
 		len = (size_t)(dot - e->d_name);
-		if (cfg->split != ACG_EVAL_ALL &&
-		    listed(held, e->d_name, len) != (cfg->split == ACG_EVAL_TEST))
+		if (split != ACG_EVAL_ALL &&
+		    listed(held, e->d_name, len) != (split == ACG_EVAL_TEST))
 			continue;
 		nf = realloc(files, (n_files + 1) * sizeof(*files));
 		if (!nf || !(nf[n_files] = strdup(e->d_name))) {
@@ -172,33 +173,47 @@ static int load_traces(const struct acg_eval_cfg *cfg, struct acg_eval_result *r
 		free(held[i]);
 	free(held);
 	if (rc == 0 && n_files == 0)
-		rc = fail(d, -ENOENT, "%s: no trace (*.json, *.csv) in the %s split%s", cfg->dir,
-			  acg_eval_split_name(cfg->split),
-			  cfg->split == ACG_EVAL_TEST	? " (the names in heldout.txt)"
-			  : cfg->split == ACG_EVAL_TUNE ? " (the traces heldout.txt does not name)"
-							: "");
+		rc = fail(d, -ENOENT, "%s: no trace (*.json, *.csv) in the %s split%s", dirpath,
+			  acg_eval_split_name(split),
+			  split == ACG_EVAL_TEST   ? " (the names in heldout.txt)"
+			  : split == ACG_EVAL_TUNE ? " (the traces heldout.txt does not name)"
+						   : "");
 	if (rc == 0) {
 		qsort(files, n_files, sizeof(*files), cmp_str);
-		r->traces = calloc(n_files, sizeof(*r->traces));
-		if (!r->traces)
+		(*ret) = calloc(n_files, sizeof(*(*ret)));
+		if (!(*ret))
 			rc = -ENOMEM;
 	}
 	for (size_t i = 0; rc == 0 && i < n_files; i++) {
 		struct acg_diag td = {""};
 
-		snprintf(path, sizeof(path), "%s/%s", cfg->dir, files[i]);
-		rc = acg_trace_load(path, &opts, &r->traces[i], &td);
+		snprintf(path, sizeof(path), "%s/%s", dirpath, files[i]);
+		rc = acg_trace_load(path, &opts, &(*ret)[i], &td);
 		if (rc < 0)
 			rc = fail(d, rc, "%s", td.msg[0] ? td.msg : strerror(-rc));
-		else if (r->traces[i]->n == 0)
+		else if ((*ret)[i]->n == 0)
 			rc = fail(d, -EINVAL, "%s: no samples", path);
 		else
-			r->n_traces++;
+			(*ret_n)++;
 	}
 	for (size_t i = 0; i < n_files; i++)
 		free(files[i]);
 	free(files);
+	if (rc < 0) {
+		for (size_t i = 0; *ret && i < *ret_n; i++)
+			acg_trace_free((*ret)[i]);
+		free(*ret);
+		*ret = NULL;
+		*ret_n = 0;
+	}
 	return rc;
+}
+
+/* The split's trace files of cfg->dir, loaded, sorted by name. */
+static int load_traces(const struct acg_eval_cfg *cfg, struct acg_eval_result *r,
+		       struct acg_diag *d)
+{
+	return acg_eval_load_split(cfg->dir, cfg->split, &r->traces, &r->n_traces, d);
 }
 
 static uint64_t peak_of(const struct acg_trace *t)

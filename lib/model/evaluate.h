@@ -48,6 +48,15 @@ enum acg_eval_split { ACG_EVAL_TUNE, ACG_EVAL_TEST, ACG_EVAL_ALL };
 
 const char *acg_eval_split_name(enum acg_eval_split s);
 
+/*
+ * The split's trace files of dir (*.json, *.csv), loaded as the shipped scenarios read
+ * them (binary_units), sorted by name: *ret (n of them, the caller frees each and the
+ * array). Returns 0, or -errno with diag saying what and where (no such directory, no
+ * heldout.txt for a split, an empty split, a bad trace); nothing is left loaded then.
+ */
+int acg_eval_load_split(const char *dir, enum acg_eval_split split, struct acg_trace ***ret,
+			size_t *n, struct acg_diag *diag);
+
 struct acg_eval_cfg {
 	const char *dir;
 	enum acg_eval_split split;

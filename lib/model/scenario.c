@@ -283,12 +283,13 @@ static int parse_params(struct ctx *c, struct acg_scenario *sc, json_t *jp)
 
 static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_scenario *sc)
 {
-	static const char *const keys[] = {"name",   "description",    "budget_mb", "speed",
-					   "runs",   "binary_units",   "sessions",  "strategies",
-					   "params", "timeout_factor", NULL};
+	static const char *const keys[] = {
+		"name",		"description",	   "budget_mb",	 "speed",  "runs",
+		"binary_units", "sessions",	   "strategies", "params", "timeout_factor",
+		"grow_mib_s",	"host_grow_mib_s", NULL};
 	json_t *jn = json_object_get(root, "name"), *js = json_object_get(root, "sessions");
 	json_t *jb = json_object_get(root, "binary_units");
-	double budget_mb = 0, runs = 5;
+	double budget_mb = 0, runs = 5, grow = 0, host_grow = 0;
 	int r;
 
 	if (!json_is_object(root))
@@ -305,8 +306,13 @@ static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_sce
 	    (r = get_num(c, "speed", root, "speed", 1e-3, 1e6, &sc->speed)) < 0 ||
 	    (r = get_num(c, "runs", root, "runs", 1, 1000, &runs)) < 0 ||
 	    (r = get_num(c, "timeout_factor", root, "timeout_factor", 1, 1e6,
-			 &sc->timeout_factor)) < 0)
+			 &sc->timeout_factor)) < 0 ||
+	    (r = get_num(c, "grow_mib_s", root, "grow_mib_s", 1, 1 << 24, &grow)) < 0 ||
+	    (r = get_num(c, "host_grow_mib_s", root, "host_grow_mib_s", 1, 1 << 24, &host_grow)) <
+		    0)
 		return r;
+	sc->grow_bps = grow * MB;
+	sc->host_grow_bps = host_grow * MB;
 	if (runs != floor(runs))
 		return bad(c, "runs", "must be a whole number");
 	sc->runs = (unsigned int)runs;

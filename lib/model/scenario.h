@@ -43,6 +43,9 @@ struct acg_scenario {
 	char **strategies; /* as named in the file, or every registered one */
 	size_t n_strategies;
 	struct acg_scn_high high;
+	/* the simulator's growth rates, bytes/s (lib/model/sim.h); 0: its defaults */
+	double grow_bps;       /* per session */
+	double host_grow_bps;  /* shared by the sessions growing at once (0: no such limit) */
 	double timeout_factor; /* a run is stopped after this many times its longest solo
 				* timeline (plus 30 s) */
 };

@@ -18,24 +18,18 @@
 struct simses {
 	const struct acg_trace *t;
 	uint64_t base;
-	double pos; /* position in the timeline, trace seconds */
-	size_t k;   /* current sample */
+	double pos;	 /* position in the timeline, trace seconds (progress, work lost) */
+	size_t next;	 /* the next sample to apply */
+	uint64_t target; /* the size the last applied sample asks for */
+	double shift;	 /* how late its timeline runs, seconds (the replay's shift) */
 	uint64_t usage;
+	uint64_t peak;	/* the most it held, within steps too */
 	uint64_t limit; /* hard limit (static) or ACG_UNLIMITED */
 	bool done;
 	bool waiting; /* its clamp stopped it on the last step */
+	bool grew;    /* it was growing on the last step (shares the host's rate) */
+	bool high;    /* a HIGH session (first on the CPU under dynamic) */
 };
-
-/* Size at timeline position pos (the step function of the trace), from sample k on. */
-static uint64_t demand_at(const struct simses *x, double pos, size_t *k)
-{
-	size_t i = *k;
-
-	while (i + 1 < x->t->n && x->t->samples[i + 1].t <= pos)
-		i++;
-	*k = i;
-	return x->base + x->t->samples[i].bytes;
-}
 
 static uint64_t total_usage(const struct simses *x, size_t n)
 {
@@ -60,6 +54,9 @@ static size_t largest(const struct simses *x, size_t n)
 static void finish(struct acg_sim_result *r, struct simses *x, size_t i, double now, bool killed)
 {
 	x[i].done = true;
+	/* killed: no further than its clock had run (its step may have run past the kill) */
+	if (killed)
+		x[i].pos = fmin(x[i].pos, fmax(0, (now - x[i].shift) * r->speed));
 	r->s[i].killed = killed;
 	r->s[i].completed = !killed;
 	if (killed)
@@ -104,69 +101,168 @@ static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct s
 	}
 }
 
+enum grow { GROW_RAN, GROW_BLOCKED, GROW_DONE };
+
 /*
- * One step for session i: grow toward its next size as far as its limits and the
- * allocation speed let it (the timeline advances once the size is reached), else wait or
- * be killed. Returns whether the budget, not its own clamp, stopped it (the parent at its
- * limit).
+ * How session s's memory moves in [now, now + dt), as the replay moves it (lib/workload/replay.c):
+ * sample j is due at t_j / speed + shift; at its due time the session grows toward
+ * base + bytes_j at most rate bytes/s, or shrinks to it at once; a sample is applied only
+ * once the previous one's growth is done, and the rest of the timeline moves by the
+ * overrun (the shift). Growth stops at cap (its limit: clamp, room in the budget, hard
+ * limit): GROW_BLOCKED, *at the time it stopped. GROW_DONE: the last sample is applied,
+ * *at when. Only this function moves a session's memory and timeline.
+ */
+static enum grow grow_step(struct simses *s, double now, double dt, double speed, double rate,
+			   uint64_t cap, double *at)
+{
+	const struct acg_trace *t = s->t;
+	double c = now, end = now + dt, due, last;
+	enum grow g = GROW_RAN;
+
+	while (c < end) {
+		if (s->usage < s->target) {
+			uint64_t to = s->target < cap ? s->target : cap;
+			double need;
+
+			if (s->usage >= to) {
+				g = GROW_BLOCKED;
+				*at = c;
+				break;
+			}
+			need = (double)(to - s->usage) / rate;
+			if (c + need > end) {
+				s->usage += (uint64_t)(rate * (end - c));
+				if (s->usage > s->peak)
+					s->peak = s->usage;
+				break;
+			}
+			s->usage = to;
+			if (to > s->peak)
+				s->peak = to;
+			c += need;
+			continue;
+		}
+		if (s->next == t->n) {
+			g = GROW_DONE;
+			*at = c;
+			break;
+		}
+		/* the next sample: due at its time plus the shift, or once this one is done */
+		due = t->samples[s->next].t / speed + s->shift;
+		if (due >= end)
+			break;
+		if (c > due)
+			s->shift += c - due;
+		else
+			c = due;
+		s->target = s->base + t->samples[s->next].bytes;
+		if (s->target < s->usage)
+			s->usage = s->target;
+		s->next++;
+	}
+	/* its position: the clock less the shift, not past a sample it has not applied */
+	last = s->next < t->n ? t->samples[s->next].t : t->samples[t->n - 1].t;
+	s->pos = fmin(last, fmax(s->pos, ((g == GROW_RAN ? end : *at) - s->shift) * speed));
+	return g;
+}
+
+/*
+ * One step for session i: its memory moves as grow_step says, under the least of its
+ * limits; stopped by one of them, it waits (its clamp; the budget under dynamic) or is
+ * killed (its own hard limit; the budget otherwise). Returns whether the budget, not its
+ * own clamp, stopped it (the parent at its limit).
  */
 static bool step(struct acg_sim_result *r, struct simses *x, size_t n, size_t i,
 		 struct acg_pol_session *ps, const struct acg_scenario *sc, bool dynamic,
-		 bool limited, double now)
+		 bool limited, double now, double rate)
 {
 	struct simses *s = &x[i];
-	double end = s->t->samples[s->t->n - 1].t, pos = s->pos + ACG_SIM_STEP_S * sc->speed;
-	size_t k = s->k;
-	uint64_t want = demand_at(s, fmin(pos, end), &k);
-	uint64_t others = total_usage(x, n) - s->usage, to = want;
-	uint64_t fast = s->usage + (uint64_t)(ACG_SIM_GROW_BPS * ACG_SIM_STEP_S);
-	bool by_clamp = false, by_budget = false;
+	uint64_t others = total_usage(x, n) - s->usage;
+	uint64_t room = !limited		    ? ACG_UNLIMITED
+			: sc->budget_bytes > others ? sc->budget_bytes - others
+						    : 0;
+	uint64_t clamp = ps && ps[i].held ? ps[i].clamp : ACG_UNLIMITED;
+	uint64_t cap = s->limit, before = s->usage;
+	double at = now, rest;
+	enum grow g;
 
+	if (clamp < cap)
+		cap = clamp;
+	if (room < cap)
+		cap = room;
 	s->waiting = false;
-	if (to > fast)
-		to = fast;
-	if (to > s->usage) {
-		if (to > s->limit) {
-			/* over its own hard limit: the kernel kills it */
-			r->s[i].waited_s += ACG_SIM_STEP_S;
-			finish(r, x, i, now, true);
-			return false;
-		}
-		if (ps && ps[i].held && to > ps[i].clamp) {
-			to = ps[i].clamp > s->usage ? ps[i].clamp : s->usage;
-			by_clamp = true;
-		}
-		if (limited && others + to > sc->budget_bytes) {
-			if (!dynamic) {
-				/* over the budget: the kernel kills the largest */
-				s->usage = to;
-				finish(r, x, largest(x, n), now, true);
-				if (!s->done)
-					s->usage = demand_at(s, s->pos, &s->k);
-				r->s[i].waited_s += ACG_SIM_STEP_S;
-				return false;
-			}
-			/* the parent's OOM killer is off: it waits at the parent's limit */
-			to = sc->budget_bytes > others ? sc->budget_bytes - others : 0;
-			if (to < s->usage)
-				to = s->usage;
-			by_budget = true;
-		}
+	g = grow_step(s, now, ACG_SIM_STEP_S, sc->speed, rate, cap, &at);
+	s->grew = s->usage > before; /* one waiting at a limit sleeps: no page faults */
+	r->s[i].peak = s->peak > s->usage ? s->peak : s->usage;
+	if (g == GROW_DONE) {
+		finish(r, x, i, at, false);
+		return false;
 	}
-	s->usage = to;
-	if (s->usage > r->s[i].peak)
-		r->s[i].peak = s->usage;
-	if (to != want) {
-		/* not there yet: the timeline waits for the memory */
-		r->s[i].waited_s += by_clamp || by_budget ? ACG_SIM_STEP_S : 0;
-		s->waiting = by_clamp;
-		return by_budget && !by_clamp;
+	if (g != GROW_BLOCKED)
+		return false;
+	rest = now + ACG_SIM_STEP_S - at;
+	if (s->usage >= s->limit) {
+		/* at its own hard limit: the kernel kills it */
+		r->s[i].waited_s += rest;
+		finish(r, x, i, at, true);
+		return false;
 	}
-	s->pos = pos;
-	s->k = k;
-	if (pos >= end)
-		finish(r, x, i, now, false);
-	return false;
+	if (s->usage >= clamp) {
+		/* held: it waits at its clamp */
+		r->s[i].waited_s += rest;
+		s->waiting = true;
+		return false;
+	}
+	if (!dynamic) {
+		/* over the budget: the kernel kills the largest, this one charged a page more */
+		s->usage += 4096;
+		finish(r, x, largest(x, n), at, true);
+		s->usage -= 4096;
+		r->s[i].waited_s += s->done ? 0 : rest;
+		return false;
+	}
+	/* the parent's OOM killer is off: it waits at the parent's limit */
+	r->s[i].waited_s += rest;
+	return true;
+}
+
+double acg_sim_grow_bps(const struct acg_scenario *sc)
+{
+	return sc->grow_bps > 0 ? sc->grow_bps : ACG_SIM_GROW_BPS;
+}
+
+double acg_sim_host_grow_bps(const struct acg_scenario *sc)
+{
+	return sc->host_grow_bps > 0 ? sc->host_grow_bps : ACG_SIM_HOST_GROW_BPS;
+}
+
+/*
+ * How fast session i can grow in this step: the per-session rate, or its share of the
+ * host's when the sessions growing at once (on the last step, and itself) would take more.
+ * Under dynamic LOW threads run SCHED_IDLE (docs/controller.md): HIGH sessions growing
+ * share the host first and LOW ones what is left (at least 1% of it, as the idle class
+ * is never quite starved). Solo (shared false): each session runs alone.
+ */
+static double grow_rate(const struct acg_scenario *sc, const struct simses *x, size_t n, size_t i,
+			bool shared, bool high_first)
+{
+	double rate = acg_sim_grow_bps(sc), host = acg_sim_host_grow_bps(sc), left;
+	size_t hi = 0, lo = 0;
+
+	if (!shared)
+		return rate;
+	for (size_t j = 0; j < n; j++) {
+		if (j != i && (x[j].done || !x[j].grew))
+			continue;
+		if (high_first && x[j].high)
+			hi++;
+		else
+			lo++;
+	}
+	if (high_first && x[i].high)
+		return fmin(rate, host / (double)hi);
+	left = fmax(host - (double)hi * rate, 0.01 * host);
+	return fmin(rate, left / (double)lo);
 }
 
 void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
@@ -226,7 +322,9 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		x[i] = (struct simses){.t = sp->trace,
 				       .base = sp->base_bytes,
 				       .limit = stat ? sc->budget_bytes / n : ACG_UNLIMITED};
-		x[i].usage = demand_at(&x[i], 0, &x[i].k);
+		x[i].high = acg_prio_is_high(sp->prio);
+		/* its baseline is in before the clock starts, as the replay's is */
+		x[i].usage = x[i].target = sp->base_bytes;
 		ps[i].prio = sp->prio;
 		base[i].t = NAN;
 	}
@@ -250,8 +348,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		for (size_t i = 0; i < n; i++) {
 			if (x[i].done)
 				continue;
-			at_limit |=
-				step(ret, x, n, i, dynamic ? ps : NULL, sc, dynamic, limited, now);
+			at_limit |= step(ret, x, n, i, dynamic ? ps : NULL, sc, dynamic, limited,
+					 now, grow_rate(sc, x, n, i, limited, dynamic));
 			live = live || !x[i].done;
 		}
 		if (total_usage(x, n) > ret->peak_total)

@@ -5,12 +5,20 @@
  * (acg_policy_decide); the kernel's part is modelled as follows, at a fixed step (10 ms of
  * simulated time):
  *
- *   - a session advances along its timeline (speed x step) when its next size fits both
- *     its own limit (static: budget/N; dynamic: its clamp while held) and the budget
- *     left by the others; shrinking always fits; growing takes time (ACG_SIM_GROW_BPS):
- *     a large step is reached over several steps, the timeline waiting for it;
+ *   - a session's timeline runs as the replay's does (lib/workload/replay.c): sample j is due at
+ *     t_j / speed plus the session's shift; at its due time the session shrinks at once
+ *     or grows toward its size, at most at the growth rate (the scenario's grow_bps,
+ *     default ACG_SIM_GROW_BPS, and its share of the host-wide host_grow_bps, default
+ *     ACG_SIM_HOST_GROW_BPS, among the sessions growing at once: equal under none and
+ *     static, HIGH first under dynamic (LOW runs SCHED_IDLE); solo runs each alone);
+ *     a growth still running when the next sample is due moves the rest of the timeline
+ *     by the overrun (the shift); every sample is applied, within a step too, so a short
+ *     spike costs its page faults as it does for real (docs/simulate.md);
+ *   - growth fits when it stays within its own limit (static: budget/N; dynamic: its
+ *     clamp while held) and the budget left by the others;
  *   - when it does not fit its clamp, it waits (the v1 hold with oom_kill_disable, or
- *     v2 memory.high throttling, idealised as a full stop): its timeline is delayed;
+ *     v2 memory.high throttling, idealised as a full stop): its timeline moves by the
+ *     wait, less what is left of the gap to its next sample (as the replay's does);
  *   - when it does not fit a hard limit (static's per-session limit, or the budget under
  *     none/static), the kernel's OOM killer kills: the session itself for its own limit,
  *     the largest session in the budget for the parent's;
@@ -30,8 +38,23 @@
 #include <stdint.h>
 
 #define ACG_SIM_STEP_S 0.01
-/* how fast a session can grow: the replay's measured growth (bench/results/replay.json) */
-#define ACG_SIM_GROW_BPS (4096.0 * 1024 * 1024)
+/*
+ * How fast one session can grow by default: the replay's populate rate measured on the
+ * bench host (bench/results/<scenario>/runs/<k>/solo-<name>: bytes grown over the summed
+ * latency of their 4 MiB chunks, 21075 chunks: 2938 MiB/s; docs/simulate.md).
+ */
+#define ACG_SIM_GROW_BPS (2938.0 * 1024 * 1024)
+
+/*
+ * How fast all the sessions growing at once can grow together by default: the bench host's
+ * 2 CPUs, each populating at ACG_SIM_GROW_BPS (a replay grows on one thread). Three
+ * sessions growing at once on it get two thirds of the rate each.
+ */
+#define ACG_SIM_HOST_GROW_BPS (2 * ACG_SIM_GROW_BPS)
+
+/* The growth rates simulated for sc: its grow_bps and host_grow_bps, or the defaults. */
+double acg_sim_grow_bps(const struct acg_scenario *sc);
+double acg_sim_host_grow_bps(const struct acg_scenario *sc);
 
 struct acg_sim_session {
 	const struct acg_scn_session *spec;

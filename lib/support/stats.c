@@ -25,6 +25,19 @@ void acg_sort_d(double *v, size_t n)
 	qsort(v, n, sizeof(*v), cmp_d);
 }
 
+double acg_quantile(double *v, size_t n, double q)
+{
+	size_t i;
+
+	if (n == 0)
+		return NAN;
+	acg_sort_d(v, n);
+	i = (size_t)ceil(q * (double)n);
+	if (i > n)
+		i = n;
+	return v[i ? i - 1 : 0];
+}
+
 static double *sorted_copy(const double *v, size_t n)
 {
 	double *s = malloc(n * sizeof(*s));

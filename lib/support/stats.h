@@ -14,6 +14,12 @@ void acg_sort_d(double *v, size_t n);
 /* Median of v (v is not modified); NAN for n == 0. */
 double acg_median(const double *v, size_t n);
 
+/*
+ * The value at fraction q (0..1) of v (sorted in place): nearest rank, the smallest value
+ * with at least q of them at or below it, as evaluate's quantiles; NAN for n == 0.
+ */
+double acg_quantile(double *v, size_t n, double q);
+
 struct acg_ci {
 	double lo, hi;
 	double coverage; /* the interval's actual confidence, e.g. 0.96 */

@@ -998,6 +998,101 @@ static void test_evaluate(void **state)
 	res_free(&a);
 }
 
+/*
+ * profile: the JSON has the keys docs/profile.md lists (stdout, and --out with a summary
+ * line); the tune split leaves out what heldout.txt names and test takes only that; a
+ * file is profiled as it is; bad input is one line and exit 2.
+ */
+static void test_profile(void **state)
+{
+	const char *out = path_in_tmp("profile.json"), *dir = path_in_tmp("prof-corpus");
+	char p[300], *text = NULL;
+	json_t *doc, *t;
+	struct res r;
+	size_t i;
+
+	(void)state;
+	r = RUN("profile", TRACE_DIR, "--split", "all");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	res_free(&r);
+	if (th_doc_dir())
+		expect_schema(doc, "profile.md", "## Result");
+	assert_string_equal(json_string_value(json_object_get(doc, "split")), "all");
+	assert_true(json_integer_value(json_object_get(doc, "traces_profiled")) >= 50);
+	assert_true(json_integer_value(json_object_get(doc, "bursts_found")) > 0);
+	json_decref(doc);
+
+	r = RUN("profile", TRACE_DIR, "--out", out);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "(split tune)"));
+	assert_non_null(strstr(r.out, "peak / baseline"));
+	res_free(&r);
+	assert_int_equal(acg_read_text(out, &text), 0);
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(doc);
+	/* tune: nothing heldout.txt names (pre-commit-2524 is in tune, CLI_Tools_Easy not) */
+	json_array_foreach(json_object_get(doc, "traces"), i, t) {
+		const char *name = json_string_value(json_object_get(t, "name"));
+
+		assert_true(strcmp(name, "CLI_Tools_Easy") != 0);
+	}
+	json_decref(doc);
+
+	/* a directory of its own: test takes the held-out trace only; a file as it is */
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/a.csv", dir);
+	write_file(p, "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
+		      "5,400000000\n6,100000000\n");
+	snprintf(p, sizeof(p), "%s/b.csv", dir);
+	write_file(p, "0,1000000\n1,2000000\n");
+	expect_usage_error("heldout.txt: cannot read it", RUN("profile", dir));
+	snprintf(p, sizeof(p), "%s/heldout.txt", dir);
+	write_file(p, "a\n");
+	r = RUN("profile", dir, "--split", "test");
+	assert_int_equal(r.code, 0);
+	doc = json_loads(r.out, 0, NULL);
+	res_free(&r);
+	assert_int_equal(json_integer_value(json_object_get(doc, "traces_profiled")), 1);
+	t = json_array_get(json_object_get(doc, "traces"), 0);
+	assert_string_equal(json_string_value(json_object_get(t, "name")), "a");
+	assert_true(json_real_value(json_object_get(t, "peak_to_baseline")) == 4);
+	json_decref(doc);
+	snprintf(p, sizeof(p), "%s/b.csv", dir);
+	r = RUN("profile", p, "--split", "test");
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "\"name\": \"b\""));
+	res_free(&r);
+
+	/* --help has examples */
+	r = RUN("profile", "--help");
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "agentcg profile traces --out profile.json"));
+	res_free(&r);
+
+	expect_usage_error("which traces?", RUN("profile"));
+	expect_usage_error("--out /nonexistent/p.json: cannot write",
+			   RUN("profile", dir, "--out", "/nonexistent/p.json"));
+	expect_usage_error("/nonexistent/nowhere: No such file",
+			   RUN("profile", "/nonexistent/nowhere"));
+	expect_usage_error("--split 'half'", RUN("profile", dir, "--split", "half"));
+	expect_usage_error("--burst-mib 'x'", RUN("profile", dir, "--burst-mib", "x"));
+	snprintf(p, sizeof(p), "%s/heldout.txt", dir);
+	expect_usage_error("heldout.txt", RUN("profile", p));
+	snprintf(p, sizeof(p), "%s/b.csv", dir);
+	unlink(p);
+	expect_usage_error("no trace (*.json, *.csv) in the tune split",
+			   RUN("profile", dir, "--burst-mib", "10"));
+	snprintf(p, sizeof(p), "%s/a.csv", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/heldout.txt", dir);
+	unlink(p);
+	rmdir(dir);
+	unlink(out);
+}
+
 /* Run report with PATH set to dir only; restores PATH. */
 static struct res report_with_path(const char *dir, const char *fixture, const char *out)
 {
@@ -1467,6 +1562,7 @@ int main(void)
 		cmocka_unit_test(test_report_symlinks),
 		cmocka_unit_test(test_simulate_json),
 		cmocka_unit_test(test_evaluate),
+		cmocka_unit_test(test_profile),
 		cmocka_unit_test(test_output_checked_first),
 		cmocka_unit_test(test_run_as_user),
 		cmocka_unit_test_teardown(test_replay_cgroup_peak, remove_test_root),

@@ -98,6 +98,16 @@ static void test_good(void **state)
 	assert_true(sc->speed == 1);
 	assert_int_equal(sc->n_strategies, 5);
 	assert_true(sc->high.low_class == 300 * MiB);
+	/* the simulator's growth rates: unset (0), its defaults */
+	assert_true(sc->grow_bps == 0 && sc->host_grow_bps == 0);
+	acg_scenario_free(sc);
+
+	write_scn("{\"budget_mb\": 300, \"grow_mib_s\": 1500, \"host_grow_mib_s\": 2000,"
+		  " \"sessions\": ["
+		  "{\"name\": \"a\", \"priority\": \"low\", \"stress\": {\"mb\": 1}}"
+		  "]}");
+	assert_int_equal(acg_scenario_load(path, 0, &sc, &d), 0);
+	assert_true(sc->grow_bps == 1500.0 * MiB && sc->host_grow_bps == 2000.0 * MiB);
 	acg_scenario_free(sc);
 }
 
@@ -136,6 +146,10 @@ static void test_bad(void **state)
 	expect_bad("{\"budget_mb\": 5, \"runs\": 2.5, \"sessions\": [" S1 "]}", 0,
 		   "runs: must be a whole number");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": []}", 0, "sessions: must be a non-empty");
+	expect_bad("{\"budget_mb\": 5, \"grow_mib_s\": 0, \"sessions\": [" S1 "]}", 0,
+		   "\"grow_mib_s\" is 0, must be from 1 to 16777216");
+	expect_bad("{\"budget_mb\": 5, \"host_grow_mib_s\": \"fast\", \"sessions\": [" S1 "]}", 0,
+		   "\"host_grow_mib_s\" must be a number");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"../x\", \"priority\": \"low\","
 		   " \"stress\": {\"mb\": 1}}]}",
 		   0, "sessions[0]: \"name\" must be");
