@@ -38,7 +38,7 @@
 
 #define ACG_EVAL_MAX_RATIOS 8
 #define ACG_EVAL_MAX_SESSIONS 10 /* 2 HIGH + 8 LOW */
-#define ACG_EVAL_N_STRATEGIES 3	 /* none, static, dynamic */
+#define ACG_EVAL_N_STRATEGIES 4	 /* none, static, dynamic, declared */
 #define ACG_EVAL_SPEED 50.0
 #define ACG_EVAL_BASE_BYTES (100ull << 20)
 #define ACG_EVAL_ROBUST 0.95 /* the budget a robust schedule still fits */

@@ -126,7 +126,11 @@ struct acg_pol_session {
 	uint64_t usage;
 	double rate;	      /* bytes per second, recent (negative when shrinking) */
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
-	double peak_t;	      /* when recent_peak was seen */
+	/* HIGH: the most it is expected to hold (0: nothing expected), declared by its user
+	 * (a scenario's peak_mb, run --peak-mb) or learned (a burst profile): room up to it is
+	 * kept free before the burst comes. The reader's to set; the estimator leaves it */
+	uint64_t expected_peak;
+	double peak_t; /* when recent_peak was seen */
 	double started_at;
 	bool waiting;	     /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
 	double waited_s;     /* how long they have waited there without a break (0: not waiting):
@@ -136,6 +140,9 @@ struct acg_pol_session {
 	double wait_since;   /* since then, */
 	uint64_t wait_clamp; /* at this clamp */
 	double active_at;    /* when it last grew or waited */
+	double seen_at;	     /* the estimator's: when it was last read */
+	double done_s;	     /* its work so far, seconds: the time since it started that it was
+			      * free (not held, not frozen); about what a kill of it loses */
 	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */

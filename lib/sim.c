@@ -228,6 +228,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 				       .limit = stat ? sc->budget_bytes / n : ACG_UNLIMITED};
 		x[i].usage = demand_at(&x[i], 0, &x[i].k);
 		ps[i].prio = sp->prio;
+		/* the session's declaration, as the daemon reads run --peak-mb's */
+		ps[i].expected_peak = sp->peak_bytes;
 		base[i].t = NAN;
 	}
 	st.s = ps;
