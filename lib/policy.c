@@ -356,13 +356,20 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		return;
 	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp) */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if (st->s[i].held && (st->s[i].waiting || st->s[i].frozen) &&
-		    (!releasing || unstarted(&st->s[i]))) {
+		if (releasing ? unstarted(&st->s[i])
+			      : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
 			g = i;
 			break;
 		}
-	if (g == SIZE_MAX)
+	/* releasing: the first that has not run yet is served, and only once it waits (the
+	 * room it was given is used up); the ones behind it wait their turn */
+	if (g == SIZE_MAX || !(st->s[g].waiting || st->s[g].frozen))
 		return;
+	/* nor while another LOW session is still growing: its burst goes first */
+	for (size_t i = 0; i < st->n && releasing; i++)
+		if (i != g && is_low(&st->s[i]) && st->s[i].rate > 0 &&
+		    st->now - st->s[i].active_at < c->idle_s)
+			return;
 	gs = &st->s[g];
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -521,8 +528,10 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 	if (first) {
 		s->started_at = st->now;
 		s->done_s = 0;
-	} else if (!s->held && !s->frozen && st->now > s->seen_at) {
-		/* free since the last look (as it was then, no clamp): it worked */
+	} else if (!s->frozen && !s->waiting && st->now > s->seen_at &&
+		   (!s->held || s->clamp > s->usage + ACG_POL_GROWTH_NOISE)) {
+		/* free since the last look (as it was then), or held with room to grow: it
+		 * worked; held at its size (at its start, say) it did not */
 		s->done_s += st->now - s->seen_at;
 	}
 	s->seen_at = st->now;

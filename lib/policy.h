@@ -142,7 +142,8 @@ struct acg_pol_session {
 	double active_at;    /* when it last grew or waited */
 	double seen_at;	     /* the estimator's: when it was last read */
 	double done_s;	     /* its work so far, seconds: the time since it started that it was
-			      * free (not held, not frozen); about what a kill of it loses */
+			      * free, or held with room to grow (not at its size, not waiting, not
+			      * frozen); about what a kill of it loses */
 	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */

@@ -387,7 +387,7 @@ static void look_waiting(size_t i, double now, uint64_t usage, bool waiting)
  */
 /*
  * Work done (done_s, what a kill loses): the time since the first reading that the session
- * was free; time held at a clamp or frozen is not work.
+ * was free, or held with room to grow; time held at its size, waiting or frozen is not.
  */
 static void test_done(void **state)
 {
@@ -406,6 +406,15 @@ static void test_done(void **state)
 	ses[1].frozen = false;
 	look(1, 9.5, 100 * MiB);
 	assert_true(fabs(ses[1].done_s - 1.5) < 1e-9);
+	/* held with room to grow (its clamp 100 MiB above its usage): it works */
+	ses[1].held = true;
+	ses[1].clamp = 200 * MiB;
+	look(1, 10, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 2) < 1e-9);
+	/* but not while its tasks wait (the clamp may sit a little above what is charged) */
+	ses[1].waiting = true;
+	look(1, 11, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 2) < 1e-9);
 }
 
 static void test_waited(void **state)

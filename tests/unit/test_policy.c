@@ -501,6 +501,15 @@ static void test_admission(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
 	assert_int_equal(act[0].session, 1);
+	/* not while another LOW session is still growing: its burst goes first */
+	ses[2].held = false;
+	ses[2].rate = 100 * MiB;
+	ses[2].active_at = st.now;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(act[i].kind, ACG_ACT_RAISE);
+	ses[2].held = true;
+	ses[2].rate = 0;
 	/* one that has run (done_s > 0) is released as before */
 	ses[2].done_s = 0.5;
 	n = decide();
