@@ -528,13 +528,15 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 	if (first) {
 		s->started_at = st->now;
 		s->done_s = 0;
-	} else if (!s->frozen && !s->waiting && st->now > s->seen_at &&
+	} else if (!s->frozen && !s->waiting && s->seen_at > 0 && st->now > s->seen_at &&
 		   (!s->held || s->clamp > s->usage + ACG_POL_GROWTH_NOISE)) {
 		/* free since the last look (as it was then), or held with room to grow: it
 		 * worked; held at its size (at its start, say) it did not */
 		s->done_s += st->now - s->seen_at;
 	}
 	s->seen_at = st->now;
+	if (first || o->usage > s->run_peak)
+		s->run_peak = o->usage;
 	acg_pol_rate_update(s, base, o->usage, st->now);
 	if (high && (grew || o->faults))
 		st->high_last_growth = st->now;
@@ -572,7 +574,9 @@ static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 /* Room for the burst HIGH is expected to make: up to its expected peak. */
 static double ahead(const struct acg_pol_session *s)
 {
-	return s->expected_peak > s->usage ? (double)(s->expected_peak - s->usage) : 0;
+	uint64_t e = s->expected_peak > s->run_peak ? s->expected_peak : s->run_peak;
+
+	return e > s->usage ? (double)(e - s->usage) : 0;
 }
 
 double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *st)

@@ -387,13 +387,15 @@ static void look_waiting(size_t i, double now, uint64_t usage, bool waiting)
  */
 /*
  * Work done (done_s, what a kill loses): the time since the first reading that the session
- * was free, or held with room to grow; time held at its size, waiting or frozen is not.
+ * was free, or held with room to grow; time held at its size, waiting or frozen is not. And
+ * the run's peak (run_peak), which no window forgets.
  */
 static void test_done(void **state)
 {
 	(void)state;
 	look(1, 5, 100 * MiB);
 	assert_true(ses[1].done_s == 0);
+	assert_true(ses[1].run_peak == 100 * MiB);
 	look(1, 6, 100 * MiB);
 	assert_true(fabs(ses[1].done_s - 1) < 1e-9);
 	ses[1].held = true; /* held from 6 to 8: no work */
@@ -415,6 +417,11 @@ static void test_done(void **state)
 	ses[1].waiting = true;
 	look(1, 11, 100 * MiB);
 	assert_true(fabs(ses[1].done_s - 2) < 1e-9);
+	/* the run's peak stays, whatever the peak window */
+	look(1, 12, 300 * MiB);
+	look(1, 22, 100 * MiB);
+	assert_true(ses[1].run_peak == 300 * MiB);
+	assert_true(ses[1].recent_peak == 100 * MiB);
 }
 
 static void test_waited(void **state)
