@@ -3,8 +3,9 @@
  * evaluate.h: the policy judged on the trace corpus instead of three scenarios. Random
  * mixes (1-2 HIGH and 2-8 LOW sessions, each a trace of the directory) are drawn from a
  * seed, given a budget at an overcommit ratio (the sum of the sessions' peaks over the
- * budget), and simulated (lib/sim.h) under none, static and dynamic, and solo; the oracle
- * (lib/oracle.h) bounds each LOW session, and a constructed schedule shows where a no-kill
+ * budget), and simulated (lib/sim.h) under none, static and dynamic, under declared
+ * (dynamic with every HIGH session declaring its trace's peak, base included, as a
+ * scenario's peak_mb would), and solo; the oracle (lib/oracle.h) bounds each LOW session, and a constructed schedule shows where a no-kill
  * schedule certainly exists.
  *
  * Conventions of the shipped scenarios (the JSON files of bench/scenarios/): speed 50, 100 MiB of base
