@@ -403,6 +403,15 @@ static int refresh(struct dstate *d)
 	}
 	d->cur = next;
 	acg_controller_adopt(d->ctl);
+	/* what each session declares (run --peak-mb), read again with every new set */
+	for (size_t k = 0; k < d->cur.n; k++) {
+		uint64_t peak = 0;
+
+		if (acg_cg_peak_get(d->cur.cg[k], &peak) < 0)
+			log_event(d, "error", d->cur.names[k],
+				  "its " ACG_XATTR_PEAK " is not a number of MiB: ignored");
+		acg_controller_declare(d->ctl, k, peak);
+	}
 	r = acg_controller_setup(d->ctl, &what);
 	if (r < 0 && r != -ENOENT)
 		log_event(d, "error", NULL, what);
