@@ -38,6 +38,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.claim_decay_s = 0.5,
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
+		.kill_high_cooldown_s = 0.25,
 		.idle_s = 0.2,
 		.low_nice = 19,
 		.grant_high_rate = INFINITY,
@@ -649,8 +650,9 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 
 	/* the last resort: every LOW held and the parent still at its limit, or held LOW
 	 * sessions alone fill the budget and wait there: nothing else can make room */
-	if (low && held == low && st->now - st->last_kill >= c->kill_cooldown_s &&
-	    (st->parent_waiting || stuck(c, st, &room))) {
+	if (low && held == low &&
+	    ((st->parent_waiting && st->now - st->last_kill >= c->kill_high_cooldown_s) ||
+	     (st->now - st->last_kill >= c->kill_cooldown_s && stuck(c, st, &room)))) {
 		size_t v;
 		struct acg_action *a;
 

@@ -59,7 +59,10 @@
  * - h; stuck: at least half of what the largest LOW session holds), the one whose loss is
  * least goes: the least work done (done_s, the estimator's: time since its first reading
  * free or held with room to grow), then the larger, then the most recently started; when
- * none alone makes the room, the largest. One at a time, kill_cooldown_s apart.
+ * none alone makes the room, the largest. One at a time: kill_cooldown_s apart (1 s) when
+ * LOW sessions are stuck alone, kill_high_cooldown_s (0.25 s) while the parent is at its
+ * limit, where HIGH may be the one waiting (HIGH waited up to a second for the next kill
+ * in the simulator when the first did not free enough).
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
  * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW
@@ -107,16 +110,19 @@ int acg_prio_parse(const char *name, enum acg_prio *ret);
 int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
 
 struct acg_pol_cfg {
-	uint64_t reserve;      /* headroom always kept for HIGH, bytes */
-	uint64_t hysteresis;   /* extra headroom needed before handing room back */
-	uint64_t held_reserve; /* the reserve once every LOW session is held */
-	double horizon_s;      /* HIGH's growth rate times this is added to the reserve */
-	double low_horizon_s;  /* a free LOW session's growth rate times this is counted */
-	double quiet_s;	       /* HIGH not growing this long: release held sessions fully */
-	double peak_window_s;  /* a session's recent peak is its largest usage this long */
-	double claim_decay_s;  /* room kept for HIGH's recent peak decays to 0 over this */
-	uint64_t freeze_slack; /* v2: a held session this far above its clamp is frozen */
-	double kill_cooldown_s;
+	uint64_t reserve;	     /* headroom always kept for HIGH, bytes */
+	uint64_t hysteresis;	     /* extra headroom needed before handing room back */
+	uint64_t held_reserve;	     /* the reserve once every LOW session is held */
+	double horizon_s;	     /* HIGH's growth rate times this is added to the reserve */
+	double low_horizon_s;	     /* a free LOW session's growth rate times this is counted */
+	double quiet_s;		     /* HIGH not growing this long: release held sessions fully */
+	double peak_window_s;	     /* a session's recent peak is its largest usage this long */
+	double claim_decay_s;	     /* room kept for HIGH's recent peak decays to 0 over this */
+	uint64_t freeze_slack;	     /* v2: a held session this far above its clamp is frozen */
+	double kill_cooldown_s;	     /* between kills for LOW sessions stuck alone */
+	double kill_high_cooldown_s; /* between kills while the parent is at its limit (HIGH
+				      * may wait there): long enough for a victim's memory to be
+				      * freed, short enough that HIGH does not wait a second */
 	double idle_s;	 /* a held session that neither grew nor waited this long is idle */
 	bool can_freeze; /* the host has a freezer for sessions */
 	int low_nice;	 /* LOW sessions' threads run at least this nice (0: left alone) */
