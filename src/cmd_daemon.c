@@ -373,6 +373,24 @@ static bool same_set(const struct sset *a, const struct sset *b)
 }
 
 /*
+ * What each session declares (run --peak-mb: an xattr on its cgroup), to the policy as its
+ * expected peak; read after every change of the set and every second (run writes it
+ * just after making the cgroup, which the daemon may see first). A declaration that is
+ * not a number is said when the set changes (say), not every second.
+ */
+static void declare_all(struct dstate *d, bool say)
+{
+	for (size_t k = 0; d->ctl && k < d->cur.n; k++) {
+		uint64_t peak = 0;
+
+		if (acg_cg_peak_get(d->cur.cg[k], &peak) < 0 && say)
+			log_event(d, "error", d->cur.names[k],
+				  "its " ACG_XATTR_PEAK " is not a number of MiB: ignored");
+		acg_controller_declare(d->ctl, k, peak);
+	}
+}
+
+/*
  * Follow the sessions under the root: a session gone is removed from the controller, a new
  * one added to it; everything the controller knows of the others stays. A session's cgroup
  * replaced by a new one of the same name (removed and made again within one period) is a
@@ -506,6 +524,7 @@ static int refresh(struct dstate *d)
 		free(next.names[k]);
 	next.n = 0;
 	sset_free(&next);
+	declare_all(d, true);
 	return 0;
 }
 
@@ -1047,8 +1066,10 @@ int cmd_daemon(int argc, char **argv)
 		}
 		if (tick && d.ctl)
 			acg_controller_tick(d.ctl, now);
-		if (now >= d.next_publish)
+		if (now >= d.next_publish) {
+			declare_all(&d, false);
 			publish(&d, true, (long)guard_pid);
+		}
 		if (d.ctl)
 			nk = acg_controller_pollfds(d.ctl, &kfd);
 		tick = acg_loop_wait(&loop, kfd, nk, NULL, 0,

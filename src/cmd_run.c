@@ -24,7 +24,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg run --priority high|low [--name NAME] [--root PATH] [--user USER]\n"
-		"                   -- CMD [ARG...]\n"
+		"                   [--peak-mb N] -- CMD [ARG...]\n"
 		"\n"
 		"Run CMD as a session of the given priority under the daemon's root (cgroup\n"
 		"<root>/<priority>-<NAME>). 'agentcg daemon' manages it from then on: a HIGH\n"
@@ -41,10 +41,14 @@ static void run_usage(FILE *f)
 		"                 (SUDO_UID); as root without sudo, run refuses: an agent run\n"
 		"                 as root could lift its own clamp or stop the daemon (say\n"
 		"                 --user root to insist)\n"
+		"  --peak-mb N    the most CMD is expected to hold, MiB: for a HIGH session the\n"
+		"                 daemon keeps room up to it free before the burst comes (kept\n"
+		"                 as the xattr user.agentcg.peak_mb of the session's cgroup)\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"Examples:\n"
 		"  sudo agentcg run --priority high --name alice -- claude -p 'fix the tests'\n"
+		"  sudo agentcg run --priority high --peak-mb 2048 -- pytest -n 4\n"
 		"  sudo agentcg run --priority low -- make -j2 test\n"
 		"  agentcg run --priority low --user ci --name nightly -- ./build.sh   (as root)\n"
 		"\n"
@@ -55,10 +59,15 @@ static void run_usage(FILE *f)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"priority", required_argument, NULL, 'p'}, {"name", required_argument, NULL, 'n'},
-		{"root", required_argument, NULL, 'r'},	    {"user", required_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},	    {0},
+		{"priority", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},
+		{"user", required_argument, NULL, 'u'},
+		{"peak-mb", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
+	double peak_mb = -1;
 	const char *prio = NULL, *name = NULL, *root_path = NULL, *user = NULL;
 	struct acg_ident id;
 	char why[160];
@@ -88,6 +97,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'u':
 			user = optarg;
+			break;
+		case 'k':
+			if (!acg_opt_double("run", "--peak-mb", optarg, 0, 1 << 24, &peak_mb))
+				return ACG_EXIT_USAGE;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -160,6 +173,15 @@ int cmd_run(int argc, char **argv)
 					 "memory is charged to it); try again when sessions shrink"
 				       : strerror(-r),
 			acg_root_hint(r));
+		goto out;
+	}
+	/* the declaration goes with the cgroup, where the daemon reads it */
+	if (peak_mb >= 0 && (r = acg_cg_peak_set(cg, peak_mb)) < 0) {
+		acg_err("run: --peak-mb: cannot declare it on %s (extended attribute %s): %s%s",
+			acg_cg_path(cg), ACG_XATTR_PEAK, strerror(-r),
+			r == -EOPNOTSUPP ? " (this kernel keeps no user xattrs on cgroupfs; v2 "
+					   "has them since 5.7): run without --peak-mb"
+					 : "");
 		goto out;
 	}
 	pid = acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);

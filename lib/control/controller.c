@@ -108,6 +108,12 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 	return 0;
 }
 
+void acg_controller_declare(struct acg_controller *c, size_t i, uint64_t peak)
+{
+	if (i < c->n)
+		c->s[i].expected_peak = peak;
+}
+
 void acg_controller_free(struct acg_controller *c)
 {
 	if (!c)

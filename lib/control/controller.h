@@ -92,6 +92,12 @@ int acg_controller_restore(struct acg_controller *c);
  */
 void acg_controller_reset_tasks(struct acg_controller *c);
 
+/*
+ * Session i's declared peak, bytes (run --peak-mb, read from its cgroup; 0: none): the
+ * policy's expected_peak for it (policy.h), kept until declared again.
+ */
+void acg_controller_declare(struct acg_controller *c, size_t i, uint64_t peak);
+
 /* The state the policy read at the last tick (valid until the next tick or the free). */
 const struct acg_pol_state *acg_controller_state(const struct acg_controller *c);
 

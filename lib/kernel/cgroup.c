@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -354,6 +355,34 @@ unsigned int acg_cg_level(const struct acg_cg *cg)
 int acg_cg_dir_fd(const struct acg_cg *cg)
 {
 	return cg->mem_fd;
+}
+
+int acg_cg_peak_set(struct acg_cg *cg, double mb)
+{
+	char v[32];
+	int n = snprintf(v, sizeof(v), "%.6g", mb);
+
+	if (fsetxattr(cg->mem_fd, ACG_XATTR_PEAK, v, (size_t)n, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int acg_cg_peak_get(const struct acg_cg *cg, uint64_t *ret)
+{
+	char v[32], *end;
+	ssize_t n = fgetxattr(cg->mem_fd, ACG_XATTR_PEAK, v, sizeof(v) - 1);
+	double mb;
+
+	*ret = 0;
+	if (n < 0)
+		return errno == ENODATA || errno == EOPNOTSUPP ? 0 : -errno;
+	v[n] = '\0';
+	errno = 0;
+	mb = strtod(v, &end);
+	if (errno || end == v || *end || !(mb >= 0 && mb <= (double)(1 << 24)))
+		return -EINVAL;
+	*ret = (uint64_t)(mb * 1024 * 1024);
+	return 0;
 }
 
 int acg_cg_v2_id(struct acg_cg *cg, uint64_t *ret)

@@ -87,6 +87,17 @@ unsigned int acg_cg_level(const struct acg_cg *cg);
 /* The memory-controller directory's fd (for BPF attach by cgroup fd); owned by cg. */
 int acg_cg_dir_fd(const struct acg_cg *cg);
 
+/*
+ * A session's declared peak (run --peak-mb), kept as the extended attribute
+ * ACG_XATTR_PEAK (MiB, decimal text) on its memory-controller directory, where the daemon
+ * reads it (the kernel keeps user xattrs on cgroupfs: v2 since 5.7; v1 here too). set:
+ * 0 or -errno (-EOPNOTSUPP: the kernel keeps none). get: 0 with *ret the bytes (0 when none
+ * is declared), or -errno; a value that is not a number of MiB from 0 to 2^24 is -EINVAL.
+ */
+#define ACG_XATTR_PEAK "user.agentcg.peak_mb"
+int acg_cg_peak_set(struct acg_cg *cg, double mb);
+int acg_cg_peak_get(const struct acg_cg *cg, uint64_t *ret);
+
 /* Make the child called name, which must not exist yet: -EEXIST if it does. */
 int acg_cg_child_new(struct acg_cg *parent, const char *name, struct acg_cg **ret);
 

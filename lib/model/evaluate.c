@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const strategies[ACG_EVAL_N_STRATEGIES] = {"none", "static", "dynamic"};
+/* declared: dynamic with every HIGH session declaring its peak (a scenario's peak_mb, run
+ * --peak-mb), as a user who knows it would; dynamic: nothing declared */
+static const char *const strategies[ACG_EVAL_N_STRATEGIES] = {"none", "static", "dynamic",
+							      "declared"};
 
 const char *acg_eval_split_name(enum acg_eval_split s)
 {
@@ -468,8 +471,13 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
 		struct acg_eval_outcome *o = &m->st[s];
 		struct acc *a = &acc[s];
+		bool declared = strcmp(strategies[s], "declared") == 0;
 
-		if ((rc = acg_sim_run(&sc, idx, m->n, strategies[s], &pcfg, &res)) < 0) {
+		for (size_t i = 0; i < m->n; i++)
+			ses[i].peak_bytes =
+				declared && m->prio[i] == ACG_PRIO_HIGH ? peak_of(ses[i].trace) : 0;
+		rc = acg_sim_run(&sc, idx, m->n, declared ? "dynamic" : strategies[s], &pcfg, &res);
+		if (rc < 0) {
 			acg_sim_result_free(&solo);
 			return rc;
 		}

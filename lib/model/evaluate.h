@@ -3,8 +3,9 @@
  * evaluate.h: the policy judged on the trace corpus instead of three scenarios. Random
  * mixes (1-2 HIGH and 2-8 LOW sessions, each a trace of the directory) are drawn from a
  * seed, given a budget at an overcommit ratio (the sum of the sessions' peaks over the
- * budget), and simulated (lib/model/sim.h) under none, static and dynamic, and solo; the oracle
- * (lib/model/oracle.h) bounds each LOW session, and a constructed schedule shows where a no-kill
+ * budget), and simulated (lib/model/sim.h) under none, static and dynamic, under declared
+ * (dynamic with every HIGH session declaring its trace's peak, base included, as a
+ * scenario's peak_mb would), and solo; the oracle (lib/model/oracle.h) bounds each LOW session, and a constructed schedule shows where a no-kill
  * schedule certainly exists.
  *
  * Conventions of the shipped scenarios (the JSON files of bench/scenarios/): speed 50, 100 MiB of base
@@ -38,7 +39,7 @@
 
 #define ACG_EVAL_MAX_RATIOS 8
 #define ACG_EVAL_MAX_SESSIONS 10 /* 2 HIGH + 8 LOW */
-#define ACG_EVAL_N_STRATEGIES 3	 /* none, static, dynamic */
+#define ACG_EVAL_N_STRATEGIES 4	 /* none, static, dynamic, declared */
 #define ACG_EVAL_SPEED 50.0
 #define ACG_EVAL_BASE_BYTES (100ull << 20)
 #define ACG_EVAL_ROBUST 0.95 /* the budget a robust schedule still fits */

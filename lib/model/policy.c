@@ -17,6 +17,9 @@
 #define GRANT_STEP (UINT64_C(4) << 20)
 /* a session this far below its recent peak and not growing is done with its burst */
 #define BURST_OVER (UINT64_C(16) << 20)
+/* a stuck kill frees at least this part of what the largest LOW session holds: one that
+ * frees only a grant's worth leaves the rest stuck, and the next kill follows a second on */
+#define KILL_ROOM_PART 0.5
 
 void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 {
@@ -35,6 +38,7 @@ void acg_pol_cfg_default(struct acg_pol_cfg *c, uint64_t budget)
 		.claim_decay_s = 0.5,
 		.freeze_slack = UINT64_C(16) << 20,
 		.kill_cooldown_s = 1.0,
+		.kill_high_cooldown_s = 0.25,
 		.idle_s = 0.2,
 		.low_nice = 19,
 		.grant_high_rate = INFINITY,
@@ -103,13 +107,19 @@ static bool is_low(const struct acg_pol_session *s)
 	return !s->gone && !acg_prio_is_high(s->prio);
 }
 
-/* The session a kill takes: lowest priority, then largest, then most recently started. */
-static size_t victim(const struct acg_pol_state *st)
+/*
+ * The session a kill takes: of the lowest priority class, the one whose loss (done_s, the
+ * work a kill throws away) is smallest among those whose memory makes the room (usage at
+ * least room); then the larger, then the most recently started. When none alone makes it,
+ * the largest (it comes closest; the next kill, kill_cooldown_s later, does the rest).
+ */
+static size_t victim(const struct acg_pol_state *st, double room)
 {
 	size_t v = SIZE_MAX;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i], *b;
+		bool fits, bfits;
 
 		if (!is_low(s))
 			continue;
@@ -118,9 +128,23 @@ static size_t victim(const struct acg_pol_state *st)
 			continue;
 		}
 		b = &st->s[v];
-		if (s->prio > b->prio || (s->prio == b->prio && s->usage > b->usage) ||
-		    (s->prio == b->prio && s->usage == b->usage && s->started_at > b->started_at))
+		fits = (double)s->usage >= room;
+		bfits = (double)b->usage >= room;
+		if (s->prio != b->prio) {
+			if (s->prio > b->prio)
+				v = i;
+		} else if (fits != bfits) {
+			if (fits)
+				v = i;
+		} else if (fits && s->done_s != b->done_s) {
+			if (s->done_s < b->done_s)
+				v = i;
+		} else if (s->usage != b->usage) {
+			if (s->usage > b->usage)
+				v = i;
+		} else if (s->started_at > b->started_at) {
 			v = i;
+		}
 	}
 	return v;
 }
@@ -166,6 +190,61 @@ static double growth(const struct acg_pol_cfg *c, const struct acg_pol_session *
 static double promise(const struct acg_pol_session *s)
 {
 	return s->held && s->clamp > s->usage ? (double)(s->clamp - s->usage) : 0;
+}
+
+/* A LOW session held since its first look that has not run yet: it waits at its start. */
+static bool unstarted(const struct acg_pol_session *s)
+{
+	return is_low(s) && s->held && s->done_s <= 0;
+}
+
+/* A LOW session seen for the first time this tick, not yet acted on. */
+static bool arriving(const struct acg_pol_state *st, const struct acg_pol_session *s)
+{
+	return is_low(s) && !s->held && s->started_at >= st->now && s->done_s <= 0;
+}
+
+/*
+ * Admission: LOW sessions arriving this tick start one at a time, in queue order, and only
+ * while the room left beyond HIGH's need (the room promised to held sessions and the free
+ * ones' growth taken) holds what the session declares it will use (its expected_peak, if
+ * any), and nothing ahead of it in the queue is still growing, waiting or arriving. Every
+ * other one is held at its start (its baseline) and waits its turn in the queue, where
+ * hand_back() gives it room, instead of starting and dying half-way.
+ */
+static void admit(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double left,
+		  double need, struct out *o)
+{
+	bool busy = false;
+
+	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX;
+	     i = step_queue(st, i, true)) {
+		const struct acg_pol_session *s = &st->s[i];
+		double own =
+			s->expected_peak > s->usage ? (double)(s->expected_peak - s->usage) : 0;
+		struct acg_action *a;
+
+		if (!arriving(st, s)) {
+			busy = busy || (s->held ? s->waiting || s->frozen || unstarted(s)
+						: growth(c, s) > 0);
+			continue;
+		}
+		if (!busy && left - own >= need) {
+			busy = true; /* admitted: it starts now, the next waits for it */
+			continue;
+		}
+		a = add(o, i, ACG_ACT_HOLD, s->usage);
+		if (a && busy)
+			snprintf(a->reason, sizeof(a->reason),
+				 "waits at its start: a session ahead of it in the queue is "
+				 "growing or waiting");
+		else if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "waits at its start: %.0f MiB left beside the %.0f MiB kept for "
+				 "HIGH, %.0f MiB declared",
+				 left / MiB, need / MiB, own / MiB);
+		busy = true;
+	}
 }
 
 static void hold_all(const struct acg_pol_state *st, double h, double need, bool stalled,
@@ -225,7 +304,8 @@ static void release_all(const struct acg_pol_state *st, double h, bool high, str
 		const struct acg_pol_session *s = &st->s[i];
 		struct acg_action *a;
 
-		if (!is_low(s) || !s->held)
+		/* one that waits at its start gets room in its queue turn (hand_back) */
+		if (!is_low(s) || !s->held || unstarted(s))
 			continue;
 		a = add(o, i, ACG_ACT_RELEASE, 0);
 		if (a && !high)
@@ -262,7 +342,7 @@ static double kept(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
  * leave every session stuck half-way.
  */
 static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double h,
-		      double need, struct out *o)
+		      double need, bool releasing, struct out *o)
 {
 	double avail = h - need - (double)GRANT_STEP, to, high_rate = 0;
 	size_t g = SIZE_MAX;
@@ -277,12 +357,20 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		return;
 	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp) */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if (st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
+		if (releasing ? unstarted(&st->s[i])
+			      : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
 			g = i;
 			break;
 		}
-	if (g == SIZE_MAX)
+	/* releasing: the first that has not run yet is served, and only once it waits (the
+	 * room it was given is used up); the ones behind it wait their turn */
+	if (g == SIZE_MAX || !(st->s[g].waiting || st->s[g].frozen))
 		return;
+	/* nor while another LOW session is still growing: its burst goes first */
+	for (size_t i = 0; i < st->n && releasing; i++)
+		if (i != g && is_low(&st->s[i]) && st->s[i].rate > 0 &&
+		    st->now - st->s[i].active_at < c->idle_s)
+			return;
 	gs = &st->s[g];
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -304,7 +392,7 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		const struct acg_pol_session *s = &st->s[i];
 		double k;
 
-		if (i == g || !is_low(s) || !s->held)
+		if (i == g || !is_low(s) || !s->held || releasing)
 			continue;
 		k = kept(c, st, s);
 		if (promise(s) - k < (double)MIN_STEP)
@@ -349,9 +437,9 @@ static void freeze_creepers(const struct acg_pol_cfg *c, const struct acg_pol_st
  * itself, and nothing HIGH frees can change that. (Room HIGH holds or may claim again is
  * not a reason to kill: it comes back when HIGH shrinks or ends, and LOW waits for it.)
  */
-static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double *room)
 {
-	double promised = 0, low_usage = 0;
+	double promised = 0, low_usage = 0, low_max = 0;
 	size_t low = 0;
 
 	for (size_t i = 0; i < st->n; i++) {
@@ -363,11 +451,16 @@ static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
 			return false;
 		low++;
 		low_usage += (double)s->usage;
+		low_max = fmax(low_max, (double)s->usage);
 		promised += promise(s);
 	}
-	/* hand_back() raises the first one only by a grant step, after one of margin */
-	return low && (double)st->budget - low_usage - (double)c->held_reserve - promised <
-			      2.0 * (double)GRANT_STEP;
+	/* hand_back() raises the first one only by a grant step, after one of margin; *room:
+	 * what a kill must give back for that */
+	*room = 2.0 * (double)GRANT_STEP -
+		((double)st->budget - low_usage - (double)c->held_reserve - promised);
+	if (*room > 0)
+		*room = fmax(*room, KILL_ROOM_PART * low_max);
+	return low && *room > 0;
 }
 
 /*
@@ -433,8 +526,18 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 	/* grown since the reading the rate is measured from (not noise) */
 	bool grew = !first && o->usage > base->usage + ACG_POL_GROWTH_NOISE;
 
-	if (first)
+	if (first) {
 		s->started_at = st->now;
+		s->done_s = 0;
+	} else if (!s->frozen && !s->waiting && s->seen_at > 0 && st->now > s->seen_at &&
+		   (!s->held || s->clamp > s->usage + ACG_POL_GROWTH_NOISE)) {
+		/* free since the last look (as it was then), or held with room to grow: it
+		 * worked; held at its size (at its start, say) it did not */
+		s->done_s += st->now - s->seen_at;
+	}
+	s->seen_at = st->now;
+	if (first || o->usage > s->run_peak)
+		s->run_peak = o->usage;
 	acg_pol_rate_update(s, base, o->usage, st->now);
 	if (high && (grew || o->faults))
 		st->high_last_growth = st->now;
@@ -469,6 +572,14 @@ static double claim(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 	return (double)(s->recent_peak - s->usage) * fmin(left, 1);
 }
 
+/* Room for the burst HIGH is expected to make: up to its expected peak. */
+static double ahead(const struct acg_pol_session *s)
+{
+	uint64_t e = s->expected_peak > s->run_peak ? s->expected_peak : s->run_peak;
+
+	return e > s->usage ? (double)(e - s->usage) : 0;
+}
+
 double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
 {
 	double high_rate = 0, claimed = 0;
@@ -481,7 +592,8 @@ double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *
 			continue;
 		if (acg_prio_is_high(s->prio)) {
 			high_rate += s->rate > 0 ? s->rate : 0;
-			claimed += claim(c, st, s);
+			/* its recent peak may come back; its expected one is ahead */
+			claimed += fmax(claim(c, st, s), ahead(s));
 		} else {
 			low++;
 			held += s->held;
@@ -497,7 +609,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 {
 	struct out o = {out, 0, max};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
-	double promised = 0, grow = 0, need = acg_policy_need(c, st), left, need_free;
+	double promised = 0, grow = 0, need = acg_policy_need(c, st), left, room = 0, need_free;
 	size_t low = 0, held = 0, high = 0;
 	bool stalled = false;
 
@@ -529,30 +641,37 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	} else if (held && (!high || (h > need_free + (double)c->hysteresis &&
 				      st->now - st->high_last_growth >= c->quiet_s))) {
 		release_all(st, h, high, &o);
+		/* and the first session waiting at its start gets room in its turn */
+		hand_back(c, st, h, need, true, &o);
 	} else {
+		admit(c, st, left, need, &o);
 		if (left < need)
 			hold_later(c, st, left, need, &o);
 		if (held)
-			hand_back(c, st, h, need, &o);
+			hand_back(c, st, h, need, false, &o);
 	}
 
 	/* the last resort: every LOW held and the parent still at its limit, or held LOW
 	 * sessions alone fill the budget and wait there: nothing else can make room */
-	if (low && held == low && st->now - st->last_kill >= c->kill_cooldown_s &&
-	    (st->parent_waiting || stuck(c, st))) {
-		size_t v = victim(st);
-		struct acg_action *a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
+	if (low && held == low &&
+	    ((st->parent_waiting && st->now - st->last_kill >= c->kill_high_cooldown_s) ||
+	     (st->now - st->last_kill >= c->kill_cooldown_s && stuck(c, st, &room)))) {
+		size_t v;
+		struct acg_action *a;
 
-		if (a && st->parent_waiting)
-			snprintf(a->reason, sizeof(a->reason),
-				 "every LOW held and the parent at its limit (headroom %.0f MiB): "
-				 "lowest priority, largest (%.0f MiB), most recent goes",
-				 h / MiB, (double)st->s[v].usage / MiB);
-		else if (a)
-			snprintf(a->reason, sizeof(a->reason),
-				 "held LOW sessions alone fill the budget, all waiting (headroom "
-				 "%.0f MiB): lowest priority, largest (%.0f MiB), most recent goes",
-				 h / MiB, (double)st->s[v].usage / MiB);
+		/* at the parent's limit: what HIGH is short of, at least a grant's worth */
+		if (st->parent_waiting)
+			room = fmax(need - h, 2.0 * (double)GRANT_STEP);
+		v = victim(st, room);
+		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
+		if (a)
+			snprintf(
+				a->reason, sizeof(a->reason),
+				"%s: %.0f MiB short; least work lost (%.1f s) of those that free it "
+				"(%.0f MiB)",
+				st->parent_waiting ? "every LOW held, the parent at its limit"
+						   : "held LOW alone fill the budget",
+				room / MiB, st->s[v].done_s, (double)st->s[v].usage / MiB);
 	}
 	freeze_waiters(c, st, &o);
 	return o.n;

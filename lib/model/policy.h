@@ -8,8 +8,13 @@
  * The model. Sessions share a budget B; the host reports total usage U, so the headroom
  * is h = B - U. HIGH sessions are never slowed. The policy keeps room for them: need = a
  * reserve (smaller once every LOW session is held: none can race HIGH then) + what HIGH's
- * growth rate would add over the horizon + a claim for HIGH's recent peak (it may burst
- * again), which decays linearly to nothing over claim_decay_s. Room promised to LOW
+ * growth rate would add over the horizon + per HIGH session the larger of a claim for its
+ * recent peak (it may burst again), which decays linearly to nothing over claim_decay_s,
+ * and the room up to its expected peak (look-ahead, kept free before the burst comes: the
+ * larger of expected_peak, declared by its user or learned from a profile, and its own
+ * history, run_peak, the most it held since it started: an agent that burst once bursts
+ * again; the price is LOW kept out of that room for as long as HIGH runs). Room promised
+ * to LOW
  * sessions (a clamp above their usage) and what the free LOW sessions' growth would take
  * over their horizon count against the headroom too.
  *
@@ -26,9 +31,16 @@
  *     at its clamp, unless HIGH is in a burst (faster than grant_high_rate); room promised
  *     to another session that no longer uses it (idle for idle_s, or shrinking from its
  *     peak: its burst is over) is taken back for it;
+ *   - admission: LOW sessions seen for the first time start one at a time, in queue order,
+ *     while the room beyond need (less promised room and free growth) holds what they
+ *     declare (their expected_peak) and nothing ahead of them in the queue grows, waits or
+ *     starts; the others are held at their start ("waits at its start") and get room in
+ *     their queue turn, instead of starting together and dying half-way;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds the need they will
  *     meet once free, with the full reserve, + hysteresis), or no HIGH session is left,
- *     every held session is released;
+ *     every held session that has run is released; of those
+ *     that have not run yet (held at their start), the first in the queue gets the room
+ *     once it waits and no other LOW session still grows, the rest wait their turn;
  *   - a held session whose tasks have waited at its clamp for wait_freeze_s without a
  *     break (v2: 5 s; v1 and the simulator: never) is frozen, when the host can freeze:
  *     on v2 its tasks would otherwise loop in reclaim at memory.high, burning CPU, for as
@@ -43,8 +55,15 @@
  * less than a grant beyond held_reserve. Each then waits at its own clamp, so the parent
  * never reaches its limit, yet nothing can move: no LOW session gives memory back by
  * itself, and nothing HIGH frees would be enough (room HIGH holds, or keeps for its
- * return, is waited for, never killed for). Then the lowest-priority, largest, most
- * recently started session goes, one at a time, kill_cooldown_s apart.
+ * return, is waited for, never killed for). Then, of the lowest priority class, among the
+ * sessions whose memory makes the room (at the parent's limit: what HIGH is short of, need
+ * - h; stuck: at least half of what the largest LOW session holds), the one whose loss is
+ * least goes: the least work done (done_s, the estimator's: time since its first reading
+ * free or held with room to grow), then the larger, then the most recently started; when
+ * none alone makes the room, the largest. One at a time: kill_cooldown_s apart (1 s) when
+ * LOW sessions are stuck alone, kill_high_cooldown_s (0.25 s) while the parent is at its
+ * limit, where HIGH may be the one waiting (HIGH waited up to a second for the next kill
+ * in the simulator when the first did not free enough).
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
  * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW
@@ -52,6 +71,9 @@
  * 0.1 s: need = 12.5, h = 340; both LOW sessions wait, LOW 1 is first in the queue and gets
  * clamp = usage + 340 - 12.5 - 4 (the grant margin) = usage + 323.5 MiB; LOW 2 waits its
  * turn until LOW 1 is idle or shrinks. After 0.5 s without HIGH growth both are released.
+ * Look-ahead: HIGH idles at 100 MiB and declares a 600 MiB peak, LOW 1 and 2 hold 200 MiB
+ * each: h = 500, need = 50 + 500 = 550, so both are held now, before HIGH's burst (with
+ * nothing declared need is 50 and both would grow into the room HIGH is about to take).
  */
 #ifndef AGENTCG_POLICY_H
 #define AGENTCG_POLICY_H
@@ -89,16 +111,19 @@ int acg_prio_parse(const char *name, enum acg_prio *ret);
 int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret);
 
 struct acg_pol_cfg {
-	uint64_t reserve;      /* headroom always kept for HIGH, bytes */
-	uint64_t hysteresis;   /* extra headroom needed before handing room back */
-	uint64_t held_reserve; /* the reserve once every LOW session is held */
-	double horizon_s;      /* HIGH's growth rate times this is added to the reserve */
-	double low_horizon_s;  /* a free LOW session's growth rate times this is counted */
-	double quiet_s;	       /* HIGH not growing this long: release held sessions fully */
-	double peak_window_s;  /* a session's recent peak is its largest usage this long */
-	double claim_decay_s;  /* room kept for HIGH's recent peak decays to 0 over this */
-	uint64_t freeze_slack; /* v2: a held session this far above its clamp is frozen */
-	double kill_cooldown_s;
+	uint64_t reserve;	     /* headroom always kept for HIGH, bytes */
+	uint64_t hysteresis;	     /* extra headroom needed before handing room back */
+	uint64_t held_reserve;	     /* the reserve once every LOW session is held */
+	double horizon_s;	     /* HIGH's growth rate times this is added to the reserve */
+	double low_horizon_s;	     /* a free LOW session's growth rate times this is counted */
+	double quiet_s;		     /* HIGH not growing this long: release held sessions fully */
+	double peak_window_s;	     /* a session's recent peak is its largest usage this long */
+	double claim_decay_s;	     /* room kept for HIGH's recent peak decays to 0 over this */
+	uint64_t freeze_slack;	     /* v2: a held session this far above its clamp is frozen */
+	double kill_cooldown_s;	     /* between kills for LOW sessions stuck alone */
+	double kill_high_cooldown_s; /* between kills while the parent is at its limit (HIGH
+				      * may wait there): long enough for a victim's memory to be
+				      * freed, short enough that HIGH does not wait a second */
 	double idle_s;	 /* a held session that neither grew nor waited this long is idle */
 	bool can_freeze; /* the host has a freezer for sessions */
 	int low_nice;	 /* LOW sessions' threads run at least this nice (0: left alone) */
@@ -127,7 +152,11 @@ struct acg_pol_session {
 	uint64_t usage;
 	double rate;	      /* bytes per second, recent (negative when shrinking) */
 	uint64_t recent_peak; /* HIGH: its largest usage within the peak window */
-	double peak_t;	      /* when recent_peak was seen */
+	/* HIGH: the most it is expected to hold (0: nothing expected), declared by its user
+	 * (a scenario's peak_mb, run --peak-mb) or learned (a burst profile): room up to it is
+	 * kept free before the burst comes. The reader's to set; the estimator leaves it */
+	uint64_t expected_peak;
+	double peak_t; /* when recent_peak was seen */
 	double started_at;
 	bool waiting;	     /* its tasks wait at its clamp (v1 under_oom, v2 memory.events high) */
 	double waited_s;     /* how long they have waited there without a break (0: not waiting):
@@ -137,6 +166,13 @@ struct acg_pol_session {
 	double wait_since;   /* since then, */
 	uint64_t wait_clamp; /* at this clamp */
 	double active_at;    /* when it last grew or waited */
+	uint64_t run_peak;   /* the estimator's: its largest usage since its first reading */
+	double seen_at;	     /* the estimator's: when it was last read (0: not yet by it; a
+			      * session carried into a rebuilt controller without it starts
+			      * counting its work again) */
+	double done_s;	     /* its work so far, seconds: the time since it started that it was
+			      * free, or held with room to grow (not at its size, not waiting, not
+			      * frozen); about what a kill of it loses */
 	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */
@@ -234,6 +270,9 @@ struct acg_pol_obs {
  * is the session's reading its rate is measured from (t NaN before the first). It sets:
  *   - started_at = now on the first reading, never again;
  *   - rate (acg_pol_rate_update) and recent_peak (acg_pol_track_peak, cfg->peak_window_s);
+ *   - run_peak: the largest usage since its first reading;
+ *   - done_s += the time since the last reading when the session was, until now, free or
+ *     held with room above its usage, and neither waiting nor frozen (0 at the first);
  *   - it grew when its usage is more than ACG_POL_GROWTH_NOISE above base's (never on the
  *     first reading); HIGH: st->high_last_growth = now when it grew or faulted new pages,
  *     and stalled when it was in reclaim (it is at the budget);

@@ -131,13 +131,14 @@ static char *resolve(const char *scenario_path, const char *p)
 
 static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_t *js)
 {
-	static const char *const keys[] = {"name", "priority", "trace", "stress", "base_mb", NULL};
+	static const char *const keys[] = {"name",    "priority", "trace", "stress",
+					   "base_mb", "peak_mb",  NULL};
 	struct acg_scn_session *s = &sc->sessions[i];
 	const struct acg_trace_opts topts = {sc->binary_units, 0};
 	json_t *jn = json_object_get(js, "name"), *jp = json_object_get(js, "priority");
 	json_t *jt = json_object_get(js, "trace"), *jst = json_object_get(js, "stress");
 	char where[64];
-	double base_mb = 0;
+	double base_mb = 0, peak_mb = 0;
 	struct acg_diag d = {""};
 	int r;
 
@@ -159,6 +160,9 @@ static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_
 	if ((r = get_num(c, where, js, "base_mb", 0, 1 << 24, &base_mb)) < 0)
 		return r;
 	s->base_bytes = (uint64_t)(base_mb * MB);
+	if ((r = get_num(c, where, js, "peak_mb", 0, 1 << 24, &peak_mb)) < 0)
+		return r;
+	s->peak_bytes = (uint64_t)(peak_mb * MB);
 	if (!!jt == !!jst)
 		return bad(c, where, "needs exactly one of \"trace\" and \"stress\"");
 	if (jst) {
@@ -188,6 +192,13 @@ static int check_high_fits(struct ctx *c, const struct acg_scenario *sc, size_t 
 
 	if (!acg_prio_is_high(s->prio))
 		return 0;
+	if (s->peak_bytes > sc->budget_bytes) {
+		snprintf(where, sizeof(where), "sessions[%zu]", i);
+		return bad(c, where,
+			   "HIGH session \"%s\" declares \"peak_mb\" %.1f MiB, more than the "
+			   "whole budget (%.1f MiB)",
+			   s->name, (double)s->peak_bytes / MB, (double)sc->budget_bytes / MB);
+	}
 	acg_trace_summarize(s->trace, &sum);
 	if (sum.peak_bytes + s->base_bytes <= sc->budget_bytes)
 		return 0;

@@ -22,6 +22,9 @@ struct acg_scn_session {
 	char *trace_path; /* resolved against the scenario's directory; NULL for stress */
 	struct acg_stress_spec stress;
 	uint64_t base_bytes;
+	/* peak_mb: the most it is declared to hold, base included (0: not declared); the
+	 * policy keeps room for a HIGH session's (policy.h, expected_peak) */
+	uint64_t peak_bytes;
 	struct acg_trace *trace; /* loaded (or generated) timeline */
 };
 

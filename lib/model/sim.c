@@ -326,6 +326,8 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 		/* its baseline is in before the clock starts, as the replay's is */
 		x[i].usage = x[i].target = sp->base_bytes;
 		ps[i].prio = sp->prio;
+		/* the session's declaration, as the daemon reads run --peak-mb's */
+		ps[i].expected_peak = sp->peak_bytes;
 		base[i].t = NAN;
 	}
 	st.s = ps;

@@ -23,7 +23,12 @@
  *     none/static), the kernel's OOM killer kills: the session itself for its own limit,
  *     the largest session in the budget for the parent's;
  *   - under dynamic, a session that does not fit the budget waits (v1 semantics: the
- *     parent's OOM killer is disabled) and the policy kills if it must.
+ *     parent's OOM killer is disabled) and the policy kills if it must;
+ *   - under dynamic, a session's declared peak (the scenario's peak_mb) is the policy's
+ *     expected_peak for it, as run --peak-mb's would be the daemon's; a LOW session the
+ *     policy holds at its start (admission) advances only while its timeline stays within
+ *     its first size, so in effect its timeline starts when it is given room, as live,
+ *     where its process runs but cannot grow past its baseline.
  * The model has no page cache and no reclaim cost: it answers
  * capacity questions (will it fit, who waits, for how long), not latency ones.
  */

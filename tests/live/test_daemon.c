@@ -787,6 +787,70 @@ static void test_config_and_run(void **state)
 	unlink(ready);
 }
 
+/* HIGH's cgroup carries the declared peak (run --peak-mb) as its xattr. */
+static bool high_declares(void *arg)
+{
+	struct acg_cg *cg = NULL;
+	uint64_t peak = 0;
+
+	if (acg_cg_child(root, "high-h", false, &cg) < 0)
+		return false;
+	acg_cg_peak_get(cg, &peak);
+	acg_cg_free(cg);
+	return peak == *(uint64_t *)arg;
+}
+
+/*
+ * run --peak-mb reaches the daemon. A HIGH session that idles (sleep) but declares 250 MiB
+ * of the 300 MiB budget: a LOW session growing to 100 MiB beside it is held before HIGH has
+ * grown at all, for the room kept for HIGH; without the declaration (HIGH holds about 1
+ * MiB, 32 MiB kept) it would never be. A declaration that is not a number is refused.
+ */
+static void test_declared_peak(void **state)
+{
+	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
+	const char *d_args[] = {"--interval-ms", "20", NULL};
+	const char *h_args[] = {"run",	  "--root", root_name, "--priority", "high",
+				"--name", "h",	    "--user",  "root",	     "--peak-mb",
+				"250",	  "--",	    "sleep",   "4",	     NULL};
+	const char *l_args[] = {"run",	"--root", root_name, "--priority", "low", "--name",
+				"l",	"--user", "root",    "--",	   bin,	  "stress",
+				"--mb", "100",	  "--hold",  "1",	   NULL};
+	uint64_t want = 250 * MiB;
+	int status;
+	pid_t d, h, l;
+
+	(void)state;
+	open_root();
+	d = daemons[0] = start_daemon_with(d_args);
+	assert_true(d > 0);
+	assert_true(th_wait_for(log_has_cond, "\"event\":\"controller\"", 30000));
+	h = spawn_agentcg(NULL, h_args);
+	assert_true(h > 0);
+	assert_true(th_wait_for(high_declares, &want, 10000));
+	assert_true(th_wait_for(log_has_cond, "\"event\":\"session-new\",\"session\":\"high-h\"",
+				10000));
+	l = spawn_agentcg(NULL, l_args);
+	assert_true(l > 0);
+	assert_true(th_wait_for(log_has_cond, "\"session\":\"low-l\",\"action\":\"hold\"", 10000));
+	assert_true(log_has("MiB kept for HIGH"));
+	status = wait_status(h);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = wait_status(l);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	{
+		const char *bad[] = {"run",  "--root",	  root_name, "--priority", "high", "--user",
+				     "root", "--peak-mb", "lots",    "--",	   "true", NULL};
+
+		status = wait_status(spawn_agentcg(NULL, bad));
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+	}
+}
+
 enum { MANY = 300 };
 
 /* Every one of the MANY LOW sessions has the OOM setting the daemon gives it (arg: 1 or 0). */
@@ -1681,6 +1745,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_session_replaced_same_name, teardown),
 		cmocka_unit_test_teardown(test_many_sessions, teardown),
 		cmocka_unit_test_teardown(test_config_and_run, teardown),
+		cmocka_unit_test_teardown(test_declared_peak, teardown),
 		cmocka_unit_test_teardown(test_renice_restored, teardown),
 		cmocka_unit_test_teardown(test_64_sessions_churn, teardown),
 		cmocka_unit_test_teardown(test_service_notify, teardown),

@@ -3,7 +3,8 @@
  * test_estimate.c: unit tier. The one estimator, acg_pol_observe(): the first reading
  * (start, no rate, no growth), started_at set once, growth under the 1 MiB noise threshold
  * not counted (as HIGH activity or as any session's), growth measured from the rate's
- * base reading, HIGH's page faults and reclaim, waiting only while held. Then the same
+ * base reading, HIGH's page faults and reclaim, waiting only while held, work done only
+ * while free. Then the same
  * readings through the live controller's path (acg_controller_tick on a stand-in cgroup v1
  * tree of plain files, no root needed) and the simulator's (acg_sim_observe) give the same
  * state, tick after tick.
@@ -384,6 +385,45 @@ static void look_waiting(size_t i, double now, uint64_t usage, bool waiting)
  * ends when the session is released, given room (its clamp raised), or has neither waited
  * nor grown for the gap.
  */
+/*
+ * Work done (done_s, what a kill loses): the time since the first reading that the session
+ * was free, or held with room to grow; time held at its size, waiting or frozen is not. And
+ * the run's peak (run_peak), which no window forgets.
+ */
+static void test_done(void **state)
+{
+	(void)state;
+	look(1, 5, 100 * MiB);
+	assert_true(ses[1].done_s == 0);
+	assert_true(ses[1].run_peak == 100 * MiB);
+	look(1, 6, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 1) < 1e-9);
+	ses[1].held = true; /* held from 6 to 8: no work */
+	look(1, 8, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 1) < 1e-9);
+	ses[1].held = false;
+	ses[1].frozen = true; /* frozen from 8 to 9: none either */
+	look(1, 9, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 1) < 1e-9);
+	ses[1].frozen = false;
+	look(1, 9.5, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 1.5) < 1e-9);
+	/* held with room to grow (its clamp 100 MiB above its usage): it works */
+	ses[1].held = true;
+	ses[1].clamp = 200 * MiB;
+	look(1, 10, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 2) < 1e-9);
+	/* but not while its tasks wait (the clamp may sit a little above what is charged) */
+	ses[1].waiting = true;
+	look(1, 11, 100 * MiB);
+	assert_true(fabs(ses[1].done_s - 2) < 1e-9);
+	/* the run's peak stays, whatever the peak window */
+	look(1, 12, 300 * MiB);
+	look(1, 22, 100 * MiB);
+	assert_true(ses[1].run_peak == 300 * MiB);
+	assert_true(ses[1].recent_peak == 100 * MiB);
+}
+
 static void test_waited(void **state)
 {
 	(void)state;
@@ -430,6 +470,7 @@ int main(void)
 		cmocka_unit_test_setup(test_signals_and_waiting, setup),
 		cmocka_unit_test_setup(test_peak, setup),
 		cmocka_unit_test_setup(test_waited, setup),
+		cmocka_unit_test_setup(test_done, setup),
 		cmocka_unit_test(test_controller_and_simulator_agree),
 	};
 

@@ -33,9 +33,9 @@ static void setup_state(uint64_t high, uint64_t low1, uint64_t low2)
 	ses[0] = (struct acg_pol_session){
 		.prio = ACG_PRIO_HIGH, .usage = high * MiB, .started_at = 0};
 	ses[1] = (struct acg_pol_session){
-		.prio = ACG_PRIO_LOW, .usage = low1 * MiB, .started_at = 1};
+		.prio = ACG_PRIO_LOW, .usage = low1 * MiB, .started_at = 1, .done_s = 1};
 	ses[2] = (struct acg_pol_session){
-		.prio = ACG_PRIO_LOW, .usage = low2 * MiB, .started_at = 2};
+		.prio = ACG_PRIO_LOW, .usage = low2 * MiB, .started_at = 2, .done_s = 1};
 	st = (struct acg_pol_state){.now = 10,
 				    .budget = B,
 				    .usage = (high + low1 + low2) * MiB,
@@ -346,7 +346,7 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 1);
-	assert_non_null(strstr(act[0].reason, "largest (150 MiB)"));
+	assert_non_null(strstr(act[0].reason, "free it (150 MiB)"));
 	assert_non_null(strstr(act[0].reason, "parent at its limit"));
 	/* equal sizes: the most recently started goes (act cleared: nothing left over) */
 	ses[1].usage = 146 * MiB;
@@ -356,9 +356,15 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
-	/* and never twice within the cooldown */
-	st.last_kill = st.now - 0.5;
+	/* and never twice within the cooldown: at the parent's limit, where HIGH may wait,
+	 * 0.25 s (time for the victim's memory to come back), not the stuck LOW's 1 s */
+	st.last_kill = st.now - 0.2;
 	assert_int_equal(decide(), 0);
+	st.last_kill = st.now - 0.3;
+	memset(act, 0, sizeof(act));
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	/* a lower class goes before a larger session of a higher one */
 	st.last_kill = -INFINITY;
 	ses[2].prio = ACG_PRIO_LOW + 10;
@@ -369,7 +375,7 @@ static void test_kill_only_as_last_resort(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
-	assert_non_null(strstr(act[0].reason, "largest (10 MiB)"));
+	assert_non_null(strstr(act[0].reason, "free it (10 MiB)"));
 	/* a parent at its limit while not every LOW is held yet: hold first, no kill */
 	setup_state(680, 150, 150);
 	st.parent_waiting = true;
@@ -414,7 +420,7 @@ static void test_stuck_low_alone(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_KILL);
 	assert_int_equal(act[0].session, 2);
-	if (!strstr(act[0].reason, "held LOW sessions alone fill the budget, all waiting"))
+	if (!strstr(act[0].reason, "held LOW alone fill the budget"))
 		fail_msg("reason: %s", act[0].reason);
 	/* never twice within the cooldown */
 	st.last_kill = st.now - 0.5;
@@ -461,6 +467,140 @@ static void test_stuck_low_alone(void **state)
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 1);
+}
+
+/*
+ * Look-ahead: HIGH declares (or a profile gives) the peak it will reach. Room up to it is
+ * kept before the burst comes: LOW is held while that room is short, with the headroom
+ * that, without the declaration, would have let it grow.
+ */
+static void test_expected_peak(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* HIGH at 100 of an expected 600 MiB, LOW 200 + 200: headroom 500 */
+	setup_state(100, 200, 200);
+	assert_int_equal(decide(), 0); /* nothing expected: 500 MiB is plenty */
+	ses[0].expected_peak = 600 * MiB;
+	/* 50 reserve + 500 ahead = 550 > 500: both LOW held now, before the burst */
+	assert_true(fabs(acg_policy_need(&cfg, &st) / MiB - 550) < 0.01);
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[1].kind, ACG_ACT_HOLD);
+	if (!strstr(act[0].reason, "< 550 MiB kept for HIGH"))
+		fail_msg("reason: %s", act[0].reason);
+	/* its own history does the same: the largest it held in this run (run_peak) */
+	ses[0].expected_peak = 0;
+	ses[0].run_peak = 600 * MiB;
+	assert_true(fabs(acg_policy_need(&cfg, &st) / MiB - 550) < 0.01);
+	/* past its expected peak nothing more is kept for it than the reserve */
+	setup_state(700, 100, 100);
+	ses[0].expected_peak = 600 * MiB;
+	assert_true(fabs(acg_policy_need(&cfg, &st) / MiB - 50) < 0.01);
+	/* a recent peak above the expected one still claims its own room */
+	ses[0].recent_peak = 790 * MiB;
+	ses[0].peak_t = st.now;
+	assert_true(fabs(acg_policy_need(&cfg, &st) / MiB - 140) < 0.01);
+}
+
+/*
+ * Admission: LOW sessions seen for the first time start one at a time, in queue order,
+ * while the room beyond HIGH's need lasts; the others wait at their start (held at their
+ * baseline) and get room in their queue turn, also when everything else is released.
+ */
+static void test_admission(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* both arrive now (first reading: done_s 0), plenty of room: the first starts, the
+	 * second waits for it */
+	setup_state(100, 10, 10);
+	ses[1].started_at = ses[2].started_at = st.now;
+	ses[1].done_s = ses[2].done_s = 0;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 2);
+	assert_true(act[0].value == 10 * MiB);
+	if (!strstr(act[0].reason, "waits at its start: a session ahead"))
+		fail_msg("reason: %s", act[0].reason);
+	/* HIGH declares 900 MiB: 50 + 800 kept, 880 left; LOW 1 declares 100 MiB: it waits */
+	setup_state(100, 10, 10);
+	ses[1].started_at = ses[2].started_at = st.now;
+	ses[1].done_s = ses[2].done_s = 0;
+	ses[0].expected_peak = 900 * MiB;
+	ses[1].expected_peak = 100 * MiB;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].session, 1);
+	if (!strstr(act[0].reason, "waits at its start: 880 MiB left beside the 850 MiB"))
+		fail_msg("reason: %s", act[0].reason);
+	apply(n);
+	/* HIGH quiet, no more expected: the held ones that never ran are not released all at
+	 * once; the first in the queue that waits gets the room */
+	ses[0].expected_peak = 0;
+	ses[1].waiting = ses[2].waiting = true;
+	st.high_last_growth = 0;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 1);
+	/* not while another LOW session is still growing: its burst goes first */
+	ses[2].held = false;
+	ses[2].rate = 100 * MiB;
+	ses[2].active_at = st.now;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(act[i].kind, ACG_ACT_RAISE);
+	ses[2].held = true;
+	ses[2].rate = 0;
+	/* one that has run (done_s > 0) is released as before */
+	ses[2].done_s = 0.5;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 2);
+	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[1].session, 1);
+}
+
+/*
+ * The kill loses least: of the sessions whose memory makes the room, the one with the
+ * least work done (done_s); a session too small to make the room is not killed for it.
+ */
+static void test_kill_least_loss(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(600, 200, 150);
+	ses[3] = (struct acg_pol_session){
+		.prio = ACG_PRIO_LOW, .usage = 5 * MiB, .started_at = 3, .done_s = 0};
+	st.n = 4;
+	st.usage = 955 * MiB;
+	ses[1].done_s = 5;
+	ses[2].done_s = 1;
+	apply(decide());
+	assert_true(ses[1].held && ses[2].held && ses[3].held);
+	/* the parent at its limit, HIGH short of 22.5 MiB (need 12.5 held reserve + 55 of
+	 * growth, 45 left): LOW 3 (5 MiB) cannot make it; LOW 2 (150 MiB, 1 s done) loses
+	 * least */
+	ses[0].rate = 550 * MiB;
+	st.parent_waiting = true;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "least work lost (1.0 s)"))
+		fail_msg("reason: %s", act[0].reason);
+	/* with more work done by LOW 2 than LOW 1, LOW 1 goes */
+	ses[2].done_s = 9;
+	n = decide();
+	assert_int_equal(n, 1);
 	assert_int_equal(act[0].session, 1);
 }
 
@@ -647,6 +787,9 @@ int main(void)
 		cmocka_unit_test(test_room_for_a_returning_burst),
 		cmocka_unit_test(test_kill_only_as_last_resort),
 		cmocka_unit_test(test_stuck_low_alone),
+		cmocka_unit_test(test_expected_peak),
+		cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_kill_least_loss),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_wait_freeze),
 		cmocka_unit_test(test_rate_from_close_readings),

@@ -69,7 +69,8 @@ static void test_good(void **state)
 	(void)state;
 	write_scn(
 		"{\"budget_mb\": 512, \"speed\": 10, \"runs\": 3, \"sessions\": ["
-		"{\"name\": \"h\", \"priority\": \"high\", \"trace\": \"t.csv\", \"base_mb\": 50},"
+		"{\"name\": \"h\", \"priority\": \"high\", \"trace\": \"t.csv\", \"base_mb\": 50,"
+		" \"peak_mb\": 300},"
 		"{\"name\": \"l\", \"priority\": \"low\", \"stress\": {\"mb\": 64, \"hold_s\": 2}}],"
 		"\"strategies\": [\"none\", \"static\"], \"params\": {\"high\": {\"low_mb\": 100}}}");
 	if (acg_scenario_load(path, 0, &sc, &d) < 0)
@@ -81,6 +82,8 @@ static void test_good(void **state)
 	assert_int_equal(sc->n_sessions, 2);
 	assert_int_equal(sc->sessions[0].prio, ACG_PRIO_HIGH);
 	assert_true(sc->sessions[0].base_bytes == 50 * MiB);
+	assert_true(sc->sessions[0].peak_bytes == 300 * MiB); /* declared */
+	assert_true(sc->sessions[1].peak_bytes == 0);	      /* not declared */
 	assert_int_equal(sc->sessions[0].trace->n, 3);
 	assert_non_null(strstr(sc->sessions[0].trace_path, "/t.csv"));
 	assert_null(sc->sessions[1].trace_path);
@@ -236,6 +239,15 @@ static void test_high_over_budget(void **state)
 		   0,
 		   "sessions[1]: HIGH session \"big\" needs 6.0 MiB (peak 4.0 MiB + base 2.0 MiB), "
 		   "more than the whole budget (5.0 MiB)");
+	/* a declared peak over the budget: the same */
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"h\", \"priority\": \"high\","
+		   " \"peak_mb\": 6, \"stress\": {\"mb\": 4}}]}",
+		   0,
+		   "sessions[0]: HIGH session \"h\" declares \"peak_mb\" 6.0 MiB, more than the "
+		   "whole budget (5.0 MiB)");
+	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"h\", \"priority\": \"low\","
+		   " \"peak_mb\": -1, \"stress\": {\"mb\": 4}}]}",
+		   0, "sessions[0]: \"peak_mb\" is -1, must be from 0 to");
 	/* a trace's peak counts as read (t.csv peaks at 30 MB = 28.6 MiB) */
 	expect_bad("{\"budget_mb\": 28, \"sessions\": [{\"name\": \"h\", \"priority\": \"high\","
 		   " \"trace\": \"t.csv\"}]}",
