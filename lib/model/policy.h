@@ -11,12 +11,10 @@
  * growth rate would add over the horizon + per HIGH session the larger of a claim for its
  * recent peak (it may burst again), which decays linearly to nothing over claim_decay_s,
  * and the room up to its expected peak (look-ahead, kept free before the burst comes: the
- * larger of expected_peak, declared by its user or learned from a profile, and its own
- * history, run_peak, the most it held since it started: an agent that burst once bursts
- * again; the price is LOW kept out of that room for as long as HIGH runs). Room promised
- * to LOW
- * sessions (a clamp above their usage) and what the free LOW sessions' growth would take
- * over their horizon count against the headroom too.
+ * expected_peak, declared by its user or learned from a profile; not the most it held in
+ * this run, which, kept for as long as HIGH runs, cost LOW more than it saved). Room
+ * promised to LOW sessions (a clamp above their usage) and what the free LOW sessions'
+ * growth would take over their horizon count against the headroom too.
  *
  * LOW sessions form a queue: higher priority first, then the earliest started. A partial
  * burst is worth nothing (a test run that gets half its memory waits all the same), so
