@@ -236,3 +236,23 @@ bool th_within(const char *what, uint64_t actual, uint64_t expected, unsigned in
 		(unsigned long long)actual, (unsigned long long)expected, pct);
 	return false;
 }
+
+void th_put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+void th_drop(const char *dir, const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+}

@@ -72,4 +72,8 @@ bool th_wait_for(bool (*cond)(void *arg), void *arg, int timeout_ms);
 /* |actual - expected| <= tolerance percent of expected. Prints both when it is not. */
 bool th_within(const char *what, uint64_t actual, uint64_t expected, unsigned int pct);
 
+/* Write text to dir/name (the test fails if it cannot), and remove dir/name. */
+void th_put(const char *dir, const char *name, const char *text);
+void th_drop(const char *dir, const char *name);
+
 #endif

@@ -28,26 +28,6 @@
 
 static char tmpdir[] = "/tmp/agentcg-test-eval-XXXXXX";
 
-static void put(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void drop(const char *name)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
-	unlink(p);
-}
-
 static char *run_json(const struct acg_eval_cfg *cfg)
 {
 	struct acg_eval_result r;
@@ -184,13 +164,13 @@ static void test_bad_input(void **state)
 	expect_error(&cfg, "nope: cannot open the trace directory");
 	/* a directory without heldout.txt cannot be split */
 	cfg.dir = tmpdir;
-	put("only.csv", "0,1000000\n1,2000000\n");
+	th_put(tmpdir, "only.csv", "0,1000000\n1,2000000\n");
 	expect_error(&cfg, "heldout.txt: cannot read it");
 	/* the one trace is held out: the tune split is empty */
-	put("heldout.txt", "# held out\nonly\n");
+	th_put(tmpdir, "heldout.txt", "# held out\nonly\n");
 	expect_error(&cfg, "no trace (*.json, *.csv) in the tune split");
 	/* nothing held out: the test split is empty */
-	put("heldout.txt", "# none\n");
+	th_put(tmpdir, "heldout.txt", "# none\n");
 	cfg.split = ACG_EVAL_TEST;
 	expect_error(&cfg, "no trace (*.json, *.csv) in the test split");
 	/* a ratio below 1 is not an overcommit */
@@ -199,11 +179,11 @@ static void test_bad_input(void **state)
 	expect_error(&cfg, "ratio 0.5: an overcommit ratio");
 	cfg.ratios[1] = 1.5;
 	/* a bad trace: its own diagnostic, naming the file and the line */
-	put("bad.csv", "0,1000000\nx,y\n");
+	th_put(tmpdir, "bad.csv", "0,1000000\nx,y\n");
 	expect_error(&cfg, "bad.csv: line 2");
-	drop("bad.csv");
-	drop("only.csv");
-	drop("heldout.txt");
+	th_drop(tmpdir, "bad.csv");
+	th_drop(tmpdir, "only.csv");
+	th_drop(tmpdir, "heldout.txt");
 }
 
 /*
@@ -220,7 +200,7 @@ static void test_flat_corpus(void **state)
 	struct acg_diag d = {""};
 
 	(void)state;
-	put("flat.csv", "0,104857600\n10,104857600\n20,104857600\n");
+	th_put(tmpdir, "flat.csv", "0,104857600\n10,104857600\n20,104857600\n");
 	acg_eval_cfg_default(&cfg);
 	cfg.dir = tmpdir;
 	cfg.split = ACG_EVAL_ALL;
@@ -251,7 +231,7 @@ static void test_flat_corpus(void **state)
 		assert_true(m->least_lost_s == least);
 	}
 	acg_eval_result_free(&r);
-	drop("flat.csv");
+	th_drop(tmpdir, "flat.csv");
 }
 
 static int setup(void **state)

@@ -134,26 +134,6 @@ static void test_quantile(void **state)
 
 static char dir[] = "/tmp/agentcg-test-profile-XXXXXX";
 
-static void put(const char *name, const char *text)
-{
-	char p[300];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void rm(const char *name)
-{
-	char p[300];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	unlink(p);
-}
-
 /*
  * A directory of three CSV traces, ratios 2, 3 and 5 (baselines 100 MB, peaks 200, 300,
  * 500; the CSV's bytes are exact), one of them held out: tune profiles the other two,
@@ -168,13 +148,16 @@ static void test_run_splits(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	put("two.csv", "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
-		       "5,200000000\n6,100000000\n");
-	put("three.csv", "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
-			 "5,300000000\n6,100000000\n");
-	put("five.csv", "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
-			"5,500000000\n6,100000000\n");
-	put("notes.txt", "not a trace: not read\n");
+	th_put(dir, "two.csv",
+	       "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
+	       "5,200000000\n6,100000000\n");
+	th_put(dir, "three.csv",
+	       "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
+	       "5,300000000\n6,100000000\n");
+	th_put(dir, "five.csv",
+	       "0,100000000\n1,100000000\n2,100000000\n3,100000000\n4,100000000\n"
+	       "5,500000000\n6,100000000\n");
+	th_put(dir, "notes.txt", "not a trace: not read\n");
 
 	/* no heldout.txt: tune and test need one, all does not */
 	assert_true(acg_profile_run(one, 1, ACG_EVAL_TUNE, 64 * MiB, &p, &d) < 0);
@@ -190,7 +173,7 @@ static void test_run_splits(void **state)
 	assert_true(fabs(p.rate.p90 - 400e6) < 1e-3);
 	acg_profile_free(&p);
 
-	put("heldout.txt", "# the test split\nfive\n");
+	th_put(dir, "heldout.txt", "# the test split\nfive\n");
 	assert_int_equal(acg_profile_run(one, 1, ACG_EVAL_TUNE, 64 * MiB, &p, &d), 0);
 	assert_int_equal(p.n, 2);
 	for (size_t i = 0; i < p.n; i++)
@@ -218,11 +201,11 @@ static void test_run_splits(void **state)
 	assert_true(acg_profile_run(two + 1, 1, ACG_EVAL_TUNE, 64 * MiB, &p, &d) < 0);
 	assert_non_null(strstr(d.msg, "notes.txt"));
 
-	rm("two.csv");
-	rm("three.csv");
-	rm("five.csv");
-	rm("notes.txt");
-	rm("heldout.txt");
+	th_drop(dir, "two.csv");
+	th_drop(dir, "three.csv");
+	th_drop(dir, "five.csv");
+	th_drop(dir, "notes.txt");
+	th_drop(dir, "heldout.txt");
 	rmdir(dir);
 }
 
