@@ -62,4 +62,11 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 
 void acg_scenario_free(struct acg_scenario *s);
 
+/*
+ * The strategies' names, in the order the bench runs them (NULL-ended): what a scenario's
+ * "strategies" may list. The bench's table (lib/bench/strategy.c) implements each one, in
+ * this order (tests/unit/test_scenario.c checks the two agree).
+ */
+extern const char *const acg_strategy_names[];
+
 #endif

@@ -13,6 +13,7 @@
 #include "helpers.h"
 #include "parse.h"
 #include "scenario.h"
+#include "strategy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -261,10 +262,25 @@ static void test_high_over_budget(void **state)
 	acg_scenario_free(sc);
 }
 
+/* The names a scenario may list are the bench's strategies, one for one, in its order. */
+static void test_strategy_names(void **state)
+{
+	size_t n = 0, k = 0;
+	const struct acg_strategy *all = acg_strategies(&n);
+
+	(void)state;
+	for (; acg_strategy_names[k]; k++) {
+		assert_true(k < n);
+		assert_string_equal(acg_strategy_names[k], all[k].name);
+	}
+	assert_int_equal(k, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_strategy_names),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_bad_name),
 		cmocka_unit_test(test_high_over_budget),
