@@ -64,7 +64,6 @@ static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	struct acg_memcg_ops_cfg cfg = {.budget = c->tree, .budget_bytes = c->budget};
 	struct acg_cg **low = calloc(c->n ? c->n : 1, sizeof(*low));
-	static char why[160];
 	struct acg_memcg_ops *ops;
 	int r;
 
@@ -81,8 +80,8 @@ static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
 	if (r == 0 && !cfg.high)
 		r = -EINVAL;
 	if (r == 0) {
-		r = acg_memcg_ops_attach(&cfg, &ops, why, sizeof(why));
-		*what = why;
+		r = acg_memcg_ops_attach(&cfg, &ops, c->why, sizeof(c->why));
+		*what = c->why;
 	}
 	free(low);
 	if (r == 0)

@@ -39,7 +39,8 @@ unsigned int acg_signals_attached(const struct acg_signals *s, const char **why)
 	return s->attached;
 }
 
-static char last_msg[256];
+/* libbpf's print hook takes no argument of ours: its last warning is kept per thread */
+static _Thread_local char last_msg[256];
 
 static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
