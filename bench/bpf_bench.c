@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	double off[ROUNDS], on[ROUNDS], ratio[ROUNDS], m_off, m_on, m_ratio;
 	struct acg_signals *sig;
 	struct acg_ci ci;
-	char err[256];
+	struct acg_diag err;
 	json_t *doc;
 
 	/* warm-up: back the memory once */
@@ -58,8 +58,9 @@ int main(int argc, char **argv)
 
 		if (!attached_first)
 			off[i] = fault_ns();
-		if (acg_signals_open(&sig, err, sizeof(err)) < 0) {
-			fprintf(stderr, "bpf_bench: the signal programs did not load: %s\n", err);
+		if (acg_signals_open(&sig, &err) < 0) {
+			fprintf(stderr, "bpf_bench: the signal programs did not load: %s\n",
+				err.msg);
 			return 1;
 		}
 		on[i] = fault_ns();

@@ -1028,15 +1028,16 @@ int cmd_daemon(int argc, char **argv)
 		       "session if it dies",
 		       json_pack("{s:i, s:i}", "pid", (int)getpid(), "guard_pid", (int)guard_pid));
 	{
-		char err[160], detail[200];
+		struct acg_diag err;
+		char detail[sizeof(err.msg) + 60];
 
-		if (acg_signals_open(&d.sig, err, sizeof(err)) == 0) {
+		if (acg_signals_open(&d.sig, &err) == 0) {
 			log_event(&d, "signals", NULL,
 				  "BPF signals attached: HIGH reclaim stalls, page faults, OOM "
 				  "victims");
 		} else {
 			snprintf(detail, sizeof(detail), "BPF signals unavailable (%s): files only",
-				 err);
+				 err.msg);
 			log_event(&d, "signals", NULL, detail);
 		}
 	}

@@ -80,8 +80,8 @@ static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
 	if (r == 0 && !cfg.high)
 		r = -EINVAL;
 	if (r == 0) {
-		r = acg_memcg_ops_attach(&cfg, &ops, c->why, sizeof(c->why));
-		*what = c->why;
+		r = acg_memcg_ops_attach(&cfg, &ops, &c->why);
+		*what = c->why.msg;
 	}
 	free(low);
 	if (r == 0)
@@ -153,7 +153,6 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	struct dynamic *d = calloc(1, sizeof(*d));
 	struct acg_pol_cfg cfg;
-	char err[128];
 	int r;
 
 	if (!d)
@@ -171,7 +170,7 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 	}
 	c->priv = d;
 	/* the signals are a help, not a need: without them the files alone are read */
-	if (acg_signals_open(&d->sig, err, sizeof(err)) == 0)
+	if (acg_signals_open(&d->sig, NULL) == 0)
 		acg_controller_use_signals(d->ctl, d->sig);
 	return acg_controller_setup(d->ctl, what);
 }

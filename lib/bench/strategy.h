@@ -13,6 +13,7 @@
 #define AGENTCG_STRATEGY_H
 
 #include "cgroup.h"
+#include "diag.h"
 #include "host.h"
 #include "scenario.h"
 
@@ -34,8 +35,8 @@ struct acg_strategy_ctx {
 	struct acg_scn_high high; /* parameters of the `high` strategy */
 	acg_strategy_log_fn log;  /* decisions (may be NULL) */
 	void *log_arg;
-	void *priv;    /* the strategy's own state, from setup to teardown */
-	char why[160]; /* room for a setup's own diagnostic, which its *what may point at */
+	void *priv;	     /* the strategy's own state, from setup to teardown */
+	struct acg_diag why; /* a setup's own diagnostic, which its *what may point at */
 };
 
 struct acg_strategy {

@@ -45,14 +45,13 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 }
 
 /* One phrase of why, returned with err. */
-static int why_set(char *why, size_t n, int err, const char *phrase)
+static int why_set(struct acg_diag *why, int err, const char *phrase)
 {
-	if (why)
-		snprintf(why, n, "%s", phrase);
+	acg_diag_set(why, "%s", phrase);
 	return err;
 }
 
-int acg_memcg_ops_probe(char *why, size_t n)
+int acg_memcg_ops_probe(struct acg_diag *why)
 {
 	libbpf_print_fn_t old = libbpf_set_print(silent);
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -60,9 +59,9 @@ int acg_memcg_ops_probe(char *why, size_t n)
 
 	libbpf_set_print(old);
 	if (!btf)
-		return why_set(why, n, -EOPNOTSUPP, "no kernel BTF to look for it in");
+		return why_set(why, -EOPNOTSUPP, "no kernel BTF to look for it in");
 	if (btf__find_by_name_kind(btf, "memcg_bpf_ops", BTF_KIND_STRUCT) < 0)
-		r = why_set(why, n, -EOPNOTSUPP, "kernel lacks struct memcg_bpf_ops");
+		r = why_set(why, -EOPNOTSUPP, "kernel lacks struct memcg_bpf_ops");
 	btf__free(btf);
 	return r;
 }
@@ -109,25 +108,25 @@ static int link_to_cgroup(int map_fd, int cgroup_fd)
 	return (int)syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 }
 
-int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_ops **ret, char *why,
-			 size_t n)
+int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_ops **ret,
+			 struct acg_diag *why)
 {
 	struct acg_memcg_ops *o;
 	uint64_t id;
 	int r, ev = -1;
 
-	r = acg_memcg_ops_probe(why, n);
+	r = acg_memcg_ops_probe(why);
 	if (r < 0)
 		return r;
 	if (acg_cg_version(cfg->high) != 2 || acg_cg_v2_id(cfg->high, &id) < 0)
-		return why_set(why, n, -EOPNOTSUPP, "memcg struct_ops needs cgroup v2");
+		return why_set(why, -EOPNOTSUPP, "memcg struct_ops needs cgroup v2");
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	o->skel = memcg_ops_bpf__open();
 	if (!o->skel) {
 		r = -errno;
-		why_set(why, n, r, "cannot open the struct_ops object");
+		why_set(why, r, "cannot open the struct_ops object");
 		goto fail;
 	}
 	/* the activity event, by name: never a hard-coded enum number */
@@ -143,7 +142,7 @@ int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_o
 	bpf_map__set_map_flags(o->skel->maps.low_ops, BPF_F_LINK);
 	r = memcg_ops_bpf__load(o->skel);
 	if (r < 0) {
-		why_set(why, n, r, "the kernel refused the struct_ops programs");
+		why_set(why, r, "the kernel refused the struct_ops programs");
 		goto fail;
 	}
 	if (ev >= 0) {
@@ -151,7 +150,7 @@ int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_o
 		o->skel->links.on_memcg_event = bpf_program__attach(o->skel->progs.on_memcg_event);
 		if (!o->skel->links.on_memcg_event) {
 			r = -errno;
-			why_set(why, n, r, "cannot attach count_memcg_events");
+			why_set(why, r, "cannot attach count_memcg_events");
 			goto fail;
 		}
 	}
@@ -161,7 +160,7 @@ int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_o
 
 		if (fd < 0) {
 			r = -errno;
-			why_set(why, n, r, "the kernel ejected high_ops at attach");
+			why_set(why, r, "the kernel ejected high_ops at attach");
 			goto fail;
 		}
 		o->links[o->n_links++] = fd;
@@ -172,7 +171,7 @@ int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_o
 
 		if (fd < 0) {
 			r = -errno;
-			why_set(why, n, r, "the kernel ejected low_ops at attach");
+			why_set(why, r, "the kernel ejected low_ops at attach");
 			goto fail;
 		}
 		o->links[o->n_links++] = fd;

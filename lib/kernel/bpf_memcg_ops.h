@@ -9,6 +9,7 @@
 #define AGENTCG_BPF_MEMCG_OPS_H_LIB
 
 #include "cgroup.h"
+#include "diag.h"
 #include "memcg_ops.h"
 
 #include <stddef.h>
@@ -17,7 +18,7 @@
 struct acg_memcg_ops;
 
 /* 0 when the kernel can take the policy; else -EOPNOTSUPP and why, in one phrase. */
-int acg_memcg_ops_probe(char *why, size_t n);
+int acg_memcg_ops_probe(struct acg_diag *why);
 
 struct acg_memcg_ops_cfg {
 	struct acg_cg *budget; /* the cgroup holding the budget (v2) */
@@ -32,8 +33,8 @@ struct acg_memcg_ops_cfg {
  * Probe, set the program's constants (HIGH's cgroup, the activity event looked up by name
  * in BTF), load, and attach high_ops and low_ops to their cgroups. 0, or -errno and why.
  */
-int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_ops **ret, char *why,
-			 size_t n);
+int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_ops **ret,
+			 struct acg_diag *why);
 
 /* Tell the programs the budget cgroup's usage now (they read it for the LOW delay). */
 int acg_memcg_ops_update(struct acg_memcg_ops *o, uint64_t budget_usage);

@@ -54,7 +54,7 @@ static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-int acg_signals_open(struct acg_signals **ret, char *err, size_t errlen)
+int acg_signals_open(struct acg_signals **ret, struct acg_diag *err)
 {
 	libbpf_print_fn_t old = libbpf_set_print(keep_last);
 	struct acg_signals *s = calloc(1, sizeof(*s));
@@ -102,9 +102,8 @@ int acg_signals_open(struct acg_signals **ret, char *err, size_t errlen)
 	*ret = s;
 	return 0;
 fail:
-	if (err)
-		snprintf(err, errlen, "%s failed: %s%s%s", step, strerror(r < 0 ? -r : ENOMEM),
-			 last_msg[0] ? ": " : "", last_msg);
+	acg_diag_set(err, "%s failed: %s%s%s", step, strerror(r < 0 ? -r : ENOMEM),
+		     last_msg[0] ? ": " : "", last_msg);
 	acg_signals_free(s);
 	libbpf_set_print(old);
 	return r < 0 ? r : -ENOMEM;

@@ -8,6 +8,7 @@
 #ifndef AGENTCG_BPF_SIGNALS_H_LIB
 #define AGENTCG_BPF_SIGNALS_H_LIB
 
+#include "diag.h"
 #include "cgroup.h"
 #include "signals.h"
 
@@ -33,7 +34,7 @@ const char *acg_signals_tracepoint(enum acg_sig_prog p);
  * acg_signals_attached()); -errno with a one-phrase reason in err when the object does not
  * load or nothing attaches.
  */
-int acg_signals_open(struct acg_signals **ret, char *err, size_t errlen);
+int acg_signals_open(struct acg_signals **ret, struct acg_diag *err);
 
 /* Which programs are attached: bit p for each acg_sig_prog; why[p] says why not. */
 unsigned int acg_signals_attached(const struct acg_signals *s, const char **why);

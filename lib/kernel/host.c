@@ -149,8 +149,11 @@ static void probe_bpf(struct acg_host *h)
 
 		const char *why[ACG_SIG__COUNT];
 
-		h->bpf_signals = acg_signals_open(&sig, h->bpf_signals_note,
-						  sizeof(h->bpf_signals_note)) == 0;
+		struct acg_diag note;
+
+		h->bpf_signals = acg_signals_open(&sig, &note) == 0;
+		if (!h->bpf_signals)
+			snprintf(h->bpf_signals_note, sizeof(h->bpf_signals_note), "%s", note.msg);
 		if (h->bpf_signals) {
 			h->bpf_signal_progs = acg_signals_attached(sig, why);
 			for (size_t p = 0; p < ACG_SIG__COUNT; p++)

@@ -42,7 +42,7 @@ struct acg_host {
 	bool memcg_bpf_ops;	       /* BTF has struct memcg_bpf_ops (the RFC) */
 	char bpf_note[160];	       /* why a BPF probe failed, "" when all fine */
 	bool bpf_signals;	       /* bpf/signals.bpf.c loaded, some program attached */
-	char bpf_signals_note[200];    /* why not */
+	char bpf_signals_note[512];    /* why not */
 	unsigned int bpf_signal_progs; /* bit p: program p (enum acg_sig_prog) attached */
 	char bpf_signal_why[4][96];    /* why program p did not attach */
 };

@@ -40,13 +40,6 @@ static int diag_set(struct acg_diag *d, const char *fmt, ...)
 	return -EINVAL;
 }
 
-void acg_diag_clean(struct acg_diag *d)
-{
-	for (char *p = d->msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
 struct unit {
 	const char *name;
 	double dec, bin; /* multiplier as written, and with binary_units */

@@ -9,6 +9,8 @@
 #ifndef AGENTCG_TRACE_H
 #define AGENTCG_TRACE_H
 
+#include "diag.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,18 +33,9 @@ struct acg_trace_opts {
 };
 
 /*
- * A one-line diagnostic: "<file>: sample <i>: <problem>" (resources.json, the first sample
- * is 1) or "<file>: line <n>: <problem>" (CSV, the first line is 1).
+ * A trace's diagnostic (diag.h): "<file>: sample <i>: <problem>" (resources.json, the first
+ * sample is 1) or "<file>: line <n>: <problem>" (CSV, the first line is 1).
  */
-struct acg_diag {
-	char msg[512];
-};
-
-/*
- * Make the diagnostic one printable line: control characters that came from the input
- * (a key or a value echoed back) become '?'. (Found by fuzzing.)
- */
-void acg_diag_clean(struct acg_diag *d);
 
 /* The latest a sample may come, in seconds from the first: 10^7 s, about 4 months. */
 #define ACG_TRACE_MAX_S 1e7

@@ -35,7 +35,8 @@ static void test_signals_count_session_events(void **state)
 	struct acg_sig_stats st = {0};
 	struct acg_mounts m;
 	struct th_child c;
-	char err[256] = "", name[64];
+	struct acg_diag err = {""};
+	char name[64];
 	uint64_t id;
 	int status;
 
@@ -44,8 +45,8 @@ static void test_signals_count_session_events(void **state)
 		fprintf(stderr, "skip: needs root and a memory controller\n");
 		skip();
 	}
-	if (acg_signals_open(&sig, err, sizeof(err)) < 0)
-		fail_msg("BPF signal programs did not load: %s", err);
+	if (acg_signals_open(&sig, &err) < 0)
+		fail_msg("BPF signal programs did not load: %s", err.msg);
 	snprintf(name, sizeof(name), "agentcg-test-%d", (int)getpid());
 	assert_int_equal(acg_root_open(&m, name, true, &root), 0);
 	assert_int_equal(acg_cg_child(root, "bpf", true, &cg), 0);
@@ -146,7 +147,8 @@ static void test_controller_reads_signals(void **state)
 	struct acg_controller_stats cs;
 	struct acg_pol_cfg cfg;
 	struct acg_mounts m;
-	char err[256] = "", name[64];
+	struct acg_diag err = {""};
+	char name[64];
 	const char *what;
 	uint64_t id;
 	bool allocated = false, ended = false;
@@ -158,8 +160,8 @@ static void test_controller_reads_signals(void **state)
 		fprintf(stderr, "skip: needs root and a memory controller\n");
 		skip();
 	}
-	if (acg_signals_open(&f->sig, err, sizeof(err)) < 0)
-		fail_msg("BPF signal programs did not load: %s", err);
+	if (acg_signals_open(&f->sig, &err) < 0)
+		fail_msg("BPF signal programs did not load: %s", err.msg);
 	snprintf(name, sizeof(name), "agentcg-test-%d-ctl", (int)getpid());
 	assert_int_equal(acg_root_open(&m, name, true, &f->root), 0);
 	v = acg_cg_version(f->root);
@@ -224,7 +226,7 @@ static void test_memcg_ops_probe(void **state)
 	struct acg_memcg_ops_cfg cfg = {0};
 	struct acg_memcg_ops *ops = NULL;
 	struct acg_host h;
-	char why[160] = "";
+	struct acg_diag why = {""};
 	int r;
 
 	(void)state;
@@ -233,18 +235,18 @@ static void test_memcg_ops_probe(void **state)
 		fprintf(stderr, "skip: no kernel BTF\n");
 		skip();
 	}
-	r = acg_memcg_ops_probe(why, sizeof(why));
+	r = acg_memcg_ops_probe(&why);
 	if (h.memcg_bpf_ops) {
 		assert_int_equal(r, 0);
 		return;
 	}
 	assert_int_equal(r, -EOPNOTSUPP);
-	assert_string_equal(why, "kernel lacks struct memcg_bpf_ops");
+	assert_string_equal(why.msg, "kernel lacks struct memcg_bpf_ops");
 	/* attaching stops at the probe, before touching anything */
-	why[0] = '\0';
-	assert_int_equal(acg_memcg_ops_attach(&cfg, &ops, why, sizeof(why)), -EOPNOTSUPP);
+	why.msg[0] = '\0';
+	assert_int_equal(acg_memcg_ops_attach(&cfg, &ops, &why), -EOPNOTSUPP);
 	assert_null(ops);
-	assert_string_equal(why, "kernel lacks struct memcg_bpf_ops");
+	assert_string_equal(why.msg, "kernel lacks struct memcg_bpf_ops");
 }
 
 int main(void)
