@@ -5,7 +5,8 @@
 # by scripts/setup.sh) under qemu (TCG: no KVM needed) with a busybox initramfs that
 # carries agentcg, the live test binaries and their shared libraries, mounts cgroup2
 # with the memory controller, adds a zram swap device (so anonymous memory can be
-# reclaimed, as on real hosts), runs the tests and powers off. The console log is kept in
+# reclaimed, as on real hosts; AGENTCG_VM_SWAP=0: none, the common production case), runs
+# the tests and powers off. The console log is kept in
 # BUILD_DIR/vm/console.log; the closing line sums the tests like tests/run.sh does.
 set -euo pipefail
 
@@ -93,7 +94,7 @@ mount -t tmpfs tmp /tmp
 mount -t cgroup2 -o memory_recursiveprot cgroup2 /sys/fs/cgroup
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 for m in ${load_order[*]}; do insmod /lib/modules/\$m.ko || echo "VM: insmod \$m failed"; done
-if [ -e /sys/block/zram0/disksize ]; then
+if [ -e /sys/block/zram0/disksize ] && [ "${AGENTCG_VM_SWAP:-1}" != 0 ]; then
 	echo 512M > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
 fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
@@ -123,4 +124,4 @@ timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio 
 	die "qemu failed or timed out (see $log)"
 
 grep -q '^VM-DONE' "$log" || die "the VM did not finish its tests (see $log)"
-exec "$here/../summarize.sh" "vm-cgroup-v2" "$log"
+exec "$here/../summarize.sh" "vm-cgroup-v2${AGENTCG_VM_SWAP:+-swap$AGENTCG_VM_SWAP}" "$log"
