@@ -7,6 +7,7 @@
 #ifndef AGENTCG_SCENARIO_H
 #define AGENTCG_SCENARIO_H
 
+#include "command.h"
 #include "fsutil.h"
 #include "policy.h"
 #include "stress.h"
@@ -22,7 +23,8 @@ struct acg_scn_session {
 	char *trace_path; /* resolved against the scenario's directory; NULL for stress */
 	struct acg_stress_spec stress;
 	uint64_t base_bytes;
-	struct acg_trace *trace; /* loaded (or generated) timeline */
+	struct acg_trace *trace;	  /* loaded (or generated) timeline; NULL for a command */
+	struct acg_command_spec *command; /* real software (command.h); NULL otherwise */
 };
 
 /* Parameters of the `high` strategy: memory.high per class (ACG_UNLIMITED: none). */
@@ -55,5 +57,14 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 		      struct acg_diag *diag);
 
 void acg_scenario_free(struct acg_scenario *s);
+
+/*
+ * Why the simulator and the oracle cannot model sc (a session runs commands: it has no
+ * memory curve), or NULL when they can.
+ */
+const char *acg_scenario_unmodelled(const struct acg_scenario *sc);
+
+/* How many of sc's sessions run commands. */
+size_t acg_scenario_n_commands(const struct acg_scenario *sc);
 
 #endif

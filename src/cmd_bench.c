@@ -180,6 +180,23 @@ static void filter_supported(struct bench *b, const struct acg_host *h)
 	b->n_st = k;
 }
 
+/* A command session: its base, timeout and every command, one line each. */
+static void print_command(const struct acg_scn_session *s)
+{
+	const struct acg_command_spec *c = s->command;
+
+	printf("  %-12s %-4s %zu command%s, base %.0f MiB, timeout %g s each, in %s\n", s->name,
+	       acg_prio_name(s->prio), c->n, c->n == 1 ? "" : "s",
+	       (double)s->base_bytes / 1048576.0, c->timeout_s,
+	       c->cwd ? c->cwd : "a fresh scratch directory");
+	for (size_t k = 0; k < c->n; k++) {
+		printf("      %zu:", k + 1);
+		for (char **a = c->argv[k]; *a; a++)
+			printf(" %s", *a);
+		printf("\n");
+	}
+}
+
 static void print_config(const struct acg_scenario *sc, const struct bench *b)
 {
 	const char *mib = "budget_mb, base_mb and stress mb are MiB (2^20 bytes)";
@@ -201,6 +218,10 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 		const struct acg_scn_session *s = &sc->sessions[i];
 		struct acg_trace_summary sum;
 
+		if (s->command) {
+			print_command(s);
+			continue;
+		}
 		acg_trace_summarize(s->trace, &sum);
 		printf("  %-12s %-4s %-40s peak %6.0f MiB + base %4.0f MiB, %.2f s at %gx\n",
 		       s->name, acg_prio_name(s->prio), s->trace->name,
@@ -211,6 +232,8 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 	for (size_t i = 0; i < b->n_st; i++)
 		printf(" %s", b->st[i]->name);
 	printf("%s\n", b->n_st ? "" : " (none of them can run here)");
+	if (acg_scenario_unmodelled(sc))
+		printf("simulation and oracle: unavailable: %s\n", acg_scenario_unmodelled(sc));
 	if (b->unavailable) {
 		const char *name;
 		json_t *why;
@@ -355,6 +378,9 @@ static json_t *simulate_all(struct bench *b)
 	struct acg_pol_cfg cfg;
 	json_t *sims = json_object();
 
+	/* a command session has no memory curve to simulate (write_summary says so) */
+	if (acg_scenario_unmodelled(b->sc))
+		return sims;
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	acg_pol_cfg_default(&cfg, b->sc->budget_bytes);
@@ -394,6 +420,8 @@ static int write_summary(struct bench *b, json_t *runs)
 		else if (o < 0)
 			oracle_s = NAN;
 		acg_bench_add_oracle(sum, runs, oracle_s, exact);
+		if (acg_scenario_unmodelled(b->sc))
+			acg_bench_mark_unmodelled(sum, acg_scenario_unmodelled(b->sc));
 	}
 	if (b->warm)
 		json_object_set(sum, "warm", b->warm);
