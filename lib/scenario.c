@@ -222,6 +222,15 @@ static int parse_command(struct ctx *c, const char *where, json_t *js, struct ac
 			return bad(c, where, "cwd \"%s\": %s", cs->cwd, strerror(errno));
 		if (!S_ISDIR(st.st_mode))
 			return bad(c, where, "cwd \"%s\": not a directory", cs->cwd);
+		{
+			/* absolute, so the commands find it whatever directory the bench runs in */
+			char *real = realpath(cs->cwd, NULL);
+
+			if (real) {
+				free(cs->cwd);
+				cs->cwd = real;
+			}
+		}
 	}
 	if (je && (r = parse_env(c, where, je, cs)) < 0)
 		return r;
