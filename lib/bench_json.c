@@ -70,6 +70,9 @@ static json_t *command_error(const struct acg_bench_session *s)
 	if (WIFEXITED(ws) && WEXITSTATUS(ws) == ACG_CMD_EXIT_BASE)
 		return json_sprintf("could not hold base %.0f MiB",
 				    (double)s->spec->base_bytes / 1048576.0);
+	if (k < 0 && s->rep.started && WIFSIGNALED(ws))
+		return json_sprintf("killed by SIG%s while command 1 (%s) ran",
+				    sigabbrev_np(WTERMSIG(ws)) ?: "?", c->argv[0][0]);
 	if (k < 0 || (s->rep.ended && WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
 		return k < 0 && !s->rep.ended && s->exited ? json_string("ended before any command")
 							   : json_null();
@@ -77,6 +80,12 @@ static json_t *command_error(const struct acg_bench_session *s)
 		const struct acg_step *st = &s->rep.steps[k];
 		const char *what = step_status(st);
 
+		/* killed between STEP records: the whole session went (a controller's kill, the
+		 * run's timeout) while the next command ran */
+		if (strcmp(what, "completed") == 0 && WIFSIGNALED(ws) && k + 1 < (long)c->n)
+			return json_sprintf("killed by SIG%s while command %ld (%s) ran",
+					    sigabbrev_np(WTERMSIG(ws)) ?: "?", k + 2,
+					    c->argv[k + 1][0]);
 		if (strcmp(what, "completed") == 0)
 			return json_sprintf("ended after command %ld of %zu", k + 1, c->n);
 		if (st->exec_errno)
