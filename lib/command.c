@@ -105,6 +105,7 @@ static void exec_command(const struct acg_command_cfg *cfg, char **argv, int err
 {
 	const struct acg_command_spec *sp = cfg->spec;
 	sigset_t none;
+	const char *dir;
 	int e, devnull;
 
 	setpgid(0, 0);
@@ -123,7 +124,10 @@ static void exec_command(const struct acg_command_cfg *cfg, char **argv, int err
 	setenv("AGENTCG_SCRATCH", cfg->scratch ? cfg->scratch : "/tmp", 1);
 	for (char **v = sp->env; v && *v; v++)
 		putenv(*v);
-	if (chdir(sp->cwd ? sp->cwd : cfg->scratch ? cfg->scratch : "/") < 0) {
+	dir = sp->cwd ? sp->cwd : cfg->scratch ? cfg->scratch : "/";
+	if (chdir(dir) == 0) {
+		setenv("PWD", dir, 1); /* the caller's PWD would name another directory */
+	} else {
 		e = errno;
 		if (write(err_fd, &e, sizeof(e)) < 0)
 			_exit(127);
@@ -397,10 +401,13 @@ int acg_command_find(const char *argv0, const char *cwd, char *why, size_t size)
 int acg_command_scratch_make(const char *name, char **ret)
 {
 	const char *tmp = getenv("TMPDIR");
+	struct stat st;
 	char *path;
 
+	/* /var/tmp is on disk where /tmp may be memory (tmpfs pages would count as the
+	 * session's memory); a minimal system (the test VM) may have only /tmp */
 	if (!tmp || tmp[0] != '/')
-		tmp = "/var/tmp";
+		tmp = stat("/var/tmp", &st) == 0 && S_ISDIR(st.st_mode) ? "/var/tmp" : "/tmp";
 	if (asprintf(&path, "%s/agentcg-%s-XXXXXX", tmp, name) < 0)
 		return -ENOMEM;
 	if (!mkdtemp(path)) {

@@ -58,16 +58,18 @@ static const char timeout_scenario[] =
 	" \"command\": [[\"true\"], [\"sh\", \"-c\", \"sleep 300 & sleep 300\"], [\"true\"]]}]}";
 
 /*
- * a (HIGH, a stress timeline) holds 20 MiB; lo (LOW) runs true, then a Python process
- * that fills 200 MiB, then true: with 96 MiB / 2 = 48 MiB each under static the kernel
- * OOM-kills the Python process, the session's second command.
+ * a (HIGH, a stress timeline) holds 20 MiB; lo (LOW) runs true, then a shell that reads
+ * 200 MiB into a variable (sh, head and tr: in the v2 VM's busybox too), then true: with
+ * 96 MiB / 2 = 48 MiB each under static the kernel OOM-kills the shell, the session's
+ * second command.
  */
 static const char oom_scenario[] =
 	"{\"name\": \"oom\", \"budget_mb\": 96, \"runs\": 1, \"strategies\": [\"static\"],"
 	" \"sessions\": ["
 	"{\"name\": \"a\", \"priority\": \"high\", \"stress\": {\"mb\": 20, \"hold_s\": 0.5}},"
 	"{\"name\": \"lo\", \"priority\": \"low\", \"command\": [[\"true\"],"
-	" [\"python3\", \"-c\", \"b = bytearray(200 << 20); print(len(b))\"], [\"true\"]]}]}";
+	" [\"sh\", \"-c\", \"x=$(head -c 209715200 /dev/zero | tr '\\\\0' a); echo ${#x}\"],"
+	" [\"true\"]]}]}";
 
 static int write_file(const char *name, const char *text)
 {
