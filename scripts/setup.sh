@@ -18,6 +18,7 @@ PKGS=(
 	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
 	systemd python3-prometheus-client
+	xz-utils
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}

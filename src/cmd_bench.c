@@ -40,11 +40,12 @@ static void bench_usage(FILE *f)
 		"Usage: agentcg bench SCENARIO [--strategies a,b] [--runs N] [--out DIR]\n"
 		"                     [--root PATH] [--warm-mb N | --no-warm] [--check-config]\n"
 		"\n"
-		"Run the scenario's sessions (traces or stress timelines, each in its own cgroup,\n"
-		"all starting at the same instant under one memory budget) once per strategy per\n"
-		"run, and each session alone as its baseline. A session the kernel kills is\n"
-		"recorded as killed and the others go on; cgroups are always removed. Every run is\n"
-		"written as it ends (DIR/runs/<k>/<strategy>/), then DIR/summary.json and\n"
+		"Run the scenario's sessions (traces, stress timelines or real commands, each in\n"
+		"its own cgroup, all starting at the same instant under one memory budget) once\n"
+		"per strategy per run, and each session alone as its baseline. A session the\n"
+		"kernel kills is recorded as killed and the others go on; cgroups are always\n"
+		"removed. Every run is written as it ends (DIR/runs/<k>/<strategy>/; a command\n"
+		"session's output in sessions/<name>.log), then DIR/summary.json and\n"
 		"DIR/summary.md, which is also printed. Schemas: docs/scenario.md, docs/bench.md.\n"
 		"\n"
 		"Options:\n"
@@ -180,6 +181,23 @@ static void filter_supported(struct bench *b, const struct acg_host *h)
 	b->n_st = k;
 }
 
+/* A command session: its base, timeout and every command, one line each. */
+static void print_command(const struct acg_scn_session *s)
+{
+	const struct acg_command_spec *c = s->command;
+
+	printf("  %-12s %-4s %zu command%s, base %.0f MiB, timeout %g s each, in %s\n", s->name,
+	       acg_prio_name(s->prio), c->n, c->n == 1 ? "" : "s",
+	       (double)s->base_bytes / 1048576.0, c->timeout_s,
+	       c->cwd ? c->cwd : "a fresh scratch directory");
+	for (size_t k = 0; k < c->n; k++) {
+		printf("      %zu:", k + 1);
+		for (char **a = c->argv[k]; *a; a++)
+			printf(" %s", *a);
+		printf("\n");
+	}
+}
+
 static void print_config(const struct acg_scenario *sc, const struct bench *b)
 {
 	const char *mib = "budget_mb, base_mb and stress mb are MiB (2^20 bytes)";
@@ -201,6 +219,10 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 		const struct acg_scn_session *s = &sc->sessions[i];
 		struct acg_trace_summary sum;
 
+		if (s->command) {
+			print_command(s);
+			continue;
+		}
 		acg_trace_summarize(s->trace, &sum);
 		printf("  %-12s %-4s %-40s peak %6.0f MiB + base %4.0f MiB, %.2f s at %gx\n",
 		       s->name, acg_prio_name(s->prio), s->trace->name,
@@ -211,6 +233,8 @@ static void print_config(const struct acg_scenario *sc, const struct bench *b)
 	for (size_t i = 0; i < b->n_st; i++)
 		printf(" %s", b->st[i]->name);
 	printf("%s\n", b->n_st ? "" : " (none of them can run here)");
+	if (acg_scenario_unmodelled(sc))
+		printf("simulation and oracle: unavailable: %s\n", acg_scenario_unmodelled(sc));
 	if (b->unavailable) {
 		const char *name;
 		json_t *why;
@@ -355,6 +379,9 @@ static json_t *simulate_all(struct bench *b)
 	struct acg_pol_cfg cfg;
 	json_t *sims = json_object();
 
+	/* a command session has no memory curve to simulate (write_summary says so) */
+	if (acg_scenario_unmodelled(b->sc))
+		return sims;
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	acg_pol_cfg_default(&cfg, b->sc->budget_bytes);
@@ -395,6 +422,8 @@ static int write_summary(struct bench *b, json_t *runs)
 		else if (o < 0)
 			oracle_s = NAN;
 		acg_bench_add_oracle(sum, runs, oracle_s, exact);
+		if (acg_scenario_unmodelled(b->sc))
+			acg_bench_mark_unmodelled(sum, acg_scenario_unmodelled(b->sc));
 	}
 	if (b->warm)
 		json_object_set(sum, "warm", b->warm);

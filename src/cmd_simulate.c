@@ -284,6 +284,11 @@ int cmd_simulate(int argc, char **argv)
 		acg_err("simulate: %s", diag.msg);
 		return ACG_EXIT_USAGE;
 	}
+	if (acg_scenario_unmodelled(sc)) {
+		acg_err("simulate: %s: unavailable: %s", argv[optind], acg_scenario_unmodelled(sc));
+		acg_scenario_free(sc);
+		return ACG_EXIT_FAIL;
+	}
 	if (sc->n_sessions > MAX_SWEEP) {
 		acg_err("simulate: %s: at most %d sessions", argv[optind], MAX_SWEEP);
 		acg_scenario_free(sc);

@@ -36,7 +36,18 @@ const char *acg_bench_session_status(const struct acg_bench_session *s)
 		return "completed";
 	if (WIFSIGNALED(st))
 		return "killed";
+	if (s->spec->command && acg_bench_session_oom_kills(s) > 0)
+		return "killed";
 	return "failed";
+}
+
+uint64_t acg_bench_session_oom_kills(const struct acg_bench_session *s)
+{
+	const struct acg_mem_events *a = &s->out.ev_before, *b = &s->out.ev_after;
+
+	if (!s->out.have_events || !(b->has & ACG_EV_OOM_KILL) || b->oom_kill < a->oom_kill)
+		return 0;
+	return b->oom_kill - a->oom_kill;
 }
 
 void acg_bench_run_free(struct acg_bench_run *r)
@@ -47,6 +58,10 @@ void acg_bench_run_free(struct acg_bench_run *r)
 		acg_replay_result_free(&r->s[i].rep);
 		if (r->s[i].fd >= 0)
 			close(r->s[i].fd);
+		if (r->s[i].log_fd >= 0)
+			close(r->s[i].log_fd);
+		acg_command_scratch_remove(r->s[i].scratch);
+		free(r->s[i].scratch);
 	}
 	free(r->s);
 	free(r->names);
@@ -163,6 +178,12 @@ static uint64_t warm_size(struct acg_bench_run *r)
 		for (size_t i = 0; i < r->n; i++) {
 			struct acg_trace_summary ts;
 
+			/* a command's peak is unknown before it runs: count a share of the budget */
+			if (r->s[i].spec->command) {
+				need += r->sc->budget_bytes / r->sc->n_sessions +
+					r->s[i].spec->base_bytes;
+				continue;
+			}
 			acg_trace_summarize(r->s[i].spec->trace, &ts);
 			need += ts.peak_bytes + r->s[i].spec->base_bytes;
 		}
@@ -171,6 +192,48 @@ static uint64_t warm_size(struct acg_bench_run *r)
 	if (avail && r->warm_bytes > avail)
 		r->warm_bytes = avail;
 	return r->warm_bytes;
+}
+
+/* An unlinked file for a command session's output (copied into the results at the end). */
+static int open_log(const char *near)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s", near);
+	*strrchr(path, '/') = '\0';
+	fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd >= 0 ? fd : -errno;
+	snprintf(path, sizeof(path), "%s.log", near);
+	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	return fd;
+}
+
+/* Start session s: a replay worker, or a command session's driver. */
+static int spawn_one(struct acg_bench_session *s, struct acg_cg *cg)
+{
+	int rc;
+
+	if (!s->spec->command)
+		return acg_replay_spawn(&s->cfg, cg, &s->pid, &s->fd);
+	rc = acg_command_scratch_make(s->spec->name, &s->scratch);
+	if (rc < 0)
+		return rc;
+	rc = open_log(s->scratch);
+	if (rc < 0)
+		return rc;
+	s->log_fd = rc;
+	s->ccfg = (struct acg_command_cfg){.spec = s->spec->command,
+					   .base_bytes = s->spec->base_bytes,
+					   .scratch = s->scratch,
+					   .log_fd = s->log_fd,
+					   .go_fd = s->cfg.go_fd,
+					   .go_wfd = s->cfg.go_wfd};
+	return acg_command_spawn(&s->ccfg, cg, &s->pid, &s->fd);
 }
 
 /* Spawn every worker; they hold their baselines and wait for the go pipe to close. */
@@ -189,7 +252,7 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 		s->cfg.go_wfd = go[1];
 		acg_cg_events(cgs[i], &s->out.ev_before);
 		s->out.have_events = true;
-		rc = acg_replay_spawn(&s->cfg, cgs[i], &s->pid, &s->fd);
+		rc = spawn_one(s, cgs[i]);
 		if (rc < 0)
 			snprintf(r->error, sizeof(r->error), "cannot start session %s: %s",
 				 s->spec->name, strerror(-rc));
@@ -303,18 +366,26 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		setpriority(PRIO_PROCESS, 0, nice_before);
 }
 
-/* The longest timeline of the run's sessions, at the scenario's speed. */
-static double longest_timeline(const struct acg_bench_run *r)
+/*
+ * When the run is stopped: timeout_factor times its longest timeline at the scenario's
+ * speed, or a command session's commands' timeouts added up, whichever is later, plus 30 s.
+ */
+static double run_timeout(const struct acg_bench_run *r)
 {
 	double m = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
+		const struct acg_command_spec *c = r->s[i].spec->command;
 		const struct acg_trace *t = r->s[i].spec->trace;
-		double d = t->n ? t->samples[t->n - 1].t / r->sc->speed : 0;
+		double d = 0;
 
+		if (c)
+			d = c->timeout_s * (double)c->n;
+		else if (t->n)
+			d = t->samples[t->n - 1].t / r->sc->speed * r->sc->timeout_factor;
 		m = d > m ? d : m;
 	}
-	return m;
+	return m + 30;
 }
 
 int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
@@ -354,12 +425,16 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		s->spec = &sc->sessions[idx[i]];
 		r->names[i] = s->spec->name;
 		s->fd = -1;
+		s->log_fd = -1;
 		s->cfg = (struct acg_replay_cfg){.trace = s->spec->trace,
 						 .speed = sc->speed,
 						 .base_bytes = s->spec->base_bytes};
 	}
 	for (size_t i = 0; i < n; i++) {
-		rc = acg_replay_result_init(&r->s[i].rep, r->s[i].spec->trace->n);
+		const struct acg_scn_session *sp = r->s[i].spec;
+
+		rc = acg_replay_result_init(&r->s[i].rep,
+					    sp->command ? sp->command->n : sp->trace->n);
 		if (rc < 0) {
 			snprintf(r->error, sizeof(r->error), "out of memory");
 			goto out;
@@ -375,7 +450,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		if (rc == 0)
 			rc = spawn_all(r, cgs);
 		/* whatever was spawned is watched to its end, even after an error */
-		watch(r, tree, cgs, longest_timeline(r) * sc->timeout_factor + 30, progress, arg);
+		watch(r, tree, cgs, run_timeout(r), progress, arg);
 		long long after = before >= 0 ? acg_warm_reported_kib() : -1;
 
 		r->reported_kib = before >= 0 && after >= before ? after - before : -1;

@@ -10,6 +10,7 @@
 #define AGENTCG_BENCH_H
 
 #include "cgroup.h"
+#include "command.h"
 #include "replay.h"
 #include "scenario.h"
 #include "strategy.h"
@@ -26,6 +27,9 @@
 struct acg_bench_session {
 	const struct acg_scn_session *spec;
 	struct acg_replay_cfg cfg;
+	struct acg_command_cfg ccfg; /* a command session's (spec->command) */
+	char *scratch;		     /* its scratch directory, removed after the run */
+	int log_fd;		     /* its commands' output (an unlinked file), or -1 */
 	struct acg_replay_result rep;
 	struct acg_replay_outcome out;
 	pid_t pid;
@@ -79,8 +83,15 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 
 void acg_bench_run_free(struct acg_bench_run *r);
 
-/* A session's status: "completed", "killed" (by a signal: oom or timeout), "failed". */
+/*
+ * A session's status: "completed", "killed" (by a signal: oom or timeout; for a command
+ * session also a command that failed after the kernel OOM-killed one of its processes, as
+ * `make` does when its compiler is killed), "failed".
+ */
 const char *acg_bench_session_status(const struct acg_bench_session *s);
+
+/* OOM kills the session's cgroup counted during the run (0 where unknown). */
+uint64_t acg_bench_session_oom_kills(const struct acg_bench_session *s);
 
 struct json_t;
 
@@ -113,6 +124,13 @@ void acg_bench_compare_sim(struct json_t *summary, struct json_t *runs, struct j
  * runs of when its LOW sessions were all done, and its ratio to the oracle.
  */
 void acg_bench_add_oracle(struct json_t *summary, struct json_t *runs, double oracle_s, bool exact);
+
+/*
+ * The scenario cannot be simulated nor its oracle computed (acg_scenario_unmodelled()):
+ * say why, as "simulation_unavailable" and the oracle's "status": "unavailable" and
+ * "reason" (call after acg_bench_add_oracle()).
+ */
+void acg_bench_mark_unmodelled(struct json_t *summary, const char *why);
 
 /*
  * Add, per strategy other than none and solo, a Mann-Whitney U test of its HIGH and LOW

@@ -323,6 +323,17 @@ void acg_bench_add_oracle(json_t *summary, json_t *runs, double oracle_s, bool e
 				      "exact", exact, "strategies", per));
 }
 
+void acg_bench_mark_unmodelled(json_t *summary, const char *why)
+{
+	json_t *o = json_object_get(summary, "oracle");
+
+	json_object_set_new(summary, "simulation_unavailable", json_string(why));
+	if (json_is_object(o)) {
+		json_object_set_new(o, "status", json_string("unavailable"));
+		json_object_set_new(o, "reason", json_string(why));
+	}
+}
+
 /* Completion times of class cls ("high"/"low") under strategy, every run and session. */
 static void completions(json_t *runs, const char *strategy, const char *cls, struct vec *x)
 {
@@ -472,8 +483,11 @@ static void md_oracle(FILE *f, json_t *o)
 	if (!json_is_object(o))
 		return;
 	if (!json_is_number(json_object_get(o, "low_done_s"))) {
-		if (strcmp(json_string_value(json_object_get(o, "status")) ?: "", "infeasible") ==
-		    0)
+		if (json_is_string(json_object_get(o, "reason")))
+			fprintf(f, "\nOracle: unavailable: %s.\n",
+				json_string_value(json_object_get(o, "reason")));
+		else if (strcmp(json_string_value(json_object_get(o, "status")) ?: "",
+				"infeasible") == 0)
 			fprintf(f, "\nOracle: no schedule completes every LOW session without "
 				   "slowing HIGH or a kill.\n");
 		else
@@ -547,6 +561,9 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 	}
 	md_significance(f, json_object_get(summary, "strategies"));
 	md_sim(f, json_object_get(summary, "simulation_vs_real"));
+	if (json_is_string(json_object_get(summary, "simulation_unavailable")))
+		fprintf(f, "\nSimulation: unavailable: %s.\n",
+			json_string_value(json_object_get(summary, "simulation_unavailable")));
 	md_oracle(f, json_object_get(summary, "oracle"));
 	fprintf(f, "\nMedians over runs with 95%% confidence intervals [lo, hi] (order statistics)."
 		   " Slowdown: completion over the same session's median solo completion.\n");
@@ -659,7 +676,8 @@ int acg_bench_run_check(const json_t *doc, char *why, size_t size)
 
 void acg_bench_carry_over(json_t *summary, json_t *old)
 {
-	static const char *const keys[] = {"simulation", "simulation_vs_real", "oracle", "warm"};
+	static const char *const keys[] = {"simulation", "simulation_vs_real", "oracle", "warm",
+					   "simulation_unavailable"};
 
 	for (size_t k = 0; old && k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (json_object_get(old, keys[k]))

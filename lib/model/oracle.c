@@ -87,6 +87,8 @@ int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *r
 	bool *reach, *next;
 	int rc = -ERANGE;
 
+	if (acg_scenario_unmodelled(sc))
+		return -EOPNOTSUPP;
 	if (j >= sc->n_sessions || acg_prio_is_high(s->prio))
 		return -EINVAL;
 	dur = duration(s) / sc->speed;
@@ -236,6 +238,8 @@ int acg_oracle_low_makespan(const struct acg_scenario *sc, double *ret_s, bool *
 	double worst = 0;
 	int r;
 
+	if (acg_scenario_unmodelled(sc))
+		return -EOPNOTSUPP;
 	for (size_t i = 0; i < sc->n_sessions; i++) {
 		if (acg_prio_is_high(sc->sessions[i].prio))
 			continue;

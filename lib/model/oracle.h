@@ -26,7 +26,8 @@
  * Earliest completion (seconds from the common start) of LOW session j of sc. Returns 0,
  * -ERANGE when no schedule fits (some session must be killed or HIGH slowed), -EINVAL
  * when j is not a LOW session, -E2BIG when the timelines are too long for the grid (the
- * sweep would take minutes), or -ENOMEM.
+ * sweep would take minutes), -EOPNOTSUPP when a session of sc runs commands (no memory
+ * curve: acg_scenario_unmodelled()), or -ENOMEM.
  */
 int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *ret_s);
 
@@ -34,7 +35,8 @@ int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *r
  * Earliest time by which every LOW session can have completed (HIGH unslowed, no kill).
  * With one or two LOW sessions the sweep runs over their joint states and the answer is
  * exact under the model; with more it is the latest of the single-session bounds, a
- * looser bound (*ret_exact says which). Returns 0, -ERANGE (no schedule) or -ENOMEM.
+ * looser bound (*ret_exact says which). Returns 0, -ERANGE (no schedule), -EOPNOTSUPP (a
+ * command session: no memory curve) or -ENOMEM.
  */
 int acg_oracle_low_makespan(const struct acg_scenario *sc, double *ret_s, bool *ret_exact);
 

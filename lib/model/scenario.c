@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MB (1024.0 * 1024.0)
 
@@ -128,14 +129,142 @@ static char *resolve(const char *scenario_path, const char *p)
 	return out;
 }
 
+/* One argv: a non-empty list of strings, the first a program that can be run. */
+static int parse_argv(struct ctx *c, const char *where, json_t *ja, const char *cwd, char ***ret)
+{
+	size_t n = json_array_size(ja);
+	char why[600];
+	char **argv;
+
+	if (!json_is_array(ja) || n == 0)
+		return bad(c, where, "must be a non-empty list of strings (program, arguments)");
+	argv = calloc(n + 1, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	*ret = argv;
+	for (size_t k = 0; k < n; k++) {
+		json_t *v = json_array_get(ja, k);
+
+		if (!json_is_string(v))
+			return bad(c, where, "argument %zu is not a string", k);
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return bad(c, where, "argument %zu contains a NUL byte", k);
+		argv[k] = strdup(json_string_value(v));
+		if (!argv[k])
+			return -ENOMEM;
+	}
+	if (acg_command_find(argv[0], cwd, why, sizeof(why)) < 0)
+		return bad(c, where, "%s", why);
+	return 0;
+}
+
+static int parse_env(struct ctx *c, const char *where, json_t *je, struct acg_command_spec *cs)
+{
+	const char *key;
+	json_t *v;
+	size_t k = 0;
+
+	if (!json_is_object(je))
+		return bad(c, where, "\"env\" must be an object of strings (NAME: value)");
+	cs->env = calloc(json_object_size(je) + 1, sizeof(*cs->env));
+	if (!cs->env)
+		return -ENOMEM;
+	json_object_foreach(je, key, v) {
+		size_t len = strlen(key);
+
+		if (len == 0 ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789_") != len ||
+		    (key[0] >= '0' && key[0] <= '9'))
+			return bad(c, where,
+				   "env: \"%s\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
+				   key);
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+			return bad(c, where, "env: \"%s\" must be a string without NUL bytes", key);
+		if (asprintf(&cs->env[k], "%s=%s", key, json_string_value(v)) < 0) {
+			cs->env[k] = NULL;
+			return -ENOMEM;
+		}
+		k++;
+	}
+	return 0;
+}
+
+/*
+ * A command session: "command" is one argv (a list of strings) or a sequence of them (a
+ * list of lists), with "cwd", "env" and "timeout_s".
+ */
+static int parse_command(struct ctx *c, const char *where, json_t *js, struct acg_scn_session *s)
+{
+	json_t *jc = json_object_get(js, "command"), *jw = json_object_get(js, "cwd");
+	json_t *je = json_object_get(js, "env");
+	struct acg_command_spec *cs = calloc(1, sizeof(*cs));
+	bool seq;
+	char at[96];
+	struct stat st;
+	int r;
+
+	if (!cs)
+		return -ENOMEM;
+	s->command = cs;
+	cs->timeout_s = ACG_CMD_TIMEOUT_DEFAULT_S;
+	if ((r = get_num(c, where, js, "timeout_s", ACG_CMD_TIMEOUT_MIN_S, ACG_CMD_TIMEOUT_MAX_S,
+			 &cs->timeout_s)) < 0)
+		return r;
+	if (jw) {
+		if (!json_is_string(jw) || !json_string_value(jw)[0])
+			return bad(c, where, "\"cwd\" must be a directory's path");
+		cs->cwd = resolve(c->file, json_string_value(jw));
+		if (!cs->cwd)
+			return -ENOMEM;
+		if (stat(cs->cwd, &st) < 0)
+			return bad(c, where, "cwd \"%s\": %s", cs->cwd, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return bad(c, where, "cwd \"%s\": not a directory", cs->cwd);
+		{
+			/* absolute, so the commands find it whatever directory the bench runs in */
+			char *real = realpath(cs->cwd, NULL);
+
+			if (real) {
+				free(cs->cwd);
+				cs->cwd = real;
+			}
+		}
+	}
+	if (je && (r = parse_env(c, where, je, cs)) < 0)
+		return r;
+	if (!json_is_array(jc) || json_array_size(jc) == 0)
+		return bad(c, where,
+			   "\"command\" must be a non-empty list: one argv ([\"make\", \"-j2\"]) "
+			   "or a sequence of them ([[\"make\"], [\"make\", \"check\"]])");
+	seq = json_is_array(json_array_get(jc, 0));
+	cs->n = seq ? json_array_size(jc) : 1;
+	cs->argv = calloc(cs->n, sizeof(*cs->argv));
+	if (!cs->argv)
+		return -ENOMEM;
+	for (size_t k = 0; k < cs->n; k++) {
+		if (seq)
+			snprintf(at, sizeof(at), "%s.command[%zu]", where, k);
+		else
+			snprintf(at, sizeof(at), "%s.command", where);
+		if ((r = parse_argv(c, at, seq ? json_array_get(jc, k) : jc, cs->cwd,
+				    &cs->argv[k])) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_t *js)
 {
-	static const char *const keys[] = {"name",    "priority", "trace", "stress",
-					   "base_mb", "peak_mb",  NULL};
+	static const char *const keys[] = {"name",	"priority", "trace",   "stress",
+					   "base_mb",	"peak_mb",  "command", "cwd",
+					   "timeout_s", "env",	    NULL};
 	struct acg_scn_session *s = &sc->sessions[i];
 	const struct acg_trace_opts topts = {sc->binary_units, 0};
 	json_t *jn = json_object_get(js, "name"), *jp = json_object_get(js, "priority");
+	static const char *const only_cmd[] = {"cwd", "env", "timeout_s", NULL};
 	json_t *jt = json_object_get(js, "trace"), *jst = json_object_get(js, "stress");
+	json_t *jc = json_object_get(js, "command");
 	char where[64];
 	double base_mb = 0, peak_mb = 0;
 	struct acg_diag d = {""};
@@ -162,8 +291,13 @@ static int parse_session(struct ctx *c, struct acg_scenario *sc, size_t i, json_
 	if ((r = get_num(c, where, js, "peak_mb", 0, 1 << 24, &peak_mb)) < 0)
 		return r;
 	s->peak_bytes = (uint64_t)(peak_mb * MB);
-	if (!!jt == !!jst)
-		return bad(c, where, "needs exactly one of \"trace\" and \"stress\"");
+	if (!!jt + !!jst + !!jc != 1)
+		return bad(c, where, "needs exactly one of \"trace\", \"stress\" and \"command\"");
+	for (const char *const *k = only_cmd; !jc && *k; k++)
+		if (json_object_get(js, *k))
+			return bad(c, where, "\"%s\" is only for a \"command\" session", *k);
+	if (jc)
+		return parse_command(c, where, js, s);
 	if (jst) {
 		if ((r = parse_stress(c, where, jst, &s->stress)) < 0)
 			return r;
@@ -189,7 +323,10 @@ static int check_high_fits(struct ctx *c, const struct acg_scenario *sc, size_t 
 	struct acg_trace_summary sum;
 	char where[64];
 
-	if (!acg_prio_is_high(s->prio))
+	/* a command session's peak is not known before it runs: its base (and what it
+	 * declares) must fit */
+	if (!acg_prio_is_high(s->prio) ||
+	    (s->command && s->base_bytes <= sc->budget_bytes && s->peak_bytes <= sc->budget_bytes))
 		return 0;
 	if (s->peak_bytes > sc->budget_bytes) {
 		snprintf(where, sizeof(where), "sessions[%zu]", i);
@@ -197,6 +334,13 @@ static int check_high_fits(struct ctx *c, const struct acg_scenario *sc, size_t 
 			   "HIGH session \"%s\" declares \"peak_mb\" %.1f MiB, more than the "
 			   "whole budget (%.1f MiB)",
 			   s->name, (double)s->peak_bytes / MB, (double)sc->budget_bytes / MB);
+	}
+	if (s->command) {
+		snprintf(where, sizeof(where), "sessions[%zu]", i);
+		return bad(c, where,
+			   "HIGH session \"%s\" holds base %.1f MiB, more than the whole budget "
+			   "(%.1f MiB)",
+			   s->name, (double)s->base_bytes / MB, (double)sc->budget_bytes / MB);
 	}
 	acg_trace_summarize(s->trace, &sum);
 	if (sum.peak_bytes + s->base_bytes <= sc->budget_bytes)
@@ -428,6 +572,8 @@ void acg_scenario_free(struct acg_scenario *s)
 	for (size_t i = 0; i < s->n_sessions; i++) {
 		free(s->sessions[i].trace_path);
 		acg_trace_free(s->sessions[i].trace);
+		acg_command_spec_free(s->sessions[i].command);
+		free(s->sessions[i].command);
 	}
 	free(s->sessions);
 	for (size_t i = 0; i < s->n_strategies; i++)
@@ -436,4 +582,21 @@ void acg_scenario_free(struct acg_scenario *s)
 	free(s->name);
 	free(s->path);
 	free(s);
+}
+
+size_t acg_scenario_n_commands(const struct acg_scenario *sc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sc->n_sessions; i++)
+		n += sc->sessions[i].command != NULL;
+	return n;
+}
+
+const char *acg_scenario_unmodelled(const struct acg_scenario *sc)
+{
+	return acg_scenario_n_commands(sc)
+		       ? "command sessions have no memory curve; record them first with agentcg "
+			 "record"
+		       : NULL;
 }

@@ -7,6 +7,7 @@
 #ifndef AGENTCG_SCENARIO_H
 #define AGENTCG_SCENARIO_H
 
+#include "command.h"
 #include "fsutil.h"
 #include "policy.h"
 #include "stress.h"
@@ -25,7 +26,8 @@ struct acg_scn_session {
 	/* peak_mb: the most it is declared to hold, base included (0: not declared); the
 	 * policy keeps room for a HIGH session's (policy.h, expected_peak) */
 	uint64_t peak_bytes;
-	struct acg_trace *trace; /* loaded (or generated) timeline */
+	struct acg_trace *trace;	  /* loaded (or generated) timeline; NULL for a command */
+	struct acg_command_spec *command; /* real software (command.h); NULL otherwise */
 };
 
 /* Parameters of the `high` strategy: memory.high per class (ACG_UNLIMITED: none). */
@@ -68,5 +70,14 @@ void acg_scenario_free(struct acg_scenario *s);
  * this order (tests/unit/test_scenario.c checks the two agree).
  */
 extern const char *const acg_strategy_names[];
+
+/*
+ * Why the simulator and the oracle cannot model sc (a session runs commands: it has no
+ * memory curve), or NULL when they can.
+ */
+const char *acg_scenario_unmodelled(const struct acg_scenario *sc);
+
+/* How many of sc's sessions run commands. */
+size_t acg_scenario_n_commands(const struct acg_scenario *sc);
 
 #endif

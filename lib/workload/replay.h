@@ -43,6 +43,10 @@ enum acg_rec_type {
 			    * e: behind schedule ns (wake-up minus due time) */
 	ACG_REC_END,	   /* a: ns since start; b: VmHWM bytes */
 	ACG_REC_ERROR,	   /* a: errno of the step that failed; b: 1 joining the cgroup */
+	ACG_REC_STEP,	   /* a command session's command ended (lib/workload/command.h): index:
+			    * which; a: started, ns since start; b: ended, ns since start;
+			    * c: its wait status; d: 1 if killed at its timeout; e: errno
+			    * if it could not be started (0: it ran) */
 };
 
 struct acg_rec {
@@ -85,6 +89,15 @@ struct acg_replay_result {
 	size_t n_grow, cap_grow;
 	uint64_t grown_bytes;
 	int64_t grow_total_ns;
+	/* a command session's commands (n_samples of them), as STEP records report them */
+	struct acg_step {
+		bool ended;
+		bool timed_out;
+		int wait_status;
+		int exec_errno;
+		int64_t start_ns, end_ns;
+	} * steps;
+	size_t steps_done; /* STEP records received */
 };
 
 int acg_replay_result_init(struct acg_replay_result *r, size_t n_samples);

@@ -21,7 +21,9 @@ int acg_replay_result_init(struct acg_replay_result *r, size_t n_samples)
 	r->behind_ns = calloc(n_samples ? n_samples : 1, sizeof(*r->behind_ns));
 	r->target = calloc(n_samples ? n_samples : 1, sizeof(*r->target));
 	r->resident = calloc(n_samples ? n_samples : 1, sizeof(*r->resident));
-	if (!r->late_ns || !r->applied_ns || !r->behind_ns || !r->target || !r->resident) {
+	r->steps = calloc(n_samples ? n_samples : 1, sizeof(*r->steps));
+	if (!r->late_ns || !r->applied_ns || !r->behind_ns || !r->target || !r->resident ||
+	    !r->steps) {
 		acg_replay_result_free(r);
 		return -ENOMEM;
 	}
@@ -36,6 +38,7 @@ void acg_replay_result_free(struct acg_replay_result *r)
 	free(r->target);
 	free(r->resident);
 	free(r->grow_ns);
+	free(r->steps);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -80,6 +83,17 @@ int acg_replay_result_feed(struct acg_replay_result *r, const struct acg_rec *re
 	case ACG_REC_ERROR:
 		if (rec->b == 1)
 			r->join_errno = (int)rec->a;
+		return 0;
+	case ACG_REC_STEP:
+		if (rec->index >= r->n_samples)
+			return -EINVAL;
+		r->steps[rec->index] = (struct acg_step){.ended = true,
+							 .timed_out = rec->d != 0,
+							 .wait_status = (int)rec->c,
+							 .exec_errno = (int)rec->e,
+							 .start_ns = rec->a,
+							 .end_ns = rec->b};
+		r->steps_done = rec->index + 1;
 		return 0;
 	case ACG_REC_END:
 		r->ended = true;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_scenario.c: unit tier. Scenario files: a good one (trace relative to the file,
- * stress, params, defaults) and every kind of bad one, each a single line naming the
+ * stress, params, defaults), command sessions (one argv or a sequence, cwd relative to the
+ * file, environment, timeout) and every kind of bad one, each a single line naming the
  * file, where and what.
  */
 #include <setjmp.h>
@@ -163,7 +164,7 @@ static void test_bad(void **state)
 		   " \"stress\": {\"mb\": 1}}]}",
 		   0, "sessions[0]: \"priority\" must be \"high\" or \"low\"");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\"}]}",
-		   0, "needs exactly one of \"trace\" and \"stress\"");
+		   0, "needs exactly one of \"trace\", \"stress\" and \"command\"");
 	expect_bad("{\"budget_mb\": 5, \"sessions\": [{\"name\": \"a\", \"priority\": \"low\","
 		   " \"trace\": \"missing.json\"}]}",
 		   0, "sessions[0]: trace: ");
@@ -184,6 +185,96 @@ static void test_bad(void **state)
 	expect_bad("{\"budget_mb\": 5, \"params\": {\"high\": {\"low\": 3}}, \"sessions\": [" S1
 		   "]}",
 		   0, "params.high: unknown key \"low\"");
+}
+
+#define CMD_SCN(session) "{\"budget_mb\": 64, \"sessions\": [{\"name\": \"c\", " session "}]}"
+
+/*
+ * Command sessions: one argv, or a sequence; cwd relative to the scenario's directory;
+ * env as NAME=value; timeout_s; no memory curve, so the simulator and the oracle say they
+ * cannot model the scenario.
+ */
+static void test_command(void **state)
+{
+	struct acg_scenario *sc;
+	struct acg_diag d = {""};
+	const struct acg_command_spec *c;
+
+	(void)state;
+	write_scn("{\"budget_mb\": 64, \"sessions\": [{\"name\": \"h\", \"priority\": \"high\","
+		  " \"base_mb\": 8, \"command\": [[\"sh\", \"-c\", \"true\"], [\"true\"]],"
+		  " \"cwd\": \".\", \"env\": {\"A_1\": \"x y\"}, \"timeout_s\": 5},"
+		  " {\"name\": \"l\", \"priority\": \"low\", \"command\": [\"env\"]}]}");
+	if (acg_scenario_load(path, 0, &sc, &d) < 0)
+		fail_msg("%s", d.msg);
+	c = sc->sessions[0].command;
+	assert_non_null(c);
+	assert_null(sc->sessions[0].trace);
+	assert_int_equal(c->n, 2);
+	assert_string_equal(c->argv[0][0], "sh");
+	assert_string_equal(c->argv[0][2], "true");
+	assert_null(c->argv[0][3]);
+	assert_string_equal(c->argv[1][0], "true");
+	assert_non_null(c->cwd);
+	assert_int_equal(strncmp(c->cwd, dir, strlen(dir)), 0);
+	assert_string_equal(c->env[0], "A_1=x y");
+	assert_null(c->env[1]);
+	assert_true(c->timeout_s == 5);
+	assert_true(sc->sessions[0].base_bytes == 8 * MiB);
+	/* one argv; defaults: the scratch directory, no additions, 600 s */
+	c = sc->sessions[1].command;
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->argv[0][0], "env");
+	assert_null(c->cwd);
+	assert_null(c->env);
+	assert_true(c->timeout_s == ACG_CMD_TIMEOUT_DEFAULT_S);
+	assert_int_equal(acg_scenario_n_commands(sc), 2);
+	assert_non_null(strstr(acg_scenario_unmodelled(sc), "command sessions have no memory"));
+	acg_scenario_free(sc);
+	/* a scenario without command sessions can be modelled */
+	write_scn("{\"budget_mb\": 5, \"sessions\": [" S1 "]}");
+	assert_int_equal(acg_scenario_load(path, 0, &sc, &d), 0);
+	assert_null(acg_scenario_unmodelled(sc));
+	acg_scenario_free(sc);
+}
+
+static void test_command_bad(void **state)
+{
+	(void)state;
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"command\": []"), 0,
+		   "sessions[0]: \"command\" must be a non-empty list");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"command\": \"make\""), 0,
+		   "sessions[0]: \"command\" must be a non-empty list");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"command\": [[\"true\"], []]"), 0,
+		   "sessions[0].command[1]: must be a non-empty list of strings");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"command\": [\"true\", 3]"), 0,
+		   "sessions[0].command: argument 1 is not a string");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"command\": [[\"true\"], "
+			   "[\"agentcg-no-such-program\"]]"),
+		   0, "sessions[0].command[1]: \"agentcg-no-such-program\" not found on PATH (");
+	/* a path is taken relative to cwd, and must be an executable file */
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"cwd\": \".\", \"command\": [\"./t.csv\"]"), 0,
+		   "/t.csv\" is not an executable file");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"cwd\": \"nowhere\", \"command\": [\"true\"]"),
+		   0, "/nowhere\": No such file or directory");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"cwd\": \"t.csv\", \"command\": [\"true\"]"), 0,
+		   "/t.csv\": not a directory");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"timeout_s\": 0, \"command\": [\"true\"]"), 0,
+		   "sessions[0]: \"timeout_s\" is 0, must be from 0.1 to 86400");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"timeout_s\": 1e6, \"command\": [\"true\"]"), 0,
+		   "\"timeout_s\" is 1000000, must be from 0.1 to 86400");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"env\": {\"1A\": \"x\"}, \"command\": "
+			   "[\"true\"]"),
+		   0, "env: \"1A\" is not a variable name");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"env\": {\"A\": 1}, \"command\": [\"true\"]"),
+		   0, "env: \"A\" must be a string");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"stress\": {\"mb\": 1}, \"command\": "
+			   "[\"true\"]"),
+		   0, "needs exactly one of \"trace\", \"stress\" and \"command\"");
+	expect_bad(CMD_SCN("\"priority\": \"low\", \"stress\": {\"mb\": 1}, \"timeout_s\": 3"), 0,
+		   "sessions[0]: \"timeout_s\" is only for a \"command\" session");
+	expect_bad(CMD_SCN("\"priority\": \"high\", \"base_mb\": 65, \"command\": [\"true\"]"), 0,
+		   "HIGH session \"c\" holds base 65.0 MiB, more than the whole budget");
 }
 
 /* The scenario's name becomes a results path: one component of [A-Za-z0-9_.-]. */
@@ -284,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_bad_name),
 		cmocka_unit_test(test_high_over_budget),
+		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_command_bad),
 	};
 
 	th_init();
