@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -898,8 +899,14 @@ out:
 	return r;
 }
 
-/* Call fn on every child cgroup directory of dirfd (non-recursive). */
-static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void *arg), void *arg)
+/*
+ * Call fn on every child cgroup directory of dirfd (non-recursive). With all, whatever its
+ * name (for the kill and the removal of a subtree: a container runtime names its cgroups
+ * below a session as it likes, podman's libpod-<64 hex digits> is longer than a session's
+ * name may be; acg_openat() still refuses '/' and ".."); else valid names only.
+ */
+static int for_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
+			   void *arg)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -914,7 +921,8 @@ static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !acg_name_valid(de->d_name))
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || (!all && !acg_name_valid(de->d_name)))
 			continue;
 		r = fn(dirfd, de->d_name, arg);
 		if (r < 0 && r != -ENOENT)
@@ -923,6 +931,11 @@ static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void
 	}
 	closedir(d);
 	return r;
+}
+
+static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void *arg), void *arg)
+{
+	return for_each_subdir(dirfd, false, fn, arg);
 }
 
 struct name_list {
@@ -1105,7 +1118,7 @@ static int signal_dir(int dirfd, int *count)
 			(*count)++;
 	}
 	acg_tasks_free(t, k);
-	return for_each_child(dirfd, signal_tree_at, count);
+	return for_each_subdir(dirfd, true, signal_tree_at, count);
 }
 
 static int signal_tree_at(int dirfd, const char *name, void *arg)
@@ -1153,7 +1166,7 @@ static int remove_tree_at(int dirfd, const char *name, void *arg);
 /* Remove the children of dirfd, depth first. */
 static int remove_children(int dirfd)
 {
-	return for_each_child(dirfd, remove_tree_at, NULL);
+	return for_each_subdir(dirfd, true, remove_tree_at, NULL);
 }
 
 static int remove_tree_at(int dirfd, const char *name, void *arg)
@@ -1194,6 +1207,54 @@ int acg_cg_remove(struct acg_cg *cg)
 		if (r < 0 && r != -ENOENT && !first)
 			first = r;
 	}
+	return first;
+}
+
+int acg_cg_remove_elsewhere(const struct acg_mounts *m, const struct acg_cg *cg)
+{
+	size_t ml = strlen(m->mem_path);
+	char parent[ACG_PATH_MAX];
+	struct mntent me, *e;
+	char buf[4 * ACG_PATH_MAX];
+	const char *rel;
+	char *slash;
+	FILE *f;
+	int first = 0;
+
+	/* cg's path below the memory mount, as a runtime's --cgroup-parent names it */
+	if (m->mem_version != 1 || strncmp(cg->path, m->mem_path, ml) != 0 || cg->path[ml] != '/')
+		return 0;
+	rel = cg->path + ml + 1;
+	snprintf(parent, sizeof(parent), "%s", rel);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		parent[0] = '\0';
+	f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return -errno;
+	while ((e = getmntent_r(f, &me, buf, sizeof(buf)))) {
+		int mfd, pfd = -1, r;
+
+		/* every other hierarchy; the twins acg_cg_remove() took are gone already (a
+		 * twin the handle lacked, its root having none, may have been made there) */
+		if ((strcmp(e->mnt_type, "cgroup") != 0 && strcmp(e->mnt_type, "cgroup2") != 0) ||
+		    strcmp(e->mnt_dir, m->mem_path) == 0)
+			continue;
+		mfd = open(e->mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (mfd < 0)
+			continue;
+		r = acg_open_dir_beneath(mfd, parent, &pfd);
+		close(mfd);
+		if (r < 0)
+			continue; /* the runtime made nothing in this hierarchy */
+		r = remove_tree_at(pfd, cg->name, NULL);
+		close(pfd);
+		if (r < 0 && r != -ENOENT && !first)
+			first = r;
+	}
+	endmntent(f);
 	return first;
 }
 

@@ -102,6 +102,18 @@ int acg_cg_remove(struct acg_cg *cg);
 /* Remove cg (all twins) only if it has no tasks and no children: -EBUSY otherwise. */
 int acg_cg_remove_if_empty(struct acg_cg *cg);
 
+/*
+ * Memory on cgroup v1 only (0 elsewhere): remove cg's path (its subtree, then itself) from
+ * every other hierarchy mounted here (cpu, pids, devices, the named systemd one, cgroup2),
+ * where a
+ * container runtime given cg as its cgroup parent made it (podman with the cgroupfs
+ * manager makes the parent, its conmon cgroup and the container's in each hierarchy it
+ * knows). Call after acg_cg_remove(): only empty cgroups can go. The path is opened one
+ * checked component at a time below each mount, never following a symlink; a hierarchy
+ * without it is skipped. Returns 0 or the first -errno.
+ */
+int acg_cg_remove_elsewhere(const struct acg_mounts *m, const struct acg_cg *cg);
+
 int acg_cg_version(const struct acg_cg *cg);
 /*
  * Whether this process may make cgroups in cg (its memory directory is writable to it):
