@@ -3,6 +3,8 @@
  * cmd_run.c: `agentcg run --priority high|low -- CMD...`: start any command (an agent) as
  * a session under the daemon's root, named <priority>-<name>, wait for it, and remove its
  * cgroup when it is done (ending whatever it left running). Exits with CMD's status.
+ * With --podman the session is a podman container: `podman run` starts it with its cgroup
+ * beneath the session's (docs/containers.md).
  */
 #include "cmd.h"
 
@@ -25,6 +27,8 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"Usage: agentcg run --priority high|low [--name NAME] [--root PATH] [--user USER]\n"
 		"                   -- CMD [ARG...]\n"
+		"       agentcg run --priority high|low [--name NAME] [--root PATH] --podman\n"
+		"                   -- [PODMAN-RUN-OPTION...] IMAGE [ARG...]\n"
 		"\n"
 		"Run CMD as a session of the given priority under the daemon's root (cgroup\n"
 		"<root>/<priority>-<NAME>). 'agentcg daemon' manages it from then on: a HIGH\n"
@@ -41,23 +45,71 @@ static void run_usage(FILE *f)
 		"                 (SUDO_UID); as root without sudo, run refuses: an agent run\n"
 		"                 as root could lift its own clamp or stop the daemon (say\n"
 		"                 --user root to insist)\n"
+		"  --podman       the session is a container: everything after -- is given to\n"
+		"                 'podman run' (its options, then IMAGE [ARG...]), with the\n"
+		"                 container's cgroup beneath the session's (--cgroup-parent,\n"
+		"                 cgroupfs manager, --rm; --runtime=runc on a hybrid host);\n"
+		"                 podman itself runs as root, outside the session; --user does\n"
+		"                 not apply (podman run's own --user sets the container's)\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"Examples:\n"
 		"  sudo agentcg run --priority high --name alice -- claude -p 'fix the tests'\n"
 		"  sudo agentcg run --priority low -- make -j2 test\n"
 		"  agentcg run --priority low --user ci --name nightly -- ./build.sh   (as root)\n"
+		"  agentcg run --priority low --name swe1 --podman -- --network none img pytest\n"
 		"\n"
 		"Exit status: CMD's own (128+N if it died of signal N); 127 if it could not be\n"
 		"run; 1 or 2 if the session could not be made.\n");
 }
 
+/*
+ * `podman run` for a container whose cgroup is beneath cg's: the cgroupfs manager, so the
+ * runtime makes <session>/libpod-<id> (and conmon's <session>/conmon) under the path given
+ * and not a systemd scope elsewhere; --rm, so nothing of it outlives the session; a label
+ * naming the session. On a hybrid host runc: crun (1.8) refuses hybrid hosts whose cgroup2
+ * has any controller. The user's options come after ours, so theirs win. malloc'd.
+ */
+static char **podman_argv(const struct acg_mounts *m, const struct acg_cg *cg, const char *cgname,
+			  char **user_args, int n_user)
+{
+	static char parent[ACG_PATH_MAX + 32], label[ACG_NAME_MAX + 32];
+	size_t ml = strlen(m->mem_path);
+	const char *path = acg_cg_path(cg);
+	char **v = calloc((size_t)n_user + 8, sizeof(*v));
+	int n = 0;
+
+	if (!v || strncmp(path, m->mem_path, ml) != 0) {
+		free(v);
+		return NULL;
+	}
+	/* the path below the hierarchy's root, as cgroupfs managers take it */
+	snprintf(parent, sizeof(parent), "--cgroup-parent=%s", path + ml);
+	snprintf(label, sizeof(label), "--label=agentcg.session=%s", cgname);
+	v[n++] = "podman";
+	v[n++] = "run";
+	v[n++] = "--cgroup-manager=cgroupfs";
+	v[n++] = parent;
+	v[n++] = label;
+	v[n++] = "--rm";
+	if (m->mode == ACG_CGMODE_HYBRID)
+		v[n++] = "--runtime=runc";
+	for (int i = 0; i < n_user; i++)
+		v[n++] = user_args[i];
+	v[n] = NULL;
+	return v;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"priority", required_argument, NULL, 'p'}, {"name", required_argument, NULL, 'n'},
-		{"root", required_argument, NULL, 'r'},	    {"user", required_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},	    {0},
+		{"priority", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},
+		{"user", required_argument, NULL, 'u'},
+		{"podman", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	const char *prio = NULL, *name = NULL, *root_path = NULL, *user = NULL;
 	struct acg_ident id;
@@ -67,6 +119,8 @@ int cmd_run(int argc, char **argv)
 	struct acg_mounts m;
 	enum acg_prio p;
 	int c, r, status = 0, exec_err = 0, code = ACG_EXIT_FAIL;
+	bool podman = false;
+	char **pargv = NULL;
 	pid_t pid;
 
 	opterr = 0;
@@ -89,6 +143,9 @@ int cmd_run(int argc, char **argv)
 		case 'u':
 			user = optarg;
 			break;
+		case 'P':
+			podman = true;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return ACG_EXIT_OK;
@@ -98,7 +155,19 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		acg_err("run: which command? ('agentcg run --priority low -- CMD ARGS...')");
+		acg_err(podman ? "run: which image? ('agentcg run --priority low --podman -- "
+				 "[PODMAN-RUN-OPTION...] IMAGE [ARG...]')"
+			       : "run: which command? ('agentcg run --priority low -- CMD ARGS...')");
+		return ACG_EXIT_USAGE;
+	}
+	if (podman && user) {
+		acg_err("run: --user does not apply with --podman: podman runs as root and the "
+			"container's user is podman run's own --user (after --)");
+		return ACG_EXIT_USAGE;
+	}
+	if (podman && geteuid() != 0) {
+		acg_err("run: --podman needs root (a rootful podman with the cgroupfs manager makes "
+			"the container's cgroup beneath the session's)");
 		return ACG_EXIT_USAGE;
 	}
 	if (!prio || acg_prio_parse(prio, &p) < 0) {
@@ -114,6 +183,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (name)
 		snprintf(cgname, sizeof(cgname), "%s-%s", prio, name);
+	else if (podman)
+		snprintf(cgname, sizeof(cgname), "%s-podman-%d", prio, (int)getpid());
 	else {
 		const char *b = strrchr(argv[optind], '/');
 
@@ -125,7 +196,9 @@ int cmd_run(int argc, char **argv)
 			ACG_NAME_MAX);
 		return ACG_EXIT_USAGE;
 	}
-	if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
+	if (podman) {
+		id = (struct acg_ident){0}; /* podman as the caller, root */
+	} else if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
 		acg_err("run: %s", why);
 		return ACG_EXIT_USAGE;
 	}
@@ -137,7 +210,7 @@ int cmd_run(int argc, char **argv)
 			user, getenv("SUDO_UID"));
 		return ACG_EXIT_USAGE;
 	}
-	if (id.uid == 0 && !user) {
+	if (!podman && id.uid == 0 && !user) {
 		acg_err("run: refusing to run '%s' as root: an agent run as root could lift its own "
 			"clamp or stop the daemon; give --user USER (or run through sudo), or --user "
 			"root to insist",
@@ -162,10 +235,20 @@ int cmd_run(int argc, char **argv)
 			acg_root_hint(r));
 		goto out;
 	}
-	pid = acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);
+	if (podman) {
+		pargv = podman_argv(&m, cg, cgname, argv + optind, argc - optind);
+		if (!pargv) {
+			acg_err("run: cannot make podman's command line for %s", acg_cg_path(cg));
+			goto out;
+		}
+	}
+	/* podman stays where run is: only the container (and its conmon) join the session,
+	 * in cgroups of their own below it, so the session itself holds no process */
+	pid = podman ? acg_spawn_in_cgroup(NULL, pargv, NULL, &exec_err)
+		     : acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);
 	if (pid < 0) {
-		acg_err("run: cannot start '%s' in %s: %s", argv[optind], acg_cg_path(cg),
-			strerror(-pid));
+		acg_err("run: cannot start '%s' in %s: %s", podman ? "podman" : argv[optind],
+			acg_cg_path(cg), strerror(-pid));
 		goto out;
 	}
 	acg_forward_signals(pid);
@@ -177,7 +260,8 @@ int cmd_run(int argc, char **argv)
 			strerror(exec_err));
 		code = 127;
 	} else if (exec_err) {
-		acg_err("run: cannot run '%s': %s", argv[optind], strerror(exec_err));
+		acg_err("run: cannot run '%s': %s%s", podman ? "podman" : argv[optind],
+			strerror(exec_err), podman ? " (scripts/setup.sh installs podman)" : "");
 		code = 127;
 	} else {
 		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -185,6 +269,9 @@ int cmd_run(int argc, char **argv)
 out:
 	if (cg)
 		acg_cg_remove(cg);
+	if (cg && podman)
+		acg_cg_remove_elsewhere(&m, cg);
+	free(pargv);
 	acg_cg_free(cg);
 	acg_cg_free(root);
 	return code;
