@@ -18,6 +18,7 @@ PKGS=(
 	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
 	systemd python3-prometheus-client
+	podman runc crun conmon fuse-overlayfs slirp4netns uidmap
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}
