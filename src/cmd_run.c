@@ -48,7 +48,8 @@ static void run_usage(FILE *f)
 		"  --podman       the session is a container: everything after -- is given to\n"
 		"                 'podman run' (its options, then IMAGE [ARG...]), with the\n"
 		"                 container's cgroup beneath the session's (--cgroup-parent,\n"
-		"                 cgroupfs manager, --rm; --runtime=runc on a hybrid host);\n"
+		"                 cgroupfs manager, --cgroups=no-conmon, --rm; --runtime=runc\n"
+		"                 on a hybrid host);\n"
 		"                 podman itself runs as root, outside the session; --user does\n"
 		"                 not apply (podman run's own --user sets the container's)\n"
 		"  -h, --help     this text\n"
@@ -65,10 +66,13 @@ static void run_usage(FILE *f)
 
 /*
  * `podman run` for a container whose cgroup is beneath cg's: the cgroupfs manager, so the
- * runtime makes <session>/libpod-<id> (and conmon's <session>/conmon) under the path given
- * and not a systemd scope elsewhere; --rm, so nothing of it outlives the session; a label
- * naming the session. On a hybrid host runc: crun (1.8) refuses hybrid hosts whose cgroup2
- * has any controller. The user's options come after ours, so theirs win. malloc'd.
+ * runtime makes <session>/libpod-<id> under the path given and not a systemd scope
+ * elsewhere; conmon, the container's monitor, left with podman outside the session
+ * (--cgroups=no-conmon; else podman puts it in <session>/conmon, where a kill of the
+ * session kills it too and podman never learns how the container ended); --rm, so nothing
+ * of it outlives the session; a label naming the session. On a hybrid host runc: crun
+ * (1.8) refuses hybrid hosts whose cgroup2 has any controller. The user's options come
+ * after ours, so theirs win. malloc'd.
  */
 static char **podman_argv(const struct acg_mounts *m, const struct acg_cg *cg, const char *cgname,
 			  char **user_args, int n_user)
@@ -76,7 +80,7 @@ static char **podman_argv(const struct acg_mounts *m, const struct acg_cg *cg, c
 	static char parent[ACG_PATH_MAX + 32], label[ACG_NAME_MAX + 32];
 	size_t ml = strlen(m->mem_path);
 	const char *path = acg_cg_path(cg);
-	char **v = calloc((size_t)n_user + 8, sizeof(*v));
+	char **v = calloc((size_t)n_user + 9, sizeof(*v));
 	int n = 0;
 
 	if (!v || strncmp(path, m->mem_path, ml) != 0) {
@@ -91,6 +95,7 @@ static char **podman_argv(const struct acg_mounts *m, const struct acg_cg *cg, c
 	v[n++] = "--cgroup-manager=cgroupfs";
 	v[n++] = parent;
 	v[n++] = label;
+	v[n++] = "--cgroups=no-conmon";
 	v[n++] = "--rm";
 	if (m->mode == ACG_CGMODE_HYBRID)
 		v[n++] = "--runtime=runc";
