@@ -170,6 +170,13 @@ int cmd_run(int argc, char **argv)
 			"container's user is podman run's own --user (after --)");
 		return ACG_EXIT_USAGE;
 	}
+	if (podman && getenv("SUDO_UID") && strcmp(getenv("SUDO_UID"), "0") != 0) {
+		/* podman run's options are the caller's: --privileged, --volume /:/host */
+		acg_err("run: --podman is refused through sudo: podman run's own options "
+			"(--privileged, --volume /:/host, ...) would give uid %s root",
+			getenv("SUDO_UID"));
+		return ACG_EXIT_USAGE;
+	}
 	if (podman && geteuid() != 0) {
 		acg_err("run: --podman needs root (a rootful podman with the cgroupfs manager makes "
 			"the container's cgroup beneath the session's)");

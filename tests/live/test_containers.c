@@ -482,6 +482,66 @@ static void test_container_session_killed(void **state)
 	acg_cg_free(s.cg);
 }
 
+/* `agentcg ARGS` with SUDO_UID set; its exit status, its stderr in err. */
+static int run_as_sudo(char **args, char *err, size_t size)
+{
+	char path[128];
+	int status = -1, fd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tmp/agentcg-test-%d-err", (int)getpid());
+	pid = fork();
+	if (pid == 0) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		setenv("SUDO_UID", "65534", 1);
+		setenv("SUDO_GID", "65534", 1);
+		execv(args[0], args);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, err, size - 1);
+
+		err[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	unlink(path);
+	return status;
+}
+
+/*
+ * Through sudo, --podman is refused with one line and exit 2: podman run's options come
+ * from the caller, and --privileged or --volume /:/host would make a user root. Needs no
+ * podman.
+ */
+static void test_podman_refused_through_sudo(void **state)
+{
+	char none[64];
+	/* a root that does not exist: without the refusal, run stops there (exit 1) */
+	char *args[] = {(char *)bin(), "run", "--root",	      none,  "--priority", "low",
+			"--podman",    "--",  "--privileged", IMAGE, "sh",	   NULL};
+	char err[512];
+	int status;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: needs root\n");
+		skip();
+	}
+	snprintf(none, sizeof(none), "agentcg-test-%d-none", (int)getpid());
+	status = run_as_sudo(args, err, sizeof(err));
+	fprintf(stderr, "%s", err);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 2);
+	assert_non_null(strstr(err, "refused through sudo"));
+	assert_non_null(strchr(err, '\n'));
+	assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+}
+
 static int teardown(void **state)
 {
 	char cmd[600];
@@ -557,6 +617,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_low_container_held_and_resumed, teardown),
 		cmocka_unit_test_teardown(test_container_session_killed, teardown),
+		cmocka_unit_test(test_podman_refused_through_sudo),
 	};
 
 	th_init();
