@@ -793,6 +793,78 @@ int acg_cg_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
 	return read_ids_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ret, ret_n);
 }
 
+static int for_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
+			   void *arg);
+
+/* Ids gathered from one file of a cgroup and of every cgroup below it. */
+struct id_acc {
+	const char *file;
+	pid_t *v;
+	size_t n;
+};
+
+static int acc_ids_at(int dirfd, const char *name, void *arg);
+
+static int acc_dir(int fd, struct id_acc *a)
+{
+	pid_t *ids = NULL;
+	size_t n = 0;
+	int r = read_ids_at(fd, a->file, &ids, &n);
+
+	if (r < 0)
+		return r;
+	if (n) {
+		pid_t *nv = realloc(a->v, (a->n + n) * sizeof(*nv));
+
+		if (!nv) {
+			free(ids);
+			return -ENOMEM;
+		}
+		a->v = nv;
+		memcpy(a->v + a->n, ids, n * sizeof(*ids));
+		a->n += n;
+	}
+	free(ids);
+	return for_each_subdir(fd, true, acc_ids_at, a);
+}
+
+static int acc_ids_at(int dirfd, const char *name, void *arg)
+{
+	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = acc_dir(fd, arg);
+	close(fd);
+	return r;
+}
+
+static int read_tree_ids_at(int dirfd, const char *file, pid_t **ret, size_t *ret_n)
+{
+	struct id_acc a = {file, NULL, 0};
+	int r = acc_dir(dirfd, &a);
+
+	if (r < 0) {
+		free(a.v);
+		return r;
+	}
+	*ret = a.v;
+	*ret_n = a.n;
+	return 0;
+}
+
+int acg_cg_tree_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
+{
+	return read_tree_ids_at(cg->mem_fd, "cgroup.procs", ret, ret_n);
+}
+
+int acg_cg_tree_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
+{
+	return read_tree_ids_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ret,
+				ret_n);
+}
+
 int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
 {
 	pid_t *tids = NULL;
@@ -802,7 +874,8 @@ int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
 	*ret_n = 0;
 	if (cg->version != 1)
 		return -EOPNOTSUPP;
-	r = read_ids_at(cg->mem_fd, "tasks", &tids, &n);
+	/* a container's tasks wait in its cgroup below the session's, on the session's limit */
+	r = read_tree_ids_at(cg->mem_fd, "tasks", &tids, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -1030,9 +1103,9 @@ bool acg_task_alive(const struct acg_task *t)
 	return faccessat(t->procfd, "stat", F_OK, 0) == 0;
 }
 
-/* acg_cg_pin() over the ids file of dirfd. */
-static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struct acg_task **ret,
-		  size_t *ret_n)
+/* acg_cg_pin() over the ids file of dirfd (with tree, of dirfd and every cgroup below). */
+static int pin_at(int dirfd, const char *file, bool tree, const pid_t *ids, size_t n,
+		  struct acg_task **ret, size_t *ret_n)
 {
 	struct acg_task *v = calloc(n ? n : 1, sizeof(*v));
 	size_t k = 0, w = 0, m = 0;
@@ -1057,7 +1130,7 @@ static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struc
 		k++;
 	}
 	/* still in the cgroup after being pinned */
-	r = read_ids_at(dirfd, file, &now, &m);
+	r = tree ? read_tree_ids_at(dirfd, file, &now, &m) : read_ids_at(dirfd, file, &now, &m);
 	if (r < 0) {
 		acg_tasks_free(v, k);
 		return r;
@@ -1081,7 +1154,14 @@ static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struc
 
 int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n)
 {
-	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ids, n, ret,
+	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", false, ids, n, ret,
+		      ret_n);
+}
+
+int acg_cg_tree_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret,
+		    size_t *ret_n)
+{
+	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", true, ids, n, ret,
 		      ret_n);
 }
 
@@ -1102,7 +1182,7 @@ static int signal_dir(int dirfd, int *count)
 	r = read_ids_at(dirfd, "cgroup.procs", &pids, &n);
 	if (r < 0)
 		return r;
-	r = pin_at(dirfd, "cgroup.procs", pids, n, &t, &k);
+	r = pin_at(dirfd, "cgroup.procs", false, pids, n, &t, &k);
 	free(pids);
 	if (r < 0)
 		return r;

@@ -221,12 +221,23 @@ int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 
 /*
+ * The pids (acg_cg_tree_pids) or thread ids (acg_cg_tree_tids) of cg's tasks and of every
+ * cgroup below it, whatever their names (a container's libpod-<id> below a session), and
+ * acg_cg_pin() checking membership of that whole subtree: what the controller acts on, so
+ * a LOW container's tasks are reniced and made the OOM killer's first choice as a LOW
+ * agent's are. malloc'd.
+ */
+int acg_cg_tree_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+int acg_cg_tree_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+
+/*
  * cgroup v1 only (-EOPNOTSUPP on v2). A task that waits in the kernel's v1 OOM path (its
  * cgroup or an ancestor at its limit with the OOM killer disabled) is woken only by a limit
  * raise or an uncharge while a cgroup of its line is marked under OOM; one that went to
  * sleep just after the last such event sleeps on, even with room back (seen here in a soak
  * of 64 churning sessions: a session asleep after its parent's OOM had ended).
- * acg_cg_oom_waiters() counts cg's own tasks asleep there (by /proc/TID/wchan).
+ * acg_cg_oom_waiters() counts the tasks of cg and of the cgroups below it asleep there (by
+ * /proc/TID/wchan).
  * acg_cg_oom_kick() wakes every such task in cg's subtree: a helper process of ours joins
  * cg, cg's limit is set to its usage so the helper's fault marks the tree under OOM, and
  * restoring the limit wakes the whole line. For a few milliseconds every allocation in the
@@ -257,6 +268,8 @@ struct acg_task {
 	int procfd; /* /proc/<id>, a directory of that task's files */
 };
 int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n);
+int acg_cg_tree_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret,
+		    size_t *ret_n);
 bool acg_task_alive(const struct acg_task *t);
 void acg_tasks_free(struct acg_task *v, size_t n);
 

@@ -176,6 +176,15 @@ static pid_t start_run_in_rt(char **args)
 	return pid;
 }
 
+/* /proc/PID/oom_score_adj of the task whose pid arg points to is 500 (what LOW gets). */
+static bool low_oom_adj(void *arg)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/%ld/oom_score_adj", *(long *)arg);
+	return acg_read_buf_at(AT_FDCWD, path, buf, sizeof(buf)) > 0 && atoi(buf) == 500;
+}
+
 static bool clamped(void *arg)
 {
 	uint64_t v = ACG_UNLIMITED;
@@ -298,6 +307,8 @@ static void test_low_container_held_and_resumed(void **state)
 		fprintf(stderr, "container task %ld: %s", pid, text);
 		assert_non_null(strstr(text, want));
 		free(text);
+		/* managed as a LOW agent is: the OOM killer's first choice (oom_score_adj 500) */
+		assert_true(th_wait_for(low_oom_adj, &pid, 30000));
 		/* its 100 MiB are the session's */
 		snprintf(path, sizeof(path), "%s/%s/%s", acg_cg_path(lo), ctr_name,
 			 mounts.mem_version == 2 ? "memory.current" : "memory.usage_in_bytes");
