@@ -428,6 +428,8 @@ static bool container_started(void *arg)
 }
 
 /*
+ * Root in a container cannot lift its session's limit or thaw it: podman mounts the cgroup
+ * filesystems read-only in a container that is not --privileged.
  * A container session killed as the daemon kills a LOW session (acg_cg_kill, its last
  * resort): the container's processes end, though its cgroup's name (libpod-<64 hex>) is
  * longer than a session's may be (the kill skipped it once); podman reports the container
@@ -435,25 +437,19 @@ static bool container_started(void *arg)
  */
 static void test_container_session_killed(void **state)
 {
+	/* root in the container tries to lift its limit and to thaw itself: read-only */
+	static char escape_then_sleep[] =
+		"f=/sys/fs/cgroup/memory/memory.limit_in_bytes; "
+		"[ -f $f ] && echo 999999999999 > $f && touch /x/esc; "
+		"f=/sys/fs/cgroup/memory.max; [ -f $f ] && echo max > $f && touch /x/esc; "
+		"f=/sys/fs/cgroup/freezer/freezer.state; "
+		"[ -f $f ] && echo THAWED > $f && touch /x/esc; "
+		"touch /x/up && exec sleep 600";
 	char vol[300];
-	char *args[] = {(char *)bin(),
-			"run",
-			"--root",
-			root_name,
-			"--priority",
-			"low",
-			"--name",
-			"k",
-			"--podman",
-			"--",
-			"--pull=never",
-			"--network=none",
-			vol,
-			IMAGE,
-			"sh",
-			"-c",
-			"touch /x/up && exec sleep 600",
-			NULL};
+	char *args[] = {
+		(char *)bin(), "run", "--root",	  root_name, "--priority",	"low",
+		"--name",      "k",   "--podman", "--",	     "--pull=never",	"--network=none",
+		vol,	       IMAGE, "sh",	  "-c",	     escape_then_sleep, NULL};
 	struct session_ref s = {0};
 	struct run_wait w = {0};
 	int pidfd;
@@ -465,6 +461,7 @@ static void test_container_session_killed(void **state)
 	/* up: podman has started it (a kill while conmon starts is podman's own failure) */
 	assert_true(th_wait_for(exists, x_path("up"), 120000));
 	assert_true(th_wait_for(container_started, &s, 30000));
+	assert_int_equal(access(x_path("esc"), F_OK), -1);
 	fprintf(stderr, "container task %ld in %s/%s\n", s.pid, acg_cg_path(s.cg), s.name);
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)s.pid, 0);
 	assert_true(pidfd >= 0);
@@ -614,6 +611,7 @@ static int teardown(void **state)
 		unlink(x_path("go"));
 		unlink(x_path("done"));
 		unlink(x_path("up"));
+		unlink(x_path("esc"));
 		rmdir(x_dir);
 	}
 	if (getenv("AGENTCG_TEST_KEEP"))
