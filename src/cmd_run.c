@@ -49,9 +49,9 @@ static void run_usage(FILE *f)
 		"                 'podman run' (its options, then IMAGE [ARG...]), with the\n"
 		"                 container's cgroup beneath the session's (--cgroup-parent,\n"
 		"                 cgroupfs manager, --cgroups=no-conmon, --rm; --runtime=runc\n"
-		"                 on a hybrid host);\n"
-		"                 podman itself runs as root, outside the session; --user does\n"
-		"                 not apply (podman run's own --user sets the container's)\n"
+		"                 on a hybrid host). Needs root, refused through sudo; podman\n"
+		"                 and conmon run outside the session; --user does not apply\n"
+		"                 (podman run's own --user sets the container's user)\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"Examples:\n"
@@ -61,7 +61,8 @@ static void run_usage(FILE *f)
 		"  agentcg run --priority low --name swe1 --podman -- --network none img pytest\n"
 		"\n"
 		"Exit status: CMD's own (128+N if it died of signal N); 127 if it could not be\n"
-		"run; 1 or 2 if the session could not be made.\n");
+		"run; 1 or 2 if the session could not be made. With --podman, podman's: the\n"
+		"container's code, 137 if it was killed, 125-127 if podman itself failed.\n");
 }
 
 /*
@@ -254,8 +255,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* podman stays where run is: only the container (and its conmon) join the session,
-	 * in cgroups of their own below it, so the session itself holds no process */
+	/* podman (and its conmon) stay where run is: only the container joins the session, in
+	 * a cgroup of its own below it, so the session itself holds no process */
 	pid = podman ? acg_spawn_in_cgroup(NULL, pargv, NULL, &exec_err)
 		     : acg_spawn_in_cgroup(cg, argv + optind, &id, &exec_err);
 	if (pid < 0) {
