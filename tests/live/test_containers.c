@@ -500,8 +500,8 @@ static void test_container_session_killed(void **state)
 	acg_cg_free(s.cg);
 }
 
-/* `agentcg ARGS` with SUDO_UID set; its exit status, its stderr in err. */
-static int run_as_sudo(char **args, char *err, size_t size)
+/* `agentcg ARGS` (with SUDO_UID set if sudo); its exit status, its stderr in err. */
+static int run_capture(char **args, bool sudo, char *err, size_t size)
 {
 	char path[128];
 	int status = -1, fd;
@@ -513,8 +513,13 @@ static int run_as_sudo(char **args, char *err, size_t size)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(126);
-		setenv("SUDO_UID", "65534", 1);
-		setenv("SUDO_GID", "65534", 1);
+		if (sudo) {
+			setenv("SUDO_UID", "65534", 1);
+			setenv("SUDO_GID", "65534", 1);
+		} else {
+			unsetenv("SUDO_UID");
+			unsetenv("SUDO_GID");
+		}
 		execv(args[0], args);
 		_exit(127);
 	}
@@ -551,12 +556,37 @@ static void test_podman_refused_through_sudo(void **state)
 		skip();
 	}
 	snprintf(none, sizeof(none), "agentcg-test-%d-none", (int)getpid());
-	status = run_as_sudo(args, err, sizeof(err));
+	status = run_capture(args, true, err, sizeof(err));
 	fprintf(stderr, "%s", err);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 2);
 	assert_non_null(strstr(err, "refused through sudo"));
 	assert_non_null(strchr(err, '\n'));
+	assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+}
+
+/* One line and exit 2: no image after --; --user with --podman. Needs no podman. */
+static void test_podman_usage_errors(void **state)
+{
+	char none[64];
+	char *no_image[] = {(char *)bin(), "run", "--root",   none,
+			    "--priority",  "low", "--podman", NULL};
+	char *user[] = {(char *)bin(), "run",	 "--root", none, "--priority", "low",
+			"--podman",    "--user", "nobody", "--", IMAGE,	       NULL};
+	char err[512];
+	int status;
+
+	(void)state;
+	snprintf(none, sizeof(none), "agentcg-test-%d-none", (int)getpid());
+	status = run_capture(no_image, false, err, sizeof(err));
+	fprintf(stderr, "%s", err);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+	assert_non_null(strstr(err, "which image?"));
+	assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+	status = run_capture(user, false, err, sizeof(err));
+	fprintf(stderr, "%s", err);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+	assert_non_null(strstr(err, "--user does not apply with --podman"));
 	assert_null(strchr(strchr(err, '\n') + 1, '\n'));
 }
 
@@ -640,6 +670,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_low_container_held_and_resumed, teardown),
 		cmocka_unit_test_teardown(test_container_session_killed, teardown),
 		cmocka_unit_test(test_podman_refused_through_sudo),
+		cmocka_unit_test(test_podman_usage_errors),
 	};
 
 	th_init();
