@@ -27,9 +27,20 @@ if [ "${1:-}" = --remove ]; then
 	[ $# -eq 2 ] || { echo "usage: podman-env.sh --remove DIR" >&2; exit 2; }
 	dir=$2
 	[ -f "$dir/storage.conf" ] || { echo "podman-env.sh: $dir: not a podman-env directory (no storage.conf)" >&2; exit 2; }
+	dir=$(cd "$dir" && pwd)
 	# vfs layers and the runroot hold no mounts; containers were started with --rm
 	CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_CONF=$dir/containers.conf \
 		podman rm --all --force >/dev/null 2>&1 || true
+	# a container killed behind podman's back (a test that failed half-way) leaves its
+	# runtime's state in /run/<runtime>/<id>: only those whose bundle is in DIR go
+	for rt in runc crun; do
+		command -v "$rt" >/dev/null 2>&1 && [ -d "/run/$rt" ] || continue
+		"$rt" --root "/run/$rt" list 2>/dev/null |
+			awk -v d="$dir/" 'NR > 1 && index($4, d) == 1 { print $1 }' |
+			while read -r id; do
+				"$rt" --root "/run/$rt" delete --force "$id" >/dev/null 2>&1 || true
+			done
+	done
 	rm -rf --one-file-system "$dir"
 	exit 0
 fi
