@@ -14,7 +14,8 @@
 # podman needs to use it:
 #   CONTAINERS_STORAGE_CONF=DIR/storage.conf
 #   CONTAINERS_CONF=DIR/containers.conf
-# Nothing is written outside DIR. Remove with: podman-env.sh --remove DIR
+# Nothing is written outside DIR (the containers run from it leave their runtime's state
+# in /run/runc or /run/crun while they run). Remove with: podman-env.sh --remove DIR
 # Exit status: 0 done, 1 failed, 2 bad usage, 3 podman or busybox-static missing.
 set -euo pipefail
 
