@@ -63,6 +63,7 @@ TEST_HELPERS := $(O)/tests/helpers.o $(O)/tests/schema.o
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit_%)
 LIVE_BINS := $(LIVE_SRCS:tests/live/%.c=$(O)/tests/live_%)
 CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c tests/schema.c \
+	tests/containers/alloc.c \
 	bench/*.c \
 	$(wildcard tests/fuzz/*.c) \
 	$(BPF_SRCS) bpf/*.h \
@@ -114,10 +115,19 @@ $(O)/tests/live_%: $(O)/tests/live/%.o $(TEST_HELPERS) $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# the container tests' allocator, copied into their busybox image: static, no sanitizer
+$(O)/tests/ctr_alloc: tests/containers/alloc.c
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+
+$(O)/tests/live_test_containers: | $(O)/tests/ctr_alloc
+
 $(O)/tests/unit/%.o $(O)/tests/live/%.o $(O)/tests/helpers.o $(O)/tests/schema.o: ALL_CFLAGS += \
 	-Itests -DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' -DDOC_DIR='"$(CURDIR)/docs"' \
 	-DTRACE_DIR='"$(CURDIR)/traces"' -DAGENTCG_BIN='"$(CURDIR)/$(O)/agentcg"' \
-	-DDIST_DIR='"$(CURDIR)/dist"'
+	-DDIST_DIR='"$(CURDIR)/dist"' -DCONTAINERS_DIR='"$(CURDIR)/tests/containers"' \
+	-DCTR_ALLOC='"$(CURDIR)/$(O)/tests/ctr_alloc"'
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh unit $(UNIT_BINS)

@@ -19,6 +19,7 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio
 	systemd python3-prometheus-client
 	xz-utils
+	podman runc crun conmon fuse-overlayfs slirp4netns uidmap
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}

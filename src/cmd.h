@@ -83,7 +83,8 @@ struct acg_ident {
 int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t why_size);
 
 /*
- * Fork argv[0] (searched in PATH) into cg, as id says (NULL: as the caller): the child
+ * Fork argv[0] (searched in PATH) into cg (NULL: where the caller is), as id says (NULL: as
+ * the caller): the child
  * takes the user's groups, gid and uid (and HOME, USER, LOGNAME, SHELL from its passwd
  * entry) after joining the cgroup and before exec. Returns its pid or -errno;
  * *ret_exec_err is the errno of a failed exec or identity change (the child then exits

@@ -144,7 +144,7 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *
 	}
 	close(go[0]);
 	close(err[1]);
-	if (pid < 0 || (e = acg_cg_attach(cg, pid)) < 0 || write(go[1], "G", 1) != 1) {
+	if (pid < 0 || (cg && (e = acg_cg_attach(cg, pid)) < 0) || write(go[1], "G", 1) != 1) {
 		if (pid < 0)
 			e = -errno;
 		else if (e == 0)

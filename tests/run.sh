@@ -18,7 +18,10 @@ for bin in "$@"; do
 done
 
 if [ "$(id -u)" -eq 0 ]; then
-	for d in /sys/fs/cgroup/memory /sys/fs/cgroup/freezer /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	# every hierarchy: a container runtime given a test session as its cgroup parent makes
+	# its path in each (cpu, pids, devices, name=systemd, ...)
+	for d in /sys/fs/cgroup/*/ /sys/fs/cgroup; do
+		d=${d%/}
 		for c in "$d"/agentcg-test-*; do
 			[ -d "$c" ] || continue
 			# Names carry the creating test's pid (agentcg-test-<pid>[-x], agentcg-test-x-<pid>):

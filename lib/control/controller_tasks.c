@@ -155,7 +155,7 @@ void ctl_renice_low(struct acg_controller *c, double now)
 		size_t n = 0, w = 0, m = 0;
 
 		if (acg_prio_is_high(c->s[i].prio) || c->s[i].gone ||
-		    acg_cg_tids(c->cg[i], &tids, &n) < 0)
+		    acg_cg_tree_tids(c->cg[i], &tids, &n) < 0)
 			continue;
 		if (n)
 			qsort(tids, n, sizeof(*tids), cmp_tid);
@@ -167,7 +167,7 @@ void ctl_renice_low(struct acg_controller *c, double now)
 		c->n_niced = w;
 		/* already at it (ours, or its own): nothing to do, nothing to record */
 		n = filter_ids(tids, n, not_low_yet, c->cfg.low_nice);
-		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+		if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
 			for (size_t k = 0; k < m; k++) {
 				struct sched_param sp = {0};
 				int was = nice_of(t[k].id), policy = sched_getscheduler(t[k].id);
@@ -188,10 +188,10 @@ void ctl_renice_low(struct acg_controller *c, double now)
 		}
 		free(tids);
 		/* its processes: the first to go if the kernel's OOM killer must act */
-		if (acg_cg_pids(c->cg[i], &tids, &n) < 0)
+		if (acg_cg_tree_pids(c->cg[i], &tids, &n) < 0)
 			continue;
 		n = filter_ids(tids, n, adj_below, LOW_OOM_SCORE_ADJ);
-		if (n && acg_cg_pin(c->cg[i], tids, n, &t, &m) == 0) {
+		if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
 			for (size_t k = 0; k < m; k++) {
 				int was = oom_adj_at(t[k].procfd, NULL), adj = LOW_OOM_SCORE_ADJ;
 
@@ -225,7 +225,7 @@ void ctl_unrenice(struct acg_controller *c)
 			ids[n++] = c->niced[k].tid;
 		}
 		/* only a task that is still there: its id may have been reused */
-		if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+		if (n && acg_cg_tree_pin(c->cg[i], ids, n, &t, &m) == 0) {
 			for (size_t k = 0; k < c->n_niced; k++) {
 				if (c->niced[k].session != i)
 					continue;
@@ -261,9 +261,9 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 
 		if (acg_prio_is_high(c->s[i].prio))
 			continue;
-		if (c->cfg.low_nice && acg_cg_tids(c->cg[i], &ids, &n) == 0) {
+		if (c->cfg.low_nice && acg_cg_tree_tids(c->cg[i], &ids, &n) == 0) {
 			n = filter_ids(ids, n, looks_low, c->cfg.low_nice);
-			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+			if (n && acg_cg_tree_pin(c->cg[i], ids, n, &t, &m) == 0) {
 				for (size_t k = 0; k < m; k++) {
 					struct sched_param sp = {0};
 
@@ -278,9 +278,9 @@ void acg_controller_reset_tasks(struct acg_controller *c)
 			}
 			free(ids);
 		}
-		if (acg_cg_pids(c->cg[i], &ids, &n) == 0) {
+		if (acg_cg_tree_pids(c->cg[i], &ids, &n) == 0) {
 			n = filter_ids(ids, n, adj_is, LOW_OOM_SCORE_ADJ);
-			if (n && acg_cg_pin(c->cg[i], ids, n, &t, &m) == 0) {
+			if (n && acg_cg_tree_pin(c->cg[i], ids, n, &t, &m) == 0) {
 				for (size_t k = 0; k < m; k++)
 					if (oom_adj_at(t[k].procfd, NULL) == LOW_OOM_SCORE_ADJ)
 						oom_adj_at(t[k].procfd, &zero);

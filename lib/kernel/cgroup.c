@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,6 +822,78 @@ int acg_cg_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
 	return read_ids_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ret, ret_n);
 }
 
+static int for_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
+			   void *arg);
+
+/* Ids gathered from one file of a cgroup and of every cgroup below it. */
+struct id_acc {
+	const char *file;
+	pid_t *v;
+	size_t n;
+};
+
+static int acc_ids_at(int dirfd, const char *name, void *arg);
+
+static int acc_dir(int fd, struct id_acc *a)
+{
+	pid_t *ids = NULL;
+	size_t n = 0;
+	int r = read_ids_at(fd, a->file, &ids, &n);
+
+	if (r < 0)
+		return r;
+	if (n) {
+		pid_t *nv = realloc(a->v, (a->n + n) * sizeof(*nv));
+
+		if (!nv) {
+			free(ids);
+			return -ENOMEM;
+		}
+		a->v = nv;
+		memcpy(a->v + a->n, ids, n * sizeof(*ids));
+		a->n += n;
+	}
+	free(ids);
+	return for_each_subdir(fd, true, acc_ids_at, a);
+}
+
+static int acc_ids_at(int dirfd, const char *name, void *arg)
+{
+	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = acc_dir(fd, arg);
+	close(fd);
+	return r;
+}
+
+static int read_tree_ids_at(int dirfd, const char *file, pid_t **ret, size_t *ret_n)
+{
+	struct id_acc a = {file, NULL, 0};
+	int r = acc_dir(dirfd, &a);
+
+	if (r < 0) {
+		free(a.v);
+		return r;
+	}
+	*ret = a.v;
+	*ret_n = a.n;
+	return 0;
+}
+
+int acg_cg_tree_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
+{
+	return read_tree_ids_at(cg->mem_fd, "cgroup.procs", ret, ret_n);
+}
+
+int acg_cg_tree_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n)
+{
+	return read_tree_ids_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ret,
+				ret_n);
+}
+
 int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
 {
 	pid_t *tids = NULL;
@@ -830,7 +903,8 @@ int acg_cg_oom_waiters(struct acg_cg *cg, unsigned int *ret_n)
 	*ret_n = 0;
 	if (cg->version != 1)
 		return -EOPNOTSUPP;
-	r = read_ids_at(cg->mem_fd, "tasks", &tids, &n);
+	/* a container's tasks wait in its cgroup below the session's, on the session's limit */
+	r = read_tree_ids_at(cg->mem_fd, "tasks", &tids, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -927,8 +1001,14 @@ out:
 	return r;
 }
 
-/* Call fn on every child cgroup directory of dirfd (non-recursive). */
-static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void *arg), void *arg)
+/*
+ * Call fn on every child cgroup directory of dirfd (non-recursive). With all, whatever its
+ * name (for the kill and the removal of a subtree: a container runtime names its cgroups
+ * below a session as it likes, podman's libpod-<64 hex digits> is longer than a session's
+ * name may be; acg_openat() still refuses '/' and ".."); else valid names only.
+ */
+static int for_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
+			   void *arg)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -943,7 +1023,8 @@ static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !acg_name_valid(de->d_name))
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || (!all && !acg_name_valid(de->d_name)))
 			continue;
 		r = fn(dirfd, de->d_name, arg);
 		if (r < 0 && r != -ENOENT)
@@ -952,6 +1033,11 @@ static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void
 	}
 	closedir(d);
 	return r;
+}
+
+static int for_each_child(int dirfd, int (*fn)(int dirfd, const char *name, void *arg), void *arg)
+{
+	return for_each_subdir(dirfd, false, fn, arg);
 }
 
 struct name_list {
@@ -1046,9 +1132,9 @@ bool acg_task_alive(const struct acg_task *t)
 	return faccessat(t->procfd, "stat", F_OK, 0) == 0;
 }
 
-/* acg_cg_pin() over the ids file of dirfd. */
-static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struct acg_task **ret,
-		  size_t *ret_n)
+/* acg_cg_pin() over the ids file of dirfd (with tree, of dirfd and every cgroup below). */
+static int pin_at(int dirfd, const char *file, bool tree, const pid_t *ids, size_t n,
+		  struct acg_task **ret, size_t *ret_n)
 {
 	struct acg_task *v = calloc(n ? n : 1, sizeof(*v));
 	size_t k = 0, w = 0, m = 0;
@@ -1073,7 +1159,7 @@ static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struc
 		k++;
 	}
 	/* still in the cgroup after being pinned */
-	r = read_ids_at(dirfd, file, &now, &m);
+	r = tree ? read_tree_ids_at(dirfd, file, &now, &m) : read_ids_at(dirfd, file, &now, &m);
 	if (r < 0) {
 		acg_tasks_free(v, k);
 		return r;
@@ -1097,7 +1183,14 @@ static int pin_at(int dirfd, const char *file, const pid_t *ids, size_t n, struc
 
 int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n)
 {
-	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", ids, n, ret,
+	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", false, ids, n, ret,
+		      ret_n);
+}
+
+int acg_cg_tree_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret,
+		    size_t *ret_n)
+{
+	return pin_at(cg->mem_fd, cg->version == 2 ? "cgroup.threads" : "tasks", true, ids, n, ret,
 		      ret_n);
 }
 
@@ -1118,7 +1211,7 @@ static int signal_dir(int dirfd, int *count)
 	r = read_ids_at(dirfd, "cgroup.procs", &pids, &n);
 	if (r < 0)
 		return r;
-	r = pin_at(dirfd, "cgroup.procs", pids, n, &t, &k);
+	r = pin_at(dirfd, "cgroup.procs", false, pids, n, &t, &k);
 	free(pids);
 	if (r < 0)
 		return r;
@@ -1134,7 +1227,7 @@ static int signal_dir(int dirfd, int *count)
 			(*count)++;
 	}
 	acg_tasks_free(t, k);
-	return for_each_child(dirfd, signal_tree_at, count);
+	return for_each_subdir(dirfd, true, signal_tree_at, count);
 }
 
 static int signal_tree_at(int dirfd, const char *name, void *arg)
@@ -1182,7 +1275,7 @@ static int remove_tree_at(int dirfd, const char *name, void *arg);
 /* Remove the children of dirfd, depth first. */
 static int remove_children(int dirfd)
 {
-	return for_each_child(dirfd, remove_tree_at, NULL);
+	return for_each_subdir(dirfd, true, remove_tree_at, NULL);
 }
 
 static int remove_tree_at(int dirfd, const char *name, void *arg)
@@ -1223,6 +1316,54 @@ int acg_cg_remove(struct acg_cg *cg)
 		if (r < 0 && r != -ENOENT && !first)
 			first = r;
 	}
+	return first;
+}
+
+int acg_cg_remove_elsewhere(const struct acg_mounts *m, const struct acg_cg *cg)
+{
+	size_t ml = strlen(m->mem_path);
+	char parent[ACG_PATH_MAX];
+	struct mntent me, *e;
+	char buf[4 * ACG_PATH_MAX];
+	const char *rel;
+	char *slash;
+	FILE *f;
+	int first = 0;
+
+	/* cg's path below the memory mount, as a runtime's --cgroup-parent names it */
+	if (m->mem_version != 1 || strncmp(cg->path, m->mem_path, ml) != 0 || cg->path[ml] != '/')
+		return 0;
+	rel = cg->path + ml + 1;
+	snprintf(parent, sizeof(parent), "%s", rel);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		parent[0] = '\0';
+	f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return -errno;
+	while ((e = getmntent_r(f, &me, buf, sizeof(buf)))) {
+		int mfd, pfd = -1, r;
+
+		/* every other hierarchy; the twins acg_cg_remove() took are gone already (a
+		 * twin the handle lacked, its root having none, may have been made there) */
+		if ((strcmp(e->mnt_type, "cgroup") != 0 && strcmp(e->mnt_type, "cgroup2") != 0) ||
+		    strcmp(e->mnt_dir, m->mem_path) == 0)
+			continue;
+		mfd = open(e->mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (mfd < 0)
+			continue;
+		r = acg_open_dir_beneath(mfd, parent, &pfd);
+		close(mfd);
+		if (r < 0)
+			continue; /* the runtime made nothing in this hierarchy */
+		r = remove_tree_at(pfd, cg->name, NULL);
+		close(pfd);
+		if (r < 0 && r != -ENOENT && !first)
+			first = r;
+	}
+	endmntent(f);
 	return first;
 }
 

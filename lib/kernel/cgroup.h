@@ -113,6 +113,18 @@ int acg_cg_remove(struct acg_cg *cg);
 /* Remove cg (all twins) only if it has no tasks and no children: -EBUSY otherwise. */
 int acg_cg_remove_if_empty(struct acg_cg *cg);
 
+/*
+ * Memory on cgroup v1 only (0 elsewhere): remove cg's path (its subtree, then itself) from
+ * every other hierarchy mounted here (cpu, pids, devices, the named systemd one, cgroup2),
+ * where a
+ * container runtime given cg as its cgroup parent made it (podman with the cgroupfs
+ * manager makes the parent, its conmon cgroup and the container's in each hierarchy it
+ * knows). Call after acg_cg_remove(): only empty cgroups can go. The path is opened one
+ * checked component at a time below each mount, never following a symlink; a hierarchy
+ * without it is skipped. Returns 0 or the first -errno.
+ */
+int acg_cg_remove_elsewhere(const struct acg_mounts *m, const struct acg_cg *cg);
+
 int acg_cg_version(const struct acg_cg *cg);
 /*
  * Whether this process may make cgroups in cg (its memory directory is writable to it):
@@ -220,12 +232,23 @@ int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 
 /*
+ * The pids (acg_cg_tree_pids) or thread ids (acg_cg_tree_tids) of cg's tasks and of every
+ * cgroup below it, whatever their names (a container's libpod-<id> below a session), and
+ * acg_cg_pin() checking membership of that whole subtree: what the controller acts on, so
+ * a LOW container's tasks are reniced and made the OOM killer's first choice as a LOW
+ * agent's are. malloc'd.
+ */
+int acg_cg_tree_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+int acg_cg_tree_tids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
+
+/*
  * cgroup v1 only (-EOPNOTSUPP on v2). A task that waits in the kernel's v1 OOM path (its
  * cgroup or an ancestor at its limit with the OOM killer disabled) is woken only by a limit
  * raise or an uncharge while a cgroup of its line is marked under OOM; one that went to
  * sleep just after the last such event sleeps on, even with room back (seen here in a soak
  * of 64 churning sessions: a session asleep after its parent's OOM had ended).
- * acg_cg_oom_waiters() counts cg's own tasks asleep there (by /proc/TID/wchan).
+ * acg_cg_oom_waiters() counts the tasks of cg and of the cgroups below it asleep there (by
+ * /proc/TID/wchan).
  * acg_cg_oom_kick() wakes every such task in cg's subtree: a helper process of ours joins
  * cg, cg's limit is set to its usage so the helper's fault marks the tree under OOM, and
  * restoring the limit wakes the whole line. For a few milliseconds every allocation in the
@@ -256,6 +279,8 @@ struct acg_task {
 	int procfd; /* /proc/<id>, a directory of that task's files */
 };
 int acg_cg_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret, size_t *ret_n);
+int acg_cg_tree_pin(struct acg_cg *cg, const pid_t *ids, size_t n, struct acg_task **ret,
+		    size_t *ret_n);
 bool acg_task_alive(const struct acg_task *t);
 void acg_tasks_free(struct acg_task *v, size_t n);
 
