@@ -4,6 +4,8 @@
 #   make                 build build/agentcg
 #   make test            unit tests, then live cgroup tests (root; v1 or v2 as the host has)
 #   make test-vm         the live tests again inside a qemu VM with a real cgroup v2
+#   make kernel-lab      the lab kernel: linux-source-6.12 + the memcg_bpf_ops RFC port
+#                        (kernel/), cached in /var/cache/agentcg/kernel-lab/<key>/
 #   make check           format check, warnings as errors, cppcheck, unit tests
 #   make ci              what CI runs: check, all tiers under ASan+UBSan, then the v2 VM tier
 #   make bench           the micro-benchmarks, into build/bench-results/
@@ -65,7 +67,7 @@ CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c te
 	$(wildcard lib/*.h src/*.h tests/*.h)
 
 .SECONDARY:
-.PHONY: all test test-unit test-live test-vm check format format-check cppcheck ci install clean \
+.PHONY: all test test-unit test-live test-vm kernel-lab check format format-check cppcheck ci install clean \
 	bench reproduce fuzz valgrind soak
 all: $(O)/agentcg
 
@@ -126,6 +128,9 @@ test: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
 
 test-vm: $(LIVE_BINS) $(O)/agentcg
 	$(Q)tests/vm/run.sh $(O) $(LIVE_BINS)
+
+kernel-lab:
+	$(Q)scripts/kernel-lab.sh
 
 $(O)/bench/replay_bench: $(O)/bench/replay_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)

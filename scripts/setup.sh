@@ -8,6 +8,9 @@
 # It also fetches (does not install) Debian's 6.12 kernel package and unpacks it
 # under $AGENTCG_VM_DIR (default: /var/cache/agentcg/vm) so the cgroup v2 test
 # tier can boot it under qemu. The host's own boot setup is never touched.
+# linux-source-6.12 and the kernel build tools (dwarves for pahole/BTF, bc, flex, bison,
+# libssl-dev; libelf-dev is above) are for the kernel lab: setup only installs them,
+# `make kernel-lab` (scripts/kernel-lab.sh) builds the lab kernel from them.
 set -euo pipefail
 
 PKGS=(
@@ -17,6 +20,7 @@ PKGS=(
 	clang-format cppcheck valgrind
 	gnuplot-nox chromium
 	qemu-system-x86 busybox-static cpio
+	linux-source-6.12 dwarves bc flex bison libssl-dev
 	systemd
 )
 
