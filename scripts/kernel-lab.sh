@@ -134,6 +134,7 @@ end=$(date +%s)
 cp "$dir/obj/arch/x86/boot/bzImage" "$dir/bzImage"
 cp "$dir/obj/.config" "$dir/config"
 objcopy -O binary --only-section=.BTF "$dir/obj/vmlinux" "$dir/vmlinux.btf"
+chmod 644 "$dir/vmlinux.btf"
 echo $((end - start)) >"$dir/build-seconds"
 touch "$dir/.complete"
 if [ "$path_only" = 1 ]; then
