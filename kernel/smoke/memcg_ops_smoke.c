@@ -5,7 +5,8 @@
  * cgroup with BPF_LINK_CREATE {flags = BPF_F_CGROUP_FD, target_fd = the cgroup}, and
  * check what the kernel then does: each hook is called (counted by the program), the
  * delay memcg_charged returns is a memory stall the kernel accounts (memory.pressure),
- * the attach rules (-EBUSY, BPF_F_ALLOW_OVERRIDE, bad flags, bad target) and detach.
+ * the attach rules (-EBUSY, BPF_F_ALLOW_OVERRIDE, bad flags, bad target) and detach,
+ * by hand or by removing the cgroup.
  * Runs inside the lab VM only (tests/vm/run.sh with AGENTCG_VM_KERNEL; root, cgroup2).
  *
  * Debian 12's libbpf (1.1) and uapi headers (6.1) predate struct_ops links: the map gets
@@ -14,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -330,12 +332,60 @@ static void test_attach_rules(void **state)
 	memcg_ops_smoke_bpf__destroy(skel);
 }
 
+/* the link's fdinfo names its cgroup (cgroup_id: on cgroup2, the directory's inode) */
+static unsigned long long link_cgroup_id(int link)
+{
+	char path[64], line[128];
+	unsigned long long id = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", link);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "cgroup_id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+/* a cgroup removed under its link: the kernel detaches it and tells the link's owner */
+static void test_cgroup_removed_detaches(void **state)
+{
+	struct memcg_ops_smoke_bpf *skel = load();
+	struct pollfd pfd = {.events = POLLHUP};
+	struct stat st;
+	int cfd, link;
+
+	(void)state;
+	assert_int_equal(mkdir(child, 0755), 0);
+	cfd = open(child, O_RDONLY | O_DIRECTORY);
+	assert_true(cfd >= 0);
+	assert_int_equal(fstat(cfd, &st), 0);
+	link = link_create(bpf_map__fd(skel->maps.smoke_ops), cfd, SMOKE_BPF_F_CGROUP_FD);
+	assert_true(link >= 0);
+	assert_int_equal(link_cgroup_id(link), (unsigned long long)st.st_ino);
+	pfd.fd = link;
+	assert_int_equal(poll(&pfd, 1, 0), 0); /* attached: nothing to report */
+
+	close(cfd);
+	assert_int_equal(rmdir(child), 0);
+	/* the cgroup's release runs asynchronously: wait up to 10 s for the hang-up */
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	assert_true(pfd.revents & POLLHUP);
+	assert_int_equal(link_cgroup_id(link), 0);
+
+	close(link);
+	memcg_ops_smoke_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hooks_run_then_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delay_is_a_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_removed_detaches, setup, teardown),
 	};
 
 	setvbuf(stdout, NULL, _IONBF, 0);
