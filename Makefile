@@ -4,6 +4,9 @@
 #   make                 build build/agentcg
 #   make test            unit tests, then live cgroup tests (root; v1 or v2 as the host has)
 #   make test-vm         the live tests again inside a qemu VM with a real cgroup v2
+#   make kernel-lab      the lab kernel: linux-source-6.12 + the memcg_bpf_ops RFC port
+#                        (kernel/), cached in /var/cache/agentcg/kernel-lab/<key>/
+#   make test-vm-lab     the VM tier on the lab kernel, plus its struct_ops smoke test
 #   make check           format check, warnings as errors, cppcheck, unit tests
 #   make ci              what CI runs: check, all tiers under ASan+UBSan, then the v2 VM tier
 #   make bench           the micro-benchmarks, into build/bench-results/
@@ -70,7 +73,8 @@ CSOURCES := $(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(LIVE_SRCS) tests/helpers.c te
 	$(wildcard lib/*.h lib/*/*.h src/*.h tests/*.h)
 
 .SECONDARY:
-.PHONY: all test test-unit test-live test-vm test-vm-noswap check format format-check cppcheck ci install clean \
+.PHONY: all test test-unit test-live test-vm test-vm-noswap kernel-lab test-vm-lab check format \
+	format-check cppcheck ci install clean \
 	bench reproduce fuzz valgrind soak
 all: $(O)/agentcg
 
@@ -146,6 +150,16 @@ test-vm: $(LIVE_BINS) $(O)/agentcg
 test-vm-noswap: $(O)/tests/live_test_daemon $(O)/tests/live_test_bench $(O)/agentcg
 	$(Q)AGENTCG_VM_SWAP=0 tests/vm/run.sh $(O) \
 		$(O)/tests/live_test_daemon $(O)/tests/live_test_bench
+
+kernel-lab:
+	$(Q)scripts/kernel-lab.sh
+
+# The lab kernel in the VM: the live tests, then memcg_ops_smoke (kernel/smoke/, built
+# against the lab kernel's BTF) that drives the RFC's hooks directly.
+test-vm-lab: $(LIVE_BINS) $(O)/agentcg
+	$(Q)kernel/smoke/build.sh $(O)/kernel-lab
+	$(Q)AGENTCG_VM_KERNEL=$$(scripts/kernel-lab.sh --path) tests/vm/run.sh $(O) $(LIVE_BINS) \
+		$(O)/kernel-lab/memcg_ops_smoke
 
 $(O)/bench/replay_bench: $(O)/bench/replay_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)

@@ -8,6 +8,9 @@
 # It also fetches (does not install) Debian's 6.12 kernel package and unpacks it
 # under $AGENTCG_VM_DIR (default: /var/cache/agentcg/vm) so the cgroup v2 test
 # tier can boot it under qemu. The host's own boot setup is never touched.
+# linux-source-6.12 and the kernel build tools (dwarves for pahole/BTF, bc, flex, bison,
+# libssl-dev; libelf-dev is above) are for the kernel lab: setup only installs them,
+# `make kernel-lab` (scripts/kernel-lab.sh) builds the lab kernel from them.
 set -euo pipefail
 
 PKGS=(
@@ -20,6 +23,7 @@ PKGS=(
 	systemd python3-prometheus-client
 	xz-utils
 	podman runc crun conmon fuse-overlayfs slirp4netns uidmap
+	linux-source-6.12 dwarves bc flex bison libssl-dev
 )
 
 VM_DIR=${AGENTCG_VM_DIR:-/var/cache/agentcg/vm}

@@ -8,6 +8,11 @@
 # reclaimed, as on real hosts; AGENTCG_VM_SWAP=0: none, the common production case), runs
 # the tests and powers off. The console log is kept in
 # BUILD_DIR/vm/console.log; the closing line sums the tests like tests/run.sh does.
+#
+# AGENTCG_VM_KERNEL=path/to/bzImage boots that kernel instead, e.g. the lab kernel
+# (AGENTCG_VM_KERNEL=$(scripts/kernel-lab.sh --path)): its drivers (zram) are built in, so
+# no modules are loaded, and bpftool comes along to show what the kernel's BTF has of
+# struct memcg_bpf_ops.
 set -euo pipefail
 
 build=$1
@@ -22,12 +27,19 @@ die() {
 	exit 1
 }
 
-kernel=$(ls "$vm_dir"/boot/vmlinuz-6.12* 2>/dev/null | sort -V | tail -n1 || true)
-[ -n "$kernel" ] || die "no Debian 6.12 kernel in $vm_dir/boot (run scripts/setup.sh)"
+if [ -n "${AGENTCG_VM_KERNEL:-}" ]; then
+	kernel=$AGENTCG_VM_KERNEL
+	[ -r "$kernel" ] || die "AGENTCG_VM_KERNEL=$kernel: no such readable kernel image"
+	kver="$(basename "$kernel") from $(dirname "$kernel")"
+	moddir=
+else
+	kernel=$(ls "$vm_dir"/boot/vmlinuz-6.12* 2>/dev/null | sort -V | tail -n1 || true)
+	[ -n "$kernel" ] || die "no Debian 6.12 kernel in $vm_dir/boot (run scripts/setup.sh)"
+	kver=${kernel##*/vmlinuz-}
+	moddir=$vm_dir/lib/modules/$kver/kernel
+fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run scripts/setup.sh)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (package busybox-static; run scripts/setup.sh)"
-kver=${kernel##*/vmlinuz-}
-moddir=$vm_dir/lib/modules/$kver/kernel
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules,tests}
@@ -44,6 +56,10 @@ copy_with_libs() {
 	done
 }
 copy_with_libs "$build/agentcg" bin/agentcg
+if [ -n "${AGENTCG_VM_KERNEL:-}" ]; then
+	command -v bpftool >/dev/null || die "bpftool missing (run scripts/setup.sh)"
+	copy_with_libs "$(command -v bpftool)" bin/bpftool
+fi
 tests=()
 for t in "$@"; do
 	copy_with_libs "$t" "tests/$(basename "$t")"
@@ -76,7 +92,7 @@ add_module() {
 	xz -dc "$path" >"$root/lib/modules/$name.ko"
 	load_order+=("$name")
 }
-add_module zram
+[ -z "$moddir" ] || add_module zram
 
 # The users a host has (run --user nobody, tests that become nobody): root and nobody.
 mkdir -p "$root/etc"
@@ -98,6 +114,14 @@ if [ -e /sys/block/zram0/disksize ] && [ "${AGENTCG_VM_SWAP:-1}" != 0 ]; then
 	echo 512M > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
 fi
 echo "VM: kernel \$(uname -r), swap \$(grep SwapTotal /proc/meminfo)"
+if [ -x /bin/bpftool ]; then
+	/bin/bpftool btf dump file /sys/kernel/btf/vmlinux >/tmp/btf.txt
+	echo "VM: BTF lines naming memcg_bpf_ops: \$(grep -c memcg_bpf_ops /tmp/btf.txt)"
+	grep memcg_bpf_ops /tmp/btf.txt | head -n 5 | sed 's/^/VM: BTF /'
+	/bin/bpftool btf dump file /sys/kernel/btf/vmlinux format c |
+		sed -n '/^struct memcg_bpf_ops {/,/^};/p' | sed 's/^/VM: BTF /'
+	rm -f /tmp/btf.txt
+fi
 /bin/agentcg check
 export AGENTCG_EXPECT_MEMCG=2 AGENTCG_EXPECT_MODE=unified AGENTCG_TRACES=/traces AGENTCG_BIN=/bin/agentcg AGENTCG_DIST=/dist
 ${AGENTCG_TEST_FILTER:+export AGENTCG_TEST_FILTER='$AGENTCG_TEST_FILTER'}
