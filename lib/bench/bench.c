@@ -301,6 +301,8 @@ static void reap(struct acg_bench_run *r, size_t i, double t, bool block)
 	s->out.wait_status = status;
 	s->exited = true;
 	s->exit_at_s = t;
+	if (r->st && r->st->ended && r->ctx.priv)
+		r->st->ended(&r->ctx, i);
 }
 
 static bool all_exited(const struct acg_bench_run *r)

@@ -175,6 +175,14 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 	return acg_controller_setup(d->ctl, what);
 }
 
+/* A session whose worker ended is over for the policy, as in the simulator (its cgroup,
+ * kept until the run's end, would otherwise count as an idle session: a HIGH one holds the
+ * LOW ones until it has been quiet for quiet_s) */
+static void dynamic_ended(struct acg_strategy_ctx *c, size_t i)
+{
+	acg_controller_ended(((struct dynamic *)c->priv)->ctl, i);
+}
+
 static int dynamic_tick(struct acg_strategy_ctx *c, double now)
 {
 	return acg_controller_tick(((struct dynamic *)c->priv)->ctl, now);
@@ -200,15 +208,16 @@ static void dynamic_teardown(struct acg_strategy_ctx *c)
 
 static const struct acg_strategy table[] = {
 	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg,
-	 budget_setup, NULL, NULL, NULL},
+	 budget_setup, NULL, NULL, NULL, NULL},
 	{"static", "each session gets a hard limit of budget/N", needs_memcg, static_setup, NULL,
-	 NULL, NULL},
+	 NULL, NULL, NULL},
 	{"high", "a fixed memory.high per priority class (control arm for dynamic)", high_supported,
-	 high_setup, NULL, NULL, NULL},
+	 high_setup, NULL, NULL, NULL, NULL},
 	{"dynamic", "the priority controller: HIGH keeps allocating, LOW is throttled or paused",
-	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_pollfds, dynamic_teardown},
+	 dynamic_supported, dynamic_setup, dynamic_tick, dynamic_pollfds, dynamic_teardown,
+	 dynamic_ended},
 	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, bpf_setup, bpf_tick,
-	 NULL, bpf_teardown},
+	 NULL, bpf_teardown, NULL},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

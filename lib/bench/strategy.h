@@ -52,6 +52,9 @@ struct acg_strategy {
 	size_t (*pollfds)(struct acg_strategy_ctx *c, struct pollfd **ret);
 	/* undo what setup and tick did, free priv (NULL: nothing to undo) */
 	void (*teardown)(struct acg_strategy_ctx *c);
+	/* session i's work ended (its worker exited; its cgroup stays until the run's end)
+	 * (NULL: nothing to do) */
+	void (*ended)(struct acg_strategy_ctx *c, size_t i);
 };
 
 /* The table, in presentation order, and its length. */

@@ -259,6 +259,12 @@ void acg_controller_remove(struct acg_controller *c, size_t i)
 	c->pfd[2 + c->n] = (struct pollfd){.fd = -1};
 }
 
+void acg_controller_ended(struct acg_controller *c, size_t i)
+{
+	if (i < c->n)
+		c->s[i].gone = true;
+}
+
 void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *sig)
 {
 	size_t cap = c->cap ? c->cap : 1;

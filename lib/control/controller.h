@@ -61,6 +61,12 @@ int acg_controller_add(struct acg_controller *c, struct acg_cg *cg, enum acg_pri
 void acg_controller_remove(struct acg_controller *c, size_t i);
 
 /*
+ * Session i's work is over (its cgroup may stay): the policy counts it no more, as if it
+ * were gone (a HIGH session that ended holds no LOW one back).
+ */
+void acg_controller_ended(struct acg_controller *c, size_t i);
+
+/*
  * The kernel's wake-ups to poll for between ticks: on v1 the parent's usage crossing where
  * the policy would hold next (re-armed every tick), and the parent or a LOW session
  * starting to wait at its limit; on v2 memory.events changes of those. A caller polls them
