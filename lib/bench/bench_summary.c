@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench_summary.c: from run documents to the bench summary, and the summary to Markdown.
+ *
+ * Its size (about 690 lines): the summary and its Markdown are one schema
+ * (docs/bench.md), kept side by side so a key added to one is seen in the other.
  * Only the data files are read, so a summary can be recomputed from a results directory.
  *
  * Per strategy and priority class, each (run, session) of that class gives one completion

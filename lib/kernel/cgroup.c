@@ -2,6 +2,11 @@
 /*
  * cgroup.c: managed cgroups over v1 and v2 (see cgroup.h for the model).
  *
+ * Its size (about 1400 lines) has a reason: it is every access to cgroupfs, and each one
+ * goes through the same confinement (directory fds, names checked, O_NOFOLLOW) kept in this
+ * one file; a split by concern (controls, events and wake-ups, tasks, the tree) behind one
+ * internal header, as the controller was split, is the next step (docs/architecture.md).
+ *
  * Every cgroup is held as directory fds: mem_fd (the memory controller's directory),
  * freezer_fd (v1 freezer twin, or -1) and psi_fd (the directory whose memory.pressure
  * describes these tasks: the cgroup itself on v2, the cgroup2 twin on a hybrid host, -1 on

@@ -2,6 +2,9 @@
 /*
  * evaluate.c: the policy on random mixes of the corpus (model and terms in evaluate.h).
  *
+ * Its size (about 700 lines): drawing mixes, the no-kill witness, the strategies run on
+ * each mix and the tallies are one procedure; the witness could stand alone if it grows.
+ *
  * Worked example of the witness: budget 1000 MiB, HIGH holds 200 MiB and will burst to 700
  * later; LOW a wants 250 MiB, b 250 MiB. From the start the witness keeps 700 free for
  * HIGH: a and b may hold 300 together, so a grows to 250 while b waits at its first size

@@ -2,6 +2,9 @@
 /*
  * policy.c: the priority policy (model and worked example in policy.h). No I/O, no
  * clock: everything comes in through acg_pol_state.
+ *
+ * Its size (about 700 lines): the one estimator and the one decide(), each rule a small
+ * function, kept together so the whole policy reads in one place beside its model comment.
  */
 #include "policy.h"
 

@@ -2,6 +2,9 @@
 /*
  * trace.c: loading and validating memory traces (see trace.h).
  *
+ * Its size (about 510 lines): two formats (resources.json, CSV) and every check of bad
+ * input the fuzzer found, in one parser.
+ *
  * resources.json: {"samples": [{"epoch": 1770178388.57, "mem_usage": "9.331MB / 16.19GB",
  * ...}, ...], "summary": {...}}. A sample's time is its epoch minus the first epoch; its
  * size is the integer "bytes" when present (exact: agentcg record writes it, and units do
