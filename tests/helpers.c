@@ -9,10 +9,13 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "schema.h"
 
 #include "fsutil.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -255,4 +258,41 @@ void th_drop(const char *dir, const char *name)
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	unlink(p);
+}
+
+size_t th_json_load_all(const char *pattern, json_t **docs, size_t max)
+{
+	glob_t g;
+	size_t n = 0;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
+		docs[n] = json_load_file(g.gl_pathv[i], 0, NULL);
+		if (!docs[n])
+			fail_msg("%s: not JSON", g.gl_pathv[i]);
+		n++;
+	}
+	globfree(&g);
+	return n;
+}
+
+void th_schema_add_doc(struct th_schema *s, const char *doc, const char *heading, const char *only,
+		       const char *prefix, const char *skip)
+{
+	char path[600], err[700];
+
+	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), doc);
+	if (th_schema_add(s, path, heading, only, prefix, skip, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+void th_schema_expect(const struct th_schema *s, json_t **docs, size_t n, const char *what)
+{
+	char *diff = th_schema_diff(s, docs, n);
+
+	if (diff)
+		fail_msg("%s against docs/: %s", what, diff);
+	for (size_t i = 0; i < n; i++)
+		json_decref(docs[i]);
 }

@@ -72,6 +72,20 @@ bool th_wait_for(bool (*cond)(void *arg), void *arg, int timeout_ms);
 /* |actual - expected| <= tolerance percent of expected. Prints both when it is not. */
 bool th_within(const char *what, uint64_t actual, uint64_t expected, unsigned int pct);
 
+/* Up to max JSON files matching pattern, loaded (the test fails on one that is not JSON);
+ * how many. */
+struct json_t;
+struct th_schema;
+size_t th_json_load_all(const char *pattern, struct json_t **docs, size_t max);
+
+/* Add the key rows of docs/<doc>'s section heading to s (th_schema_add's only, prefix and
+ * skip); the test fails if the section cannot be read. */
+void th_schema_add_doc(struct th_schema *s, const char *doc, const char *heading, const char *only,
+		       const char *prefix, const char *skip);
+
+/* Fail unless docs[0..n) have exactly the keys s lists (what names them); frees them. */
+void th_schema_expect(const struct th_schema *s, struct json_t **docs, size_t n, const char *what);
+
 /* Write text to dir/name (the test fails if it cannot), and remove dir/name. */
 void th_put(const char *dir, const char *name, const char *text);
 void th_drop(const char *dir, const char *name);

@@ -103,28 +103,6 @@ static json_t *command_error(const struct acg_bench_session *s)
 	}
 }
 
-/* The cgroup's memory events after minus before, as a replay's memory_events_delta. */
-static json_t *events_delta(const struct acg_replay_outcome *o)
-{
-	const struct acg_mem_events *a = &o->ev_before, *b = &o->ev_after;
-	json_t *d;
-
-	if (!o->have_events)
-		return json_null();
-	d = json_object();
-#define DELTA(bit, field)   \
-	if (b->has & (bit)) \
-		json_object_set_new(d, #field, json_integer((json_int_t)(b->field - a->field)));
-	DELTA(ACG_EV_LOW, low)
-	DELTA(ACG_EV_HIGH, high)
-	DELTA(ACG_EV_MAX, max)
-	DELTA(ACG_EV_OOM, oom)
-	DELTA(ACG_EV_OOM_KILL, oom_kill)
-	DELTA(ACG_EV_OOM_GROUP_KILL, oom_group_kill)
-#undef DELTA
-	return d;
-}
-
 /*
  * A command session's result (docs/bench.md, "A command session"): how the sequence went,
  * command by command, with the keys the summary reads from any session.
@@ -168,7 +146,7 @@ static json_t *command_json(const struct acg_bench_session *s)
 		"status", acg_bench_session_status(s), "exit", exit_json(s->out.wait_status),
 		"error", command_error(s), "completion_s",
 		s->rep.ended ? json_real((double)s->rep.end_ns / 1e9) : json_null(), "wall_s",
-		s->out.wall_s, "memory_events_delta", events_delta(&s->out), "peak",
+		s->out.wall_s, "memory_events_delta", acg_replay_events_delta_json(&s->out), "peak",
 		"cgroup_peak_bytes",
 		s->out.have_cg_peak ? json_integer((json_int_t)s->out.cg_peak) : json_null(),
 		"cgroup_peak_since",

@@ -122,6 +122,9 @@ struct acg_replay_outcome {
 
 struct json_t;
 
+/* The cgroup's memory events after minus before (memory_events_delta), or null. */
+struct json_t *acg_replay_events_delta_json(const struct acg_replay_outcome *o);
+
 /* The result as JSON (schema: docs/replay.md). NULL on allocation failure. */
 struct json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg,
 				  const struct acg_replay_result *r,

@@ -94,7 +94,7 @@ static json_t *per_sample_json(const struct acg_replay_result *r)
 			 "growth_chunk_us", chunks);
 }
 
-static json_t *events_delta_json(const struct acg_replay_outcome *o)
+json_t *acg_replay_events_delta_json(const struct acg_replay_outcome *o)
 {
 	const struct acg_mem_events *a = &o->ev_before, *b = &o->ev_after;
 	json_t *d;
@@ -166,7 +166,7 @@ json_t *acg_replay_to_json(const struct acg_replay_cfg *cfg, const struct acg_re
 	json_object_set_new(doc, "lateness_us", pct_json(r->late_ns, r->replayed));
 	json_object_set_new(doc, "behind_schedule_us", pct_json(r->behind_ns, r->replayed));
 	json_object_set_new(doc, "tracking", tracking_json(r));
-	json_object_set_new(doc, "memory_events_delta", events_delta_json(o));
+	json_object_set_new(doc, "memory_events_delta", acg_replay_events_delta_json(o));
 	json_object_set_new(doc, "per_sample", per_sample_json(r));
 	return doc;
 }

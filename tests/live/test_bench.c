@@ -284,44 +284,6 @@ static void test_dynamic_holds_then_resumes(void **state)
 #define AGENTCG_BIN "build/agentcg"
 #endif
 
-/* Up to max JSON files matching pattern, loaded; how many. */
-static size_t load_all(const char *pattern, json_t **docs, size_t max)
-{
-	glob_t g;
-	size_t n = 0;
-
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
-		docs[n] = json_load_file(g.gl_pathv[i], 0, NULL);
-		if (!docs[n])
-			fail_msg("%s: not JSON", g.gl_pathv[i]);
-		n++;
-	}
-	globfree(&g);
-	return n;
-}
-
-static void add_keys(struct th_schema *s, const char *doc, const char *heading, const char *only,
-		     const char *prefix, const char *skip)
-{
-	char path[600], err[700];
-
-	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), doc);
-	if (th_schema_add(s, path, heading, only, prefix, skip, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
-
-static void expect_keys(const struct th_schema *s, json_t **docs, size_t n, const char *what)
-{
-	char *diff = th_schema_diff(s, docs, n);
-
-	if (diff)
-		fail_msg("%s against docs/: %s", what, diff);
-	for (size_t i = 0; i < n; i++)
-		json_decref(docs[i]);
-}
-
 /*
  * The docs list exactly the keys the bench and report write: a real bench of the small
  * scenario (one session OOM-killed, a warm-up) through the CLI, then its report; every
@@ -359,30 +321,33 @@ static void test_docs_match_output(void **state)
 		fail_msg("the bench or its report failed");
 	}
 
-	add_keys(&replay, "replay.md", "## Result", NULL, NULL, NULL);
+	th_schema_add_doc(&replay, "replay.md", "## Result", NULL, NULL, NULL);
 	snprintf(pattern, sizeof(pattern), "%s/runs/*/*/sessions/*.json", out);
-	n = load_all(pattern, docs, 64);
+	n = th_json_load_all(pattern, docs, 64);
 	assert_int_equal(n, 9);
-	expect_keys(&replay, docs, n, "sessions/<name>.json");
+	th_schema_expect(&replay, docs, n, "sessions/<name>.json");
 
-	add_keys(&run, "bench.md", "## run.json", NULL, NULL, NULL);
-	add_keys(&run, "replay.md", "## Result", NULL, "sessions[].", "per_sample");
+	th_schema_add_doc(&run, "bench.md", "## run.json", NULL, NULL, NULL);
+	th_schema_add_doc(&run, "replay.md", "## Result", NULL, "sessions[].", "per_sample");
 	snprintf(pattern, sizeof(pattern), "%s/runs/*/*/run.json", out);
-	n = load_all(pattern, docs, 64);
+	n = th_json_load_all(pattern, docs, 64);
 	assert_int_equal(n, 5);
-	expect_keys(&run, docs, n, "run.json");
+	th_schema_expect(&run, docs, n, "run.json");
 
-	add_keys(&summary, "bench.md", "## summary.json", NULL, NULL, NULL);
-	add_keys(&summary, "bench.md", "## A statistic", NULL, "strategies[].{high,low}.*.", NULL);
-	add_keys(&summary, "simulate.md", "## Result", "strategies[].", "simulation.*.", NULL);
+	th_schema_add_doc(&summary, "bench.md", "## summary.json", NULL, NULL, NULL);
+	th_schema_add_doc(&summary, "bench.md", "## A statistic", NULL,
+			  "strategies[].{high,low}.*.", NULL);
+	th_schema_add_doc(&summary, "simulate.md", "## Result", "strategies[].", "simulation.*.",
+			  NULL);
 	snprintf(pattern, sizeof(pattern), "%s/summary.json", out);
-	assert_int_equal(load_all(pattern, docs, 1), 1);
-	expect_keys(&summary, docs, 1, "summary.json");
+	assert_int_equal(th_json_load_all(pattern, docs, 1), 1);
+	th_schema_expect(&summary, docs, 1, "summary.json");
 
-	add_keys(&summary, "bench.md", "## summary.json of agentcg report", NULL, NULL, NULL);
+	th_schema_add_doc(&summary, "bench.md", "## summary.json of agentcg report", NULL, NULL,
+			  NULL);
 	snprintf(pattern, sizeof(pattern), "%s/report/summary.json", out);
-	assert_int_equal(load_all(pattern, docs, 1), 1);
-	expect_keys(&summary, docs, 1, "report/summary.json");
+	assert_int_equal(th_json_load_all(pattern, docs, 1), 1);
+	th_schema_expect(&summary, docs, 1, "report/summary.json");
 	th_schema_free(&replay);
 	th_schema_free(&run);
 	th_schema_free(&summary);

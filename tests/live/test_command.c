@@ -393,43 +393,6 @@ static void test_check_config(void **state)
 	free(log);
 }
 
-static size_t load_all(const char *pattern, json_t **docs, size_t max)
-{
-	glob_t g;
-	size_t n = 0;
-
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
-		docs[n] = json_load_file(g.gl_pathv[i], 0, NULL);
-		if (!docs[n])
-			fail_msg("%s: not JSON", g.gl_pathv[i]);
-		n++;
-	}
-	globfree(&g);
-	return n;
-}
-
-static void add_keys(struct th_schema *s, const char *doc, const char *heading, const char *prefix,
-		     const char *skip)
-{
-	char path[600], err[700];
-
-	snprintf(path, sizeof(path), "%s/%s", th_doc_dir(), doc);
-	if (th_schema_add(s, path, heading, NULL, prefix, skip, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
-
-static void expect_keys(const struct th_schema *s, json_t **docs, size_t n, const char *what)
-{
-	char *diff = th_schema_diff(s, docs, n);
-
-	if (diff)
-		fail_msg("%s against docs/: %s", what, diff);
-	for (size_t i = 0; i < n; i++)
-		json_decref(docs[i]);
-}
-
 /*
  * A real bench through the CLI (the oom scenario: solo baselines, then static): the log
  * files are written, the summary says the simulation and the oracle are unavailable, and
@@ -475,18 +438,18 @@ static void test_bench_cli_docs(void **state)
 	assert_non_null(strstr(md, "Oracle: unavailable: command sessions have no memory"));
 	free(md);
 
-	add_keys(&cmd, "bench.md", "## A command session's result", NULL, NULL);
+	th_schema_add_doc(&cmd, "bench.md", "## A command session's result", NULL, NULL, NULL);
 	snprintf(path, sizeof(path), "%s/cli/runs/*/*/sessions/lo.json", dir);
-	n = load_all(path, docs, 16);
+	n = th_json_load_all(path, docs, 16);
 	assert_int_equal(n, 2);
-	expect_keys(&cmd, docs, n, "a command session's sessions/<name>.json");
+	th_schema_expect(&cmd, docs, n, "a command session's sessions/<name>.json");
 
-	add_keys(&run, "bench.md", "## run.json", NULL, NULL);
-	add_keys(&run, "replay.md", "## Result", "sessions[].", "per_sample");
+	th_schema_add_doc(&run, "bench.md", "## run.json", NULL, NULL, NULL);
+	th_schema_add_doc(&run, "replay.md", "## Result", NULL, "sessions[].", "per_sample");
 	snprintf(path, sizeof(path), "%s/cli/runs/*/*/run.json", dir);
-	n = load_all(path, docs, 16);
+	n = th_json_load_all(path, docs, 16);
 	assert_int_equal(n, 3);
-	expect_keys(&run, docs, n, "run.json");
+	th_schema_expect(&run, docs, n, "run.json");
 	th_schema_free(&cmd);
 	th_schema_free(&run);
 }
