@@ -900,12 +900,21 @@ static void test_simulate_json(void **state)
 	res_free(&r);
 }
 
+/* The corpus: $AGENTCG_TRACES (the VM tier carries it at /traces), else the source tree's. */
+static const char *traces(void)
+{
+	return getenv("AGENTCG_TRACES") ? getenv("AGENTCG_TRACES") : TRACE_DIR;
+}
+
 /* Whether name is a line of the corpus's heldout.txt. */
 static bool held_out(const char *name)
 {
-	char line[256];
+	char line[256], path[600];
 	bool found = false;
-	FILE *f = fopen(TRACE_DIR "/heldout.txt", "r");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/heldout.txt", traces());
+	f = fopen(path, "r");
 
 	assert_non_null(f);
 	while (!found && fgets(line, sizeof(line), f)) {
@@ -919,7 +928,7 @@ static bool held_out(const char *name)
 /* evaluate --json --split S: the document, after checking every trace's side of the split */
 static json_t *evaluate_split(const char *split, bool test)
 {
-	struct res r = RUN("evaluate", TRACE_DIR, "--split", split, "--mixes", "12", "--json");
+	struct res r = RUN("evaluate", traces(), "--split", split, "--mixes", "12", "--json");
 	json_t *doc, *m;
 	size_t i, seen = 0;
 
@@ -955,9 +964,9 @@ static void test_evaluate(void **state)
 	json_t *doc;
 
 	(void)state;
-	a = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "4");
-	b = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "4");
-	c = RUN("evaluate", TRACE_DIR, "--mixes", "10", "--seed", "5");
+	a = RUN("evaluate", traces(), "--mixes", "10", "--seed", "4");
+	b = RUN("evaluate", traces(), "--mixes", "10", "--seed", "4");
+	c = RUN("evaluate", traces(), "--mixes", "10", "--seed", "5");
 	assert_int_equal(a.code, 0);
 	assert_non_null(strstr(a.out, "dynamic"));
 	assert_string_equal(a.out, b.out);
@@ -1012,7 +1021,7 @@ static void test_profile(void **state)
 	size_t i;
 
 	(void)state;
-	r = RUN("profile", TRACE_DIR, "--split", "all");
+	r = RUN("profile", traces(), "--split", "all");
 	assert_int_equal(r.code, 0);
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
@@ -1024,7 +1033,7 @@ static void test_profile(void **state)
 	assert_true(json_integer_value(json_object_get(doc, "bursts_found")) > 0);
 	json_decref(doc);
 
-	r = RUN("profile", TRACE_DIR, "--out", out);
+	r = RUN("profile", traces(), "--out", out);
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "(split tune)"));
 	assert_non_null(strstr(r.out, "peak / baseline"));

@@ -75,6 +75,7 @@ traces=${AGENTCG_TRACES:-$here/../../traces}
 if [ -d "$traces" ]; then
 	mkdir -p "$root/traces"
 	cp "$traces"/*.json "$root/traces/"
+	[ -f "$traces/heldout.txt" ] && cp "$traces/heldout.txt" "$root/traces/"
 fi
 
 # zram and its dependencies, decompressed (busybox insmod takes plain .ko), in load order.
