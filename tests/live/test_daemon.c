@@ -1332,8 +1332,15 @@ static void test_v2_hold_bounded(void **state)
 	assert_true(th_child_allocated(&b, 30000));
 	assert_int_equal(th_child_start(lo, 100 * MiB, &a), 0);
 	assert_true(th_wait_for(frozen, lo, 30000));
-	assert_true(log_has("waited at its clamp"));
 	assert_true(log_has("\"action\":\"freeze\""));
+	/* frozen for waiting at its clamp past the bound, or, when a slow VM (TCG under ASan)
+	 * let it overrun memory.high by more than the slack before the bound came, for that:
+	 * either way it stops reclaiming, and the log says why (the bound itself: test_policy's
+	 * test_wait_freeze) */
+	if (!log_has("waited at its clamp")) {
+		assert_true(log_has("above its clamp"));
+		fprintf(stderr, "v2: LOW frozen for overrunning its clamp before the wait bound\n");
+	}
 	assert_int_equal(kill(a.pid, 0), 0);
 	/* HIGH ends: LOW is thawed and released, and gets its 100 MiB */
 	th_child_reap(&b);
