@@ -926,7 +926,13 @@ static void test_many_sessions(void **state)
 	if (mounts.mem_version == 1)
 		assert_true(all_many_set(&off));
 
-	/* 100 descriptors cannot hold 300 sessions' directories: said, not hidden */
+	/* 100 descriptors cannot hold 300 sessions' directories: said, not hidden. Not under
+	 * valgrind: its setrlimit() in the forked child is valgrind's own, and the daemon it
+	 * execs runs with the test's limit (seen in CI: every session managed) */
+	if (getenv("AGENTCG_VALGRIND")) {
+		fprintf(stderr, "valgrind: the file-descriptor half of this test is not run\n");
+		return;
+	}
 	d = daemons[0] = start_daemon_nofile(100);
 	assert_true(d > 0);
 	assert_true(th_wait_for(log_has_cond, "\"event\":\"unmanaged\"", 30000));
