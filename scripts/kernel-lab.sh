@@ -23,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 klab=${AGENTCG_KLAB_DIR:-/var/cache/agentcg/kernel-lab}
 tarball=${AGENTCG_KLAB_SRC:-/usr/src/linux-source-6.12.tar.xz}
-rfc=${AGENTCG_RFC_DIR:-$here/../shared/kernel/memcg_bpf_ops-v7}
+rfc=${AGENTCG_RFC_DIR:-$here/kernel/rfc/memcg_bpf_ops-v7}
 jobs=${AGENTCG_KLAB_JOBS:-2}
 series=$here/kernel/series-v7
 port=$here/kernel/port-v7-6.12.patch
