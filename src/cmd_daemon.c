@@ -545,9 +545,11 @@ static void publish(struct dstate *d, bool running, long pid)
 	char *text = NULL, detail[PATH_MAX + 80];
 	int r = 0;
 
+	/* the next one is due a period on even when there is nothing to write: the loop waits
+	 * until then (with --no-state and no --metrics a due time left at 0 spun it) */
+	d->next_publish = s.t + PUBLISH_PERIOD_S;
 	if (!d->state_path && !d->metrics_path)
 		return;
-	d->next_publish = s.t + PUBLISH_PERIOD_S;
 	if (d->ctl) {
 		s.st = acg_controller_state(d->ctl);
 		s.names = (const char *const *)d->cur.names;
