@@ -28,7 +28,7 @@ static void simulate_usage(FILE *f)
 	fprintf(f,
 		"Usage: agentcg simulate SCENARIO [--strategies LIST] [--budget-mb N]\n"
 		"                        [--grow-mib-s N] [--host-grow-mib-s N]\n"
-		"                        [--sweep-low N] [--json]\n"
+		"                        [--sweep-low N] [--decisions] [--json]\n"
 		"\n"
 		"Run the scenario in simulated time (nothing is allocated; hours of traces take\n"
 		"seconds) under none, static and dynamic, the last with the live controller's own\n"
@@ -50,6 +50,8 @@ static void simulate_usage(FILE *f)
 		"  --sweep-low N      for k = 1..N LOW sessions (the scenario's LOW sessions\n"
 		"                     repeated) beside all its HIGH ones: kills and slowdowns, and\n"
 		"                     the largest k with no kill\n"
+		"  --decisions        print each of the policy's actions under dynamic as it is\n"
+		"                     taken: time, session, action, headroom, reason\n"
 		"  --json             print the results as one JSON object (docs/simulate.md)\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -90,6 +92,21 @@ static void print_result(const struct acg_sim_result *r, double speed)
 			       s->spec->name, acg_prio_name(s->spec->prio), s->killed_at_s,
 			       100 * s->progress, s->work_lost_s);
 	}
+}
+
+/* --decisions: one line per action of the policy, with the state it decided on. */
+static void print_action(void *arg, double now, const struct acg_pol_state *st,
+			 const struct acg_action *a)
+{
+	const struct acg_scenario *sc = arg;
+	const struct acg_pol_session *s = &st->s[a->session];
+	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
+
+	printf("  %8.2f s  %-12s %-7s", now, sc->sessions[a->session].name, acg_act_name(a->kind));
+	if (a->kind == ACG_ACT_HOLD || a->kind == ACG_ACT_RAISE)
+		printf(" at %6.0f MiB", (double)a->value / 1048576.0);
+	printf("  (it holds %.0f MiB, headroom %.0f MiB)%s%s\n", (double)s->usage / 1048576.0,
+	       h / 1048576.0, a->reason[0] ? ": " : "", a->reason);
 }
 
 /* What every --json document starts with: the scenario as simulated (docs/simulate.md). */
@@ -225,6 +242,7 @@ int cmd_simulate(int argc, char **argv)
 		{"grow-mib-s", required_argument, NULL, 'g'},
 		{"host-grow-mib-s", required_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
+		{"decisions", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -233,7 +251,7 @@ int cmd_simulate(int argc, char **argv)
 	struct acg_scenario *sc;
 	struct acg_pol_cfg cfg;
 	struct acg_diag diag = {""};
-	bool json = false;
+	bool json = false, decisions = false;
 	json_t *all = NULL, *oracle = NULL, *lows = NULL;
 	char *copy, *save = NULL;
 	size_t idx[MAX_SWEEP];
@@ -266,6 +284,9 @@ int cmd_simulate(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'd':
+			decisions = true;
 			break;
 		case 'h':
 			simulate_usage(stdout);
@@ -315,8 +336,12 @@ int cmd_simulate(int argc, char **argv)
 	     t = strtok_r(NULL, ",", &save)) {
 		struct acg_sim_result r;
 
-		if (acg_sim_run(sc, idx, sc->n_sessions, strcmp(t, "solo") == 0 ? NULL : t, &cfg,
-				&r) < 0) {
+		bool watch = decisions && !json && strcmp(t, "dynamic") == 0;
+
+		if (watch)
+			printf("dynamic: the policy's actions\n");
+		if (acg_sim_run_watched(sc, idx, sc->n_sessions, strcmp(t, "solo") == 0 ? NULL : t,
+					&cfg, &r, watch ? print_action : NULL, sc) < 0) {
 			acg_err("simulate: --strategies: '%s' cannot be simulated (solo, none, "
 				"static, dynamic)",
 				t);

@@ -280,6 +280,13 @@ void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
 		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret)
 {
+	return acg_sim_run_watched(sc, idx, n, strategy, cfg, ret, NULL, NULL);
+}
+
+int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t n,
+			const char *strategy, const struct acg_pol_cfg *cfg,
+			struct acg_sim_result *ret, acg_sim_action_fn fn, void *arg)
+{
 	bool dynamic = strategy && strcmp(strategy, "dynamic") == 0;
 	bool stat = strategy && strcmp(strategy, "static") == 0;
 	bool limited = strategy != NULL;
@@ -343,8 +350,11 @@ int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, cons
 				acg_sim_observe(cfg, &st, i, &base[i], x[i].usage, x[i].waiting,
 						x[i].done);
 			na = acg_policy_decide(cfg, &st, act, 64);
-			for (size_t a = 0; a < na; a++)
+			for (size_t a = 0; a < na; a++) {
+				if (fn)
+					fn(arg, now, &st, &act[a]);
 				apply(ps, ret, x, &act[a], now, &st.last_kill);
+			}
 		}
 		at_limit = false;
 		for (size_t i = 0; i < n; i++) {

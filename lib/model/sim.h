@@ -96,6 +96,18 @@ struct acg_sim_result {
 int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
 		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret);
 
+/*
+ * Called for every action the policy takes under dynamic, at simulated time now, with the
+ * state it decided on (the session is idx[a->session] of the scenario).
+ */
+typedef void (*acg_sim_action_fn)(void *arg, double now, const struct acg_pol_state *st,
+				  const struct acg_action *a);
+
+/* acg_sim_run, telling fn (unless NULL) of each action. */
+int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t n,
+			const char *strategy, const struct acg_pol_cfg *cfg,
+			struct acg_sim_result *ret, acg_sim_action_fn fn, void *arg);
+
 void acg_sim_result_free(struct acg_sim_result *r);
 
 /*
