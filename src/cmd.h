@@ -7,6 +7,7 @@
 #define AGENTCG_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit codes, documented in README.md. */
@@ -103,6 +104,13 @@ void acg_forward_signals(pid_t pid);
 /* Parse a non-negative number option; one clear line and false when it is not one. */
 bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double min, double max,
 		    double *ret);
+
+/*
+ * --profile FILE: the expected growths (low, high) the policy's admission reads, from an
+ * `agentcg profile` output; "none": no expectation (0, 0). One clear line and false when
+ * the file is not one.
+ */
+bool acg_opt_profile(const char *cmd, const char *arg, uint64_t *low, uint64_t *high);
 
 /* "agentcg: <what>: <why>" on stderr, one line. */
 void acg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,7 +19,7 @@ static void evaluate_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg evaluate [DIR] [--split tune|test|all] [--mixes N] [--seed S]\n"
-		"                        [--ratios LIST] [--json]\n"
+		"                        [--ratios LIST] [--profile FILE|none] [--json]\n"
 		"\n"
 		"Judge the policy on the trace corpus in simulated time: draw N random mixes from\n"
 		"the traces of DIR (default traces/): 1-2 HIGH and 2-8 LOW sessions, 100 MiB of\n"
@@ -38,13 +38,20 @@ static void evaluate_usage(FILE *f)
 		"  --seed S       the random draw's seed (default 1)\n"
 		"  --ratios LIST  overcommit ratios, comma-separated, each 1 to 100 (default\n"
 		"                 1.2,1.5,2.0)\n"
+		"  --profile FILE what the policy expects a session to grow by from its start\n"
+		"                 (its admission): the growth quantiles of an agentcg profile\n"
+		"                 output; none: nothing expected (default: the tune split's\n"
+		"                 profile of the shipped traces, built in: LOW %.0f MiB, HIGH\n"
+		"                 %.0f MiB)\n"
 		"  --json         print the result as one JSON object (docs/evaluate.md)\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"Examples:\n"
 		"  agentcg evaluate\n"
 		"  agentcg evaluate --split test --mixes 500 --seed 7\n"
-		"  agentcg evaluate my-traces --split all --ratios 1.1,1.3\n");
+		"  agentcg profile my-traces --split all > p.json && agentcg evaluate --profile p.json\n"
+		"  agentcg evaluate my-traces --split all --ratios 1.1,1.3\n",
+		ACG_POL_LOW_GROWTH / 1048576.0, ACG_POL_HIGH_GROWTH / 1048576.0);
 }
 
 static bool parse_ratios(const char *arg, struct acg_eval_cfg *cfg)
@@ -99,6 +106,9 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 	       r->n_traces, dir, acg_eval_split_name(r->split), (unsigned long long)r->seed);
 	for (size_t i = 0; i < r->n_ratios; i++)
 		printf("%s%g", i ? "," : " ", r->ratios[i]);
+	printf("\nthe policy expects a session to grow from its start by: LOW %.0f MiB, HIGH %.0f "
+	       "MiB (--profile)",
+	       (double)r->low_growth / 1048576.0, (double)r->high_growth / 1048576.0);
 	printf("\noracle: a no-kill schedule exists in %zu (robust, with 5%% less budget: %zu), "
 	       "is ruled out in %zu, unknown in %zu\n\n",
 	       r->no_kill, r->robust, r->ruled_out, r->unknown);
@@ -141,13 +151,10 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 int cmd_evaluate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"split", required_argument, NULL, 's'},
-		{"mixes", required_argument, NULL, 'm'},
-		{"seed", required_argument, NULL, 'r'},
-		{"ratios", required_argument, NULL, 'R'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"split", required_argument, NULL, 's'}, {"mixes", required_argument, NULL, 'm'},
+		{"seed", required_argument, NULL, 'r'},	 {"ratios", required_argument, NULL, 'R'},
+		{"json", no_argument, NULL, 'j'},	 {"profile", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},	 {0},
 	};
 	struct acg_eval_cfg cfg;
 	struct acg_eval_result res;
@@ -189,6 +196,10 @@ int cmd_evaluate(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'p':
+			if (!acg_opt_profile("evaluate", optarg, &cfg.low_growth, &cfg.high_growth))
+				return ACG_EXIT_USAGE;
 			break;
 		case 'h':
 			evaluate_usage(stdout);

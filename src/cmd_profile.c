@@ -25,8 +25,11 @@ static void profile_usage(FILE *f)
 		"(the median of its first 20%%), its peak, their ratio and its bursts (samples\n"
 		"above the baseline plus --burst-mib: how long, how fast they grew); across all of\n"
 		"them the p50/p90/p99 of the peak-to-baseline ratio, of burst durations and of\n"
-		"burst growth rates, in trace time. It is what a HIGH session seen idle can be\n"
-		"expected to reach (docs/profile.md). The traces' MB are read as MiB, as the\n"
+		"burst growth rates, in trace time; and of how far each grew from its first\n"
+		"sample (growth_bytes). What the policy expects a session to grow by from its\n"
+		"start is read from that: LOW its p75, HIGH its p90 (daemon, bench, simulate and\n"
+		"evaluate take such a file as --profile; docs/profile.md). The traces' MB are\n"
+		"read as MiB, as the\n"
 		"shipped scenarios read them; a recording's exact bytes are taken as they are.\n"
 		"\n"
 		"A directory gives its *.json and *.csv traces of the split; a file is taken as it\n"
@@ -62,6 +65,10 @@ static void print_summary(const struct acg_profile *p, const char *out)
 {
 	printf("%zu traces (split %s), %zu bursts above baseline + %.0f MiB; written to %s\n", p->n,
 	       acg_eval_split_name(p->split), p->n_bursts, (double)p->burst_bytes / 1048576.0, out);
+	print_q("growth from the start", &p->growth, 1048576.0, "MiB");
+	printf("%-26s LOW %.0f MiB (p75), HIGH %.0f MiB (p90)\n", "the policy expects",
+	       p->growth.n ? p->growth.p75 / 1048576.0 : 0,
+	       p->growth.n ? p->growth.p90 / 1048576.0 : 0);
 	print_q("peak / baseline", &p->ratio, 1, "x");
 	print_q("burst duration", &p->duration, 1, "s");
 	print_q("burst growth rate", &p->rate, 1048576.0, "MiB/s");

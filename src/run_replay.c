@@ -6,6 +6,7 @@
  * writes whatever the worker reported.
  */
 #include "cmd.h"
+#include "profile.h"
 
 #include "cgroup.h"
 #include "clock.h"
@@ -37,6 +38,21 @@ bool acg_opt_double(const char *cmd, const char *opt, const char *arg, double mi
 		return false;
 	}
 	*ret = v;
+	return true;
+}
+
+bool acg_opt_profile(const char *cmd, const char *arg, uint64_t *low, uint64_t *high)
+{
+	struct acg_diag d = {""};
+
+	if (strcmp(arg, "none") == 0) {
+		*low = *high = 0;
+		return true;
+	}
+	if (acg_profile_load_growth(arg, low, high, &d) < 0) {
+		acg_err("%s: --profile: %s", cmd, d.msg);
+		return false;
+	}
 	return true;
 }
 

@@ -47,6 +47,8 @@ void acg_eval_cfg_default(struct acg_eval_cfg *c)
 	c->ratios[1] = 1.5;
 	c->ratios[2] = 2.0;
 	c->n_ratios = 3;
+	c->low_growth = ACG_POL_LOW_GROWTH;
+	c->high_growth = ACG_POL_HIGH_GROWTH;
 }
 
 /* splitmix64: small, fast, the same sequence everywhere for a seed */
@@ -448,6 +450,8 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 	sc.n_sessions = m->n;
 	sc.timeout_factor = 20;
 	acg_pol_cfg_default(&pcfg, sc.budget_bytes);
+	pcfg.low_growth = r->low_growth;
+	pcfg.high_growth = r->high_growth;
 
 	/* the oracle: each LOW session's bound; one without a schedule rules out no-kill */
 	for (size_t i = 0; i < m->n; i++) {
@@ -521,6 +525,8 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 	memset(ret, 0, sizeof(*ret));
 	ret->split = cfg->split;
 	ret->seed = cfg->seed;
+	ret->low_growth = cfg->low_growth;
+	ret->high_growth = cfg->high_growth;
 	if (cfg->n_ratios == 0 || cfg->n_ratios > ACG_EVAL_MAX_RATIOS)
 		return fail(d, -EINVAL, "ratios: give 1 to %d", ACG_EVAL_MAX_RATIOS);
 	for (size_t i = 0; i < cfg->n_ratios; i++) {
@@ -696,11 +702,14 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 						       m->robust, "least_lost_s", m->least_lost_s,
 						       "strategies", out));
 	}
-	return json_pack("{s:s, s:I, s:f, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
-			 "split", acg_eval_split_name(r->split), "seed", (json_int_t)r->seed,
-			 "speed", ACG_EVAL_SPEED, "base_bytes", (json_int_t)ACG_EVAL_BASE_BYTES,
-			 "ratios", ratios, "traces", traces, "oracle", "no_kill_exists",
-			 (json_int_t)r->no_kill, "robust", (json_int_t)r->robust, "ruled_out",
-			 (json_int_t)r->ruled_out, "unknown", (json_int_t)r->unknown, "strategies",
-			 st, "by_ratio", by, "mixes", mixes);
+	return json_pack(
+		"{s:s, s:I, s:f, s:I, s:{s:I, s:I}, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, "
+		"s:o, s:o}",
+		"split", acg_eval_split_name(r->split), "seed", (json_int_t)r->seed, "speed",
+		ACG_EVAL_SPEED, "base_bytes", (json_int_t)ACG_EVAL_BASE_BYTES,
+		"expected_growth_bytes", "low", (json_int_t)r->low_growth, "high",
+		(json_int_t)r->high_growth, "ratios", ratios, "traces", traces, "oracle",
+		"no_kill_exists", (json_int_t)r->no_kill, "robust", (json_int_t)r->robust,
+		"ruled_out", (json_int_t)r->ruled_out, "unknown", (json_int_t)r->unknown,
+		"strategies", st, "by_ratio", by, "mixes", mixes);
 }

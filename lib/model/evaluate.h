@@ -65,9 +65,10 @@ struct acg_eval_cfg {
 	uint64_t seed;
 	double ratios[ACG_EVAL_MAX_RATIOS];
 	size_t n_ratios;
+	uint64_t low_growth, high_growth; /* the policy's expected growths (policy.h) */
 };
 
-/* traces/, tune, 200 mixes, seed 1, ratios 1.2, 1.5, 2.0 */
+/* traces/, tune, 200 mixes, seed 1, ratios 1.2, 1.5, 2.0, the policy's default growths */
 void acg_eval_cfg_default(struct acg_eval_cfg *c);
 
 /* what a strategy did in one mix */
@@ -116,7 +117,8 @@ struct acg_eval_result {
 	uint64_t seed;
 	double ratios[ACG_EVAL_MAX_RATIOS];
 	size_t n_ratios;
-	struct acg_trace **traces; /* the split's, sorted by name */
+	uint64_t low_growth, high_growth; /* the policy's expected growths, as given */
+	struct acg_trace **traces;	  /* the split's, sorted by name */
 	size_t n_traces;
 	struct acg_eval_mix *mixes;
 	size_t n_mixes;

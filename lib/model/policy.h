@@ -136,7 +136,22 @@ struct acg_pol_cfg {
 	 * v1's hold is a sleep in the OOM wait, the simulator's a full stop) never; the
 	 * controller sets ACG_POL_WAIT_FREEZE_S on v2 */
 	double wait_freeze_s;
+	/* what a session that declares no peak is expected to grow by from its first reading,
+	 * at most, per class (bytes; 0: nothing): its prior_peak. Only admission reads it: a
+	 * LOW session starts while every session's expected peak fits the budget together
+	 * (see the model above). A burst profile's growth quantiles (`agentcg profile`, LOW at
+	 * p75, HIGH at p90); by default ACG_POL_LOW_GROWTH and ACG_POL_HIGH_GROWTH */
+	uint64_t low_growth, high_growth;
 };
+
+/*
+ * The default expected growths: the burst profile of the tune split of the shipped traces
+ * (`agentcg profile traces`: growth_bytes p75 and p90; test_profile checks they still
+ * are). Agent sessions there start at 12-250 MiB and mostly grow by 200-400 MiB; a few by
+ * 1.8-4 GiB, which no quantile below p95 foresees.
+ */
+#define ACG_POL_LOW_GROWTH UINT64_C(322161344)	/* 307.2 MiB */
+#define ACG_POL_HIGH_GROWTH UINT64_C(401636065) /* 383.0 MiB */
 
 /* The controller's wait_freeze_s on cgroup v2, seconds. */
 #define ACG_POL_WAIT_FREEZE_S 5.0
@@ -165,6 +180,9 @@ struct acg_pol_session {
 	uint64_t wait_clamp; /* at this clamp */
 	double active_at;    /* when it last grew or waited */
 	uint64_t run_peak;   /* the estimator's: its largest usage since its first reading */
+	uint64_t prior_peak; /* the estimator's: its first reading plus its class's expected
+			      * growth (cfg low_growth, high_growth): what admission expects of
+			      * it when it declares no expected_peak */
 	double seen_at;	     /* the estimator's: when it was last read (0: not yet by it; a
 			      * session carried into a rebuilt controller without it starts
 			      * counting its work again) */

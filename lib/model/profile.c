@@ -47,6 +47,7 @@ int acg_profile_trace(const struct acg_trace *t, const char *source, uint64_t bu
 	for (size_t i = 0; i < t->n; i++)
 		if (t->samples[i].bytes > ret->peak_bytes)
 			ret->peak_bytes = t->samples[i].bytes;
+	ret->growth_bytes = ret->peak_bytes - t->samples[0].bytes;
 	ret->peak_to_baseline =
 		ret->baseline_bytes ? (double)ret->peak_bytes / (double)ret->baseline_bytes : NAN;
 	line = ret->baseline_bytes + burst_bytes;
@@ -83,6 +84,7 @@ static void quantiles(double *v, size_t n, struct acg_profile_q *q)
 {
 	q->n = n;
 	q->p50 = acg_quantile(v, n, 0.5);
+	q->p75 = acg_quantile(v, n, 0.75);
 	q->p90 = acg_quantile(v, n, 0.9);
 	q->p99 = acg_quantile(v, n, 0.99);
 }
@@ -145,7 +147,7 @@ static int add_path(const char *path, enum acg_eval_split split, struct acg_prof
 int acg_profile_run(char *const *paths, size_t n, enum acg_eval_split split, uint64_t burst_bytes,
 		    struct acg_profile *ret, struct acg_diag *diag)
 {
-	double *ratio = NULL, *dur = NULL, *rate = NULL;
+	double *ratio = NULL, *dur = NULL, *rate = NULL, *growth = NULL;
 	size_t nr = 0, nd = 0, nq = 0;
 	int rc = 0;
 
@@ -162,7 +164,8 @@ int acg_profile_run(char *const *paths, size_t n, enum acg_eval_split split, uin
 		ratio = malloc(ret->n * sizeof(*ratio));
 		dur = malloc((ret->n_bursts + 1) * sizeof(*dur));
 		rate = malloc((ret->n_bursts + 1) * sizeof(*rate));
-		if (!ratio || !dur || !rate)
+		growth = malloc(ret->n * sizeof(*growth));
+		if (!ratio || !dur || !rate || !growth)
 			rc = -ENOMEM;
 	}
 	for (size_t i = 0; rc == 0 && i < ret->n; i++) {
@@ -170,6 +173,7 @@ int acg_profile_run(char *const *paths, size_t n, enum acg_eval_split split, uin
 
 		if (!isnan(t->peak_to_baseline))
 			ratio[nr++] = t->peak_to_baseline;
+		growth[i] = (double)t->growth_bytes;
 		for (size_t b = 0; b < t->n_bursts; b++) {
 			dur[nd++] = t->bursts[b].duration_s;
 			if (!isnan(t->bursts[b].rate_bps))
@@ -180,7 +184,9 @@ int acg_profile_run(char *const *paths, size_t n, enum acg_eval_split split, uin
 		quantiles(ratio, nr, &ret->ratio);
 		quantiles(dur, nd, &ret->duration);
 		quantiles(rate, nq, &ret->rate);
+		quantiles(growth, ret->n, &ret->growth);
 	}
+	free(growth);
 	free(ratio);
 	free(dur);
 	free(rate);
@@ -207,8 +213,9 @@ static json_t *num_or_null(double v)
 
 static json_t *q_json(const struct acg_profile_q *q)
 {
-	return json_pack("{s:I, s:o, s:o, s:o}", "n", (json_int_t)q->n, "p50", num_or_null(q->p50),
-			 "p90", num_or_null(q->p90), "p99", num_or_null(q->p99));
+	return json_pack("{s:I, s:o, s:o, s:o, s:o}", "n", (json_int_t)q->n, "p50",
+			 num_or_null(q->p50), "p75", num_or_null(q->p75), "p90",
+			 num_or_null(q->p90), "p99", num_or_null(q->p99));
 }
 
 json_t *acg_profile_json(const struct acg_profile *p)
@@ -230,19 +237,55 @@ json_t *acg_profile_json(const struct acg_profile *p)
 					  num_or_null(x->rate_bps), "ended", x->ended));
 		}
 		json_array_append_new(
-			traces,
-			json_pack("{s:s, s:s, s:I, s:f, s:I, s:I, s:o, s:o}", "name", t->name,
-				  "source", t->source, "samples", (json_int_t)t->samples,
-				  "duration_s", t->duration_s, "baseline_bytes",
-				  (json_int_t)t->baseline_bytes, "peak_bytes",
-				  (json_int_t)t->peak_bytes, "peak_to_baseline",
-				  num_or_null(t->peak_to_baseline), "bursts", bursts));
+			traces, json_pack("{s:s, s:s, s:I, s:f, s:I, s:I, s:I, s:o, s:o}", "name",
+					  t->name, "source", t->source, "samples",
+					  (json_int_t)t->samples, "duration_s", t->duration_s,
+					  "baseline_bytes", (json_int_t)t->baseline_bytes,
+					  "peak_bytes", (json_int_t)t->peak_bytes, "growth_bytes",
+					  (json_int_t)t->growth_bytes, "peak_to_baseline",
+					  num_or_null(t->peak_to_baseline), "bursts", bursts));
 	}
-	return json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "split",
-			 acg_eval_split_name(p->split), "baseline_fraction",
-			 ACG_PROFILE_BASELINE_FRAC, "burst_above_bytes", (json_int_t)p->burst_bytes,
-			 "traces_profiled", (json_int_t)p->n, "bursts_found",
-			 (json_int_t)p->n_bursts, "peak_to_baseline", q_json(&p->ratio),
-			 "burst_duration_s", q_json(&p->duration), "burst_rate_bytes_per_s",
-			 q_json(&p->rate), "traces", traces);
+	return json_pack(
+		"{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "split",
+		acg_eval_split_name(p->split), "baseline_fraction", ACG_PROFILE_BASELINE_FRAC,
+		"burst_above_bytes", (json_int_t)p->burst_bytes, "traces_profiled",
+		(json_int_t)p->n, "bursts_found", (json_int_t)p->n_bursts, "growth_bytes",
+		q_json(&p->growth), "peak_to_baseline", q_json(&p->ratio), "burst_duration_s",
+		q_json(&p->duration), "burst_rate_bytes_per_s", q_json(&p->rate), "traces", traces);
+}
+
+void acg_profile_growth(const struct acg_profile *p, uint64_t *low, uint64_t *high)
+{
+	*low = isnan(p->growth.p75) ? 0 : (uint64_t)p->growth.p75;
+	*high = isnan(p->growth.p90) ? 0 : (uint64_t)p->growth.p90;
+}
+
+int acg_profile_load_growth(const char *path, uint64_t *low, uint64_t *high, struct acg_diag *diag)
+{
+	json_error_t e;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *g;
+	json_t *p75, *p90;
+	int rc = 0;
+
+	if (!j) {
+		acg_diag_set(diag, "%s:%d: %s", path, e.line, e.text);
+		return -EINVAL;
+	}
+	g = json_object_get(j, "growth_bytes");
+	p75 = json_object_get(g, "p75");
+	p90 = json_object_get(g, "p90");
+	if (!json_is_number(p75) || !json_is_number(p90) || json_number_value(p75) < 0 ||
+	    json_number_value(p90) < 0 || json_number_value(p75) > 1e15 ||
+	    json_number_value(p90) > 1e15) {
+		acg_diag_set(diag,
+			     "%s: growth_bytes.p75 and .p90 must be numbers of bytes (0 to 1e15): "
+			     "is it the output of agentcg profile?",
+			     path);
+		rc = -EINVAL;
+	} else {
+		*low = (uint64_t)json_number_value(p75);
+		*high = (uint64_t)json_number_value(p90);
+	}
+	json_decref(j);
+	return rc;
 }

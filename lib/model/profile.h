@@ -45,6 +45,7 @@ struct acg_profile_trace {
 	size_t samples;
 	double duration_s;
 	uint64_t baseline_bytes, peak_bytes;
+	uint64_t growth_bytes;	 /* peak less the first sample: how far it grew from its start */
 	double peak_to_baseline; /* NAN when the baseline is 0 */
 	struct acg_profile_burst *bursts;
 	size_t n_bursts;
@@ -53,7 +54,7 @@ struct acg_profile_trace {
 /* quantiles (nearest rank) over n values; NAN when n == 0 */
 struct acg_profile_q {
 	size_t n;
-	double p50, p90, p99;
+	double p50, p75, p90, p99;
 };
 
 struct acg_profile {
@@ -63,7 +64,22 @@ struct acg_profile {
 	size_t n;
 	size_t n_bursts;
 	struct acg_profile_q ratio, duration, rate;
+	struct acg_profile_q growth; /* of growth_bytes: what the policy's admission expects */
 };
+
+/*
+ * What a session that declares nothing is expected to grow by from its start, per class,
+ * as the policy reads it (acg_pol_cfg low_growth and high_growth): LOW at the growth's
+ * p75, HIGH at its p90 (HIGH's room is the one a wrong guess costs a kill for). Chosen on
+ * the tune split (agentcg evaluate, docs/profile.md).
+ */
+void acg_profile_growth(const struct acg_profile *p, uint64_t *low, uint64_t *high);
+
+/*
+ * Read the expected growths from a profile JSON (`agentcg profile` output: its
+ * growth_bytes p75 and p90). Returns 0, or -errno with diag saying what is wrong where.
+ */
+int acg_profile_load_growth(const char *path, uint64_t *low, uint64_t *high, struct acg_diag *diag);
 
 /*
  * Profile one trace (t->n >= 1) into ret (its name copied, source kept as given).

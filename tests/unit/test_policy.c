@@ -570,6 +570,86 @@ static void test_admission(void **state)
 }
 
 /*
+ * A LOW session waiting at its start gets its first room only while every session's
+ * expected peak fits the budget together: HIGH's, those under way, its own (the profile's
+ * growth from their first readings, prior_peak). With no HIGH and nothing under way it
+ * always may.
+ */
+static void test_admission_fits(void **state)
+{
+	size_t n;
+	bool raised;
+
+	(void)state;
+	/* HIGH 200 MiB expected to reach 600; LOW 1 under way at 300 (expected 400); LOW 2 held
+	 * at its start at 50 (expected 350), waiting: 50 + 600 + 400 + 350 = 1400 > 1000 */
+	setup_state(200, 300, 50);
+	st.high_last_growth = 0;
+	ses[0].prior_peak = 600 * MiB;
+	ses[1].prior_peak = 400 * MiB;
+	ses[1].run_peak = 300 * MiB;
+	ses[2].prior_peak = 350 * MiB;
+	ses[2].held = ses[2].waiting = true;
+	ses[2].clamp = 50 * MiB;
+	ses[2].done_s = 0;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		if (act[i].session == 2)
+			fail_msg("LOW 2 was given room (%s): %s", acg_act_name(act[i].kind),
+				 act[i].reason);
+	/* HIGH expected no higher than it is: 50 + 200 + 400 + 350 = 1000: it starts */
+	ses[0].prior_peak = 200 * MiB;
+	n = decide();
+	raised = false;
+	for (size_t i = 0; i < n; i++)
+		raised = raised || (act[i].session == 2 && act[i].kind == ACG_ACT_RAISE);
+	assert_true(raised);
+	/* what a session declares is what counts, not the profile's guess */
+	ses[0].expected_peak = 700 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_false(act[i].session == 2 && act[i].kind == ACG_ACT_RAISE);
+	/* no HIGH session and no LOW one under way: the first starts, whatever it expects */
+	ses[0].gone = ses[1].gone = true;
+	ses[2].prior_peak = 5000 * MiB;
+	st.usage = 50 * MiB;
+	n = decide();
+	raised = false;
+	for (size_t i = 0; i < n; i++)
+		raised = raised || (act[i].session == 2 && act[i].kind == ACG_ACT_RAISE);
+	assert_true(raised);
+}
+
+/*
+ * With no HIGH session left, held LOW sessions are released only when the headroom holds
+ * what they need free: released into a full budget they would race each other into it
+ * (held, released, held, every tick) until one is killed.
+ */
+static void test_no_high_release_needs_room(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(0, 480, 480);
+	ses[0].gone = true;
+	ses[1].held = ses[2].held = true;
+	ses[1].clamp = ses[2].clamp = 480 * MiB;
+	ses[1].waiting = ses[2].waiting = true;
+	st.usage = 960 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		if (act[i].kind == ACG_ACT_RELEASE)
+			fail_msg("released with 40 MiB of headroom: %s", act[i].reason);
+	/* LOW 2 ends: 520 MiB of headroom, more than the need with hysteresis: released */
+	ses[2].gone = true;
+	st.usage = 480 * MiB;
+	n = decide();
+	assert_true(n >= 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 1);
+}
+
+/*
  * The kill loses least: of the sessions whose memory makes the room, the one with the
  * least work done (done_s); a session too small to make the room is not killed for it.
  */
@@ -790,6 +870,8 @@ int main(void)
 		cmocka_unit_test(test_stuck_low_alone),
 		cmocka_unit_test(test_expected_peak),
 		cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_admission_fits),
+		cmocka_unit_test(test_no_high_release_needs_room),
 		cmocka_unit_test(test_kill_least_loss),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_wait_freeze),

@@ -48,6 +48,7 @@ static void test_worked_example(void **state)
 	assert_true(p.duration_s == 9);
 	assert_true(p.baseline_bytes == 100 * MiB);
 	assert_true(p.peak_bytes == 500 * MiB);
+	assert_true(p.growth_bytes == 400 * MiB);
 	assert_true(fabs(p.peak_to_baseline - 5) < 1e-12);
 	assert_int_equal(p.n_bursts, 1);
 	assert_true(p.bursts[0].start_s == 5 && p.bursts[0].duration_s == 2);
@@ -247,12 +248,58 @@ static void test_record_output(void **state)
 	unlink(p);
 }
 
+/*
+ * The policy's default expected growths are the tune split's profile (policy.h): a change
+ * of the traces, of the split or of the profile's growth shows here. The profile written
+ * and read back gives the same; a file that is not a profile is refused in one line.
+ */
+static void test_default_growth(void **state)
+{
+	char tdir[] = "traces", *paths[] = {tdir};
+	char f[] = "/tmp/agentcg-test-profile-XXXXXX";
+	struct acg_diag d = {""};
+	struct acg_profile pr;
+	uint64_t low = 0, high = 0, l2 = 0, h2 = 0;
+	json_t *doc;
+	FILE *out;
+	int fd;
+
+	(void)state;
+	assert_int_equal(acg_profile_run(paths, 1, ACG_EVAL_TUNE, ACG_PROFILE_BURST_BYTES, &pr, &d),
+			 0);
+	acg_profile_growth(&pr, &low, &high);
+	if (low != ACG_POL_LOW_GROWTH || high != ACG_POL_HIGH_GROWTH)
+		fail_msg("the tune split's growth is p75 %llu, p90 %llu: policy.h says %llu, %llu",
+			 (unsigned long long)low, (unsigned long long)high,
+			 (unsigned long long)ACG_POL_LOW_GROWTH,
+			 (unsigned long long)ACG_POL_HIGH_GROWTH);
+	fd = mkstemp(f);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	doc = acg_profile_json(&pr);
+	assert_int_equal(json_dumpf(doc, out, 0), 0);
+	json_decref(doc);
+	fclose(out);
+	assert_int_equal(acg_profile_load_growth(f, &l2, &h2, &d), 0);
+	assert_true(l2 == low && h2 == high);
+	acg_profile_free(&pr);
+	/* a scenario, say, is no profile */
+	out = fopen(f, "w");
+	assert_non_null(out);
+	fputs("{\"budget_mb\": 100}", out);
+	fclose(out);
+	assert_int_equal(acg_profile_load_growth(f, &l2, &h2, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "growth_bytes"));
+	assert_null(strchr(d.msg, '\n'));
+	unlink(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worked_example), cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_quantile),       cmocka_unit_test(test_run_splits),
-		cmocka_unit_test(test_record_output),
+		cmocka_unit_test(test_record_output),  cmocka_unit_test(test_default_growth),
 	};
 
 	th_init();
