@@ -38,7 +38,8 @@ static void bench_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg bench SCENARIO [--strategies a,b] [--runs N] [--out DIR]\n"
-		"                     [--root PATH] [--warm-mb N | --no-warm] [--check-config]\n"
+		"                     [--root PATH] [--warm-mb N | --no-warm] [--profile FILE]\n"
+		"                     [--check-config]\n"
 		"\n"
 		"Run the scenario's sessions (traces, stress timelines or real commands, each in\n"
 		"its own cgroup, all starting at the same instant under one memory budget) once\n"
@@ -62,6 +63,9 @@ static void bench_usage(FILE *f)
 		"                     memory back, such memory is slow to touch again, and the\n"
 		"                     bench would time the hypervisor)\n"
 		"  --no-warm          never warm up\n"
+		"  --profile FILE     what `dynamic` expects a session to grow by from its start\n"
+		"                     (an agentcg profile output; none: nothing; default: built\n"
+		"                     in, the shipped traces' tune split: LOW %.0f, HIGH %.0f MiB)\n"
 		"  --check-config     check the scenario and its traces, print it, run nothing\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -73,7 +77,8 @@ static void bench_usage(FILE *f)
 		"Exit status: 0 all runs done (killed sessions are results), 1 a run could not be\n"
 		"carried out, none of the strategies can run on this host (with --check-config\n"
 		"too), or the bench was interrupted (what ran is written), 2 bad usage or bad\n"
-		"scenario.\n");
+		"scenario.\n",
+		ACG_POL_LOW_GROWTH / 1048576.0, ACG_POL_HIGH_GROWTH / 1048576.0);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -385,6 +390,8 @@ static json_t *simulate_all(struct bench *b)
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	acg_pol_cfg_default(&cfg, b->sc->budget_bytes);
+	cfg.low_growth = b->sc->low_growth;
+	cfg.high_growth = b->sc->high_growth;
 	for (size_t k = 0; k < sizeof(simulated) / sizeof(simulated[0]); k++) {
 		struct acg_sim_result r;
 		/* the solo baselines always run: each session alone, unlimited */
@@ -508,6 +515,7 @@ int cmd_bench(int argc, char **argv)
 		{"check-config", no_argument, NULL, 'C'},
 		{"warm-mb", required_argument, NULL, 'w'},
 		{"no-warm", no_argument, NULL, 'W'},
+		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -519,6 +527,7 @@ int cmd_bench(int argc, char **argv)
 	struct acg_host host;
 	bool check_only = false;
 	double runs = 0, warm_mb = 0;
+	uint64_t low_growth = ACG_POL_LOW_GROWTH, high_growth = ACG_POL_HIGH_GROWTH;
 	char outbuf[512], failed[4096] = "";
 	json_t *docs = NULL;
 	int c, r, code = ACG_EXIT_FAIL;
@@ -549,6 +558,10 @@ int cmd_bench(int argc, char **argv)
 		case 'W':
 			warm_mb = -1;
 			break;
+		case 'p':
+			if (!acg_opt_profile("bench", optarg, &low_growth, &high_growth))
+				return ACG_EXIT_USAGE;
+			break;
 		case 'h':
 			bench_usage(stdout);
 			return ACG_EXIT_OK;
@@ -566,6 +579,8 @@ int cmd_bench(int argc, char **argv)
 		acg_err("bench: %s", diag.msg);
 		return ACG_EXIT_USAGE;
 	}
+	b.sc->low_growth = low_growth;
+	b.sc->high_growth = high_growth;
 	b.runs = runs > 0 ? (unsigned int)runs : b.sc->runs;
 	if (!select_strategies(&b, strategies)) {
 		code = ACG_EXIT_USAGE;

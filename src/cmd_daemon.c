@@ -45,7 +45,7 @@ static void daemon_usage(FILE *f)
 	fprintf(f,
 		"Usage: agentcg daemon [--root PATH] [--budget-mb N] [--config FILE]\n"
 		"                      [--interval-ms N] [--log FILE] [--state FILE | --no-state]\n"
-		"                      [--metrics FILE] [--release]\n"
+		"                      [--metrics FILE] [--profile FILE] [--release]\n"
 		"\n"
 		"Manage every session under the root: HIGH sessions keep allocating, LOW ones are\n"
 		"held (v1: limit clamped with the OOM killer off; v2: memory.high clamped, frozen\n"
@@ -72,6 +72,12 @@ static void daemon_usage(FILE *f)
 		"                    (default /run/agentcg/<root's name>.json); --no-state: none\n"
 		"  --metrics FILE    the same figures in Prometheus' text format, every second\n"
 		"                    (for node_exporter's textfile collector: a .prom file)\n"
+		"  --profile FILE    what a session that declares no peak (run --peak-mb) is\n"
+		"                    expected to grow by from its start: a LOW session starts\n"
+		"                    only while every session's expected peak fits the budget\n"
+		"                    (an agentcg profile output, e.g. of your own recordings;\n"
+		"                    none: nothing expected; default: built in, the shipped\n"
+		"                    traces' tune split: LOW %.0f MiB, HIGH %.0f MiB)\n"
 		"  --release         release every session under the root (clamps, freezes, the\n"
 		"                    v1 OOM killer, LOW tasks' nice, policy, oom_score_adj) and exit:\n"
 		"                    after a daemon that was killed with its guard (e.g. from a\n"
@@ -87,7 +93,8 @@ static void daemon_usage(FILE *f)
 		"Examples:\n"
 		"  sudo agentcg daemon --budget-mb 16384 --log /var/log/agentcg.jsonl &\n"
 		"  sudo agentcg daemon --release\n"
-		"  sudo agentcg run --priority low -- ./my-agent --task t1\n");
+		"  sudo agentcg run --priority low -- ./my-agent --task t1\n",
+		ACG_POL_LOW_GROWTH / 1048576.0, ACG_POL_HIGH_GROWTH / 1048576.0);
 }
 
 static volatile sig_atomic_t stop, reopen;
@@ -404,7 +411,7 @@ static int refresh(struct dstate *d)
 	size_t n_all, failed = 0;
 	char **all, first[ACG_NAME_MAX + 80] = "";
 	const char *what;
-	bool *renamed;
+	bool *renamed, adopting;
 	int r;
 
 	r = acg_cg_children(d->root, &all, &n_all);
@@ -436,6 +443,7 @@ static int refresh(struct dstate *d)
 		sset_free(&next);
 		return r;
 	}
+	adopting = !d->ctl;
 	if (!d->ctl) {
 		r = acg_controller_new(d->root, NULL, NULL, NULL, 0, d->budget, &d->cfg, log_line,
 				       d, &d->ctl);
@@ -496,6 +504,9 @@ static int refresh(struct dstate *d)
 				  ? "a new cgroup under an old session's name: managed as new"
 				  : NULL);
 		r = acg_controller_add(d->ctl, cg, next.prio[k], d->cur.names[d->cur.n - 1], &what);
+		/* there when the daemon started: it has run, it does not wait at its start */
+		if (r != -ENOMEM && adopting)
+			acg_controller_adopt(d->ctl, d->cur.n - 1);
 		if (r == -ENOMEM) {
 			/* not in the controller: not managed either */
 			sset_remove(&d->cur, d->cur.n - 1);
@@ -792,6 +803,7 @@ int cmd_daemon(int argc, char **argv)
 		{"no-state", no_argument, NULL, 'S'},
 		{"metrics", required_argument, NULL, 'm'},
 		{"release", no_argument, NULL, 'R'},
+		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -809,6 +821,7 @@ int cmd_daemon(int argc, char **argv)
 	int c, r, lock_fd, code;
 	sigset_t sigs, old_mask;
 	bool release_only = false, no_state = false;
+	uint64_t low_growth = ACG_POL_LOW_GROWTH, high_growth = ACG_POL_HIGH_GROWTH;
 	char state_default[PATH_MAX];
 	pid_t child, guard_pid;
 
@@ -833,6 +846,9 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'l':
 			log_path = optarg;
+			break;
+		case 'p':
+			ok = acg_opt_profile("daemon", optarg, &low_growth, &high_growth);
 			break;
 		case 'R':
 			release_only = true;
@@ -952,6 +968,8 @@ int cmd_daemon(int argc, char **argv)
 		d.cfg.quiet_s = q;
 		d.cfg.low_nice = nice;
 		d.cfg.wait_freeze_s = wf;
+		d.cfg.low_growth = low_growth;
+		d.cfg.high_growth = high_growth;
 		if (have_reserve) {
 			d.cfg.reserve = (uint64_t)(reserve_mb * 1048576.0);
 			d.cfg.held_reserve = d.cfg.reserve / 4;
@@ -992,10 +1010,12 @@ int cmd_daemon(int argc, char **argv)
 
 	/* the start line carries what the daemon runs with */
 	log_event_with(&d, "start", NULL, acg_cg_path(d.root),
-		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i, s:i}", "budget_bytes",
+		       json_pack("{s:I, s:s, s:f, s:I, s:f, s:i, s:i, s:I, s:I}", "budget_bytes",
 				 (json_int_t)d.budget, "budget_from", budget_from, "interval_ms",
 				 interval_ms, "reserve_bytes", (json_int_t)d.cfg.reserve, "quiet_s",
-				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice, "pid", (int)getpid()));
+				 d.cfg.quiet_s, "low_nice", d.cfg.low_nice, "pid", (int)getpid(),
+				 "low_growth_bytes", (json_int_t)d.cfg.low_growth,
+				 "high_growth_bytes", (json_int_t)d.cfg.high_growth));
 	guard_pid = getpid();
 	child = fork();
 	if (child < 0) {

@@ -28,7 +28,7 @@ static void simulate_usage(FILE *f)
 	fprintf(f,
 		"Usage: agentcg simulate SCENARIO [--strategies LIST] [--budget-mb N]\n"
 		"                        [--grow-mib-s N] [--host-grow-mib-s N]\n"
-		"                        [--sweep-low N] [--decisions] [--json]\n"
+		"                        [--sweep-low N] [--profile FILE] [--decisions] [--json]\n"
 		"\n"
 		"Run the scenario in simulated time (nothing is allocated; hours of traces take\n"
 		"seconds) under none, static and dynamic, the last with the live controller's own\n"
@@ -50,6 +50,9 @@ static void simulate_usage(FILE *f)
 		"  --sweep-low N      for k = 1..N LOW sessions (the scenario's LOW sessions\n"
 		"                     repeated) beside all its HIGH ones: kills and slowdowns, and\n"
 		"                     the largest k with no kill\n"
+		"  --profile FILE     what dynamic expects a session to grow by from its start\n"
+		"                     (an agentcg profile output; none: nothing; default: built\n"
+		"                     in, the shipped traces' tune split: LOW %.0f, HIGH %.0f MiB)\n"
 		"  --decisions        print each of the policy's actions under dynamic as it is\n"
 		"                     taken: time, session, action, headroom, reason\n"
 		"  --json             print the results as one JSON object (docs/simulate.md)\n"
@@ -59,7 +62,8 @@ static void simulate_usage(FILE *f)
 		"  agentcg simulate bench/scenarios/pressure.json\n"
 		"  agentcg simulate my-host.json --budget-mb 16384 --sweep-low 40\n"
 		"  agentcg simulate bench/scenarios/burst.json --strategies solo --grow-mib-s 1500\n",
-		ACG_SIM_GROW_BPS / 1048576.0, ACG_SIM_HOST_GROW_BPS / 1048576.0);
+		ACG_SIM_GROW_BPS / 1048576.0, ACG_SIM_HOST_GROW_BPS / 1048576.0,
+		ACG_POL_LOW_GROWTH / 1048576.0, ACG_POL_HIGH_GROWTH / 1048576.0);
 }
 
 /* Slowdown of a completed session: its completion over its timeline at the speed. */
@@ -243,6 +247,7 @@ int cmd_simulate(int argc, char **argv)
 		{"host-grow-mib-s", required_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
 		{"decisions", no_argument, NULL, 'd'},
+		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -252,6 +257,7 @@ int cmd_simulate(int argc, char **argv)
 	struct acg_pol_cfg cfg;
 	struct acg_diag diag = {""};
 	bool json = false, decisions = false;
+	uint64_t low_growth = ACG_POL_LOW_GROWTH, high_growth = ACG_POL_HIGH_GROWTH;
 	json_t *all = NULL, *oracle = NULL, *lows = NULL;
 	char *copy, *save = NULL;
 	size_t idx[MAX_SWEEP];
@@ -288,6 +294,10 @@ int cmd_simulate(int argc, char **argv)
 		case 'd':
 			decisions = true;
 			break;
+		case 'p':
+			if (!acg_opt_profile("simulate", optarg, &low_growth, &high_growth))
+				return ACG_EXIT_USAGE;
+			break;
 		case 'h':
 			simulate_usage(stdout);
 			return ACG_EXIT_OK;
@@ -315,6 +325,8 @@ int cmd_simulate(int argc, char **argv)
 		acg_scenario_free(sc);
 		return ACG_EXIT_USAGE;
 	}
+	sc->low_growth = low_growth;
+	sc->high_growth = high_growth;
 	if (budget_mb > 0)
 		sc->budget_bytes = (uint64_t)(budget_mb * 1048576.0);
 	if (grow > 0)
@@ -322,6 +334,8 @@ int cmd_simulate(int argc, char **argv)
 	if (host_grow > 0)
 		sc->host_grow_bps = host_grow * 1048576.0;
 	acg_pol_cfg_default(&cfg, sc->budget_bytes);
+	cfg.low_growth = sc->low_growth;
+	cfg.high_growth = sc->high_growth;
 	if (sweep_n > 0) {
 		code = sweep(sc, &cfg, (size_t)sweep_n, json) < 0 ? ACG_EXIT_USAGE : ACG_EXIT_OK;
 		acg_scenario_free(sc);

@@ -159,6 +159,8 @@ static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
 		return -ENOMEM;
 	r = budget_setup(c, what);
 	acg_pol_cfg_default(&cfg, c->budget);
+	cfg.low_growth = c->low_growth;
+	cfg.high_growth = c->high_growth;
 	if (r == 0) {
 		*what = "the controller";
 		r = acg_controller_new(c->tree, c->sessions, c->prio, c->names, c->n, c->budget,

@@ -32,8 +32,9 @@ struct acg_strategy_ctx {
 	const char *const *names;  /* each session's name */
 	size_t n;
 	uint64_t budget;
-	struct acg_scn_high high; /* parameters of the `high` strategy */
-	acg_strategy_log_fn log;  /* decisions (may be NULL) */
+	struct acg_scn_high high;	  /* parameters of the `high` strategy */
+	uint64_t low_growth, high_growth; /* the policy's expected growths (`dynamic`) */
+	acg_strategy_log_fn log;	  /* decisions (may be NULL) */
 	void *log_arg;
 	void *priv;	     /* the strategy's own state, from setup to teardown */
 	struct acg_diag why; /* a setup's own diagnostic, which its *what may point at */

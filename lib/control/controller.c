@@ -114,6 +114,12 @@ void acg_controller_declare(struct acg_controller *c, size_t i, uint64_t peak)
 		c->s[i].expected_peak = peak;
 }
 
+void acg_controller_adopt(struct acg_controller *c, size_t i)
+{
+	if (i < c->n)
+		c->s[i].adopted = true;
+}
+
 void acg_controller_free(struct acg_controller *c)
 {
 	if (!c)

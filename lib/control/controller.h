@@ -104,6 +104,12 @@ void acg_controller_reset_tasks(struct acg_controller *c);
  */
 void acg_controller_declare(struct acg_controller *c, size_t i, uint64_t peak);
 
+/*
+ * Session i ran before this controller saw it (it was there when the daemon started): the
+ * policy takes it as under way, not as one arriving to wait at its start (policy.h adopted).
+ */
+void acg_controller_adopt(struct acg_controller *c, size_t i);
+
 /* The state the policy read at the last tick (valid until the next tick or the free). */
 const struct acg_pol_state *acg_controller_state(const struct acg_controller *c);
 

@@ -200,13 +200,13 @@ static double promise(const struct acg_pol_session *s)
 /* A LOW session held since its first look that has not run yet: it waits at its start. */
 static bool unstarted(const struct acg_pol_session *s)
 {
-	return is_low(s) && s->held && s->done_s <= 0;
+	return is_low(s) && s->held && s->done_s <= 0 && !s->adopted;
 }
 
 /* A LOW session seen for the first time this tick, not yet acted on. */
 static bool arriving(const struct acg_pol_state *st, const struct acg_pol_session *s)
 {
-	return is_low(s) && !s->held && s->started_at >= st->now && s->done_s <= 0;
+	return is_low(s) && !s->held && s->started_at >= st->now && s->done_s <= 0 && !s->adopted;
 }
 
 /*
@@ -582,7 +582,13 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 	if (first) {
 		s->started_at = st->now;
 		s->done_s = 0;
-		s->prior_peak = o->usage + (high ? cfg->high_growth : cfg->low_growth);
+		/* a guess, never more than a third of the budget: on a host whose sessions are
+		 * small beside the profile's, it would have one session's guess fill the budget
+		 * and every LOW one wait for HIGH to end (on the tune split the cap costs 1-2
+		 * mixes in 165-480; at half the budget it never bound there) */
+		s->prior_peak = o->usage +
+				(uint64_t)fmin((double)(high ? cfg->high_growth : cfg->low_growth),
+					       (double)st->budget / 3);
 	} else if (!s->frozen && !s->waiting && s->seen_at > 0 && st->now > s->seen_at &&
 		   (!s->held || s->clamp > s->usage + ACG_POL_GROWTH_NOISE)) {
 		/* free since the last look (as it was then), or held with room to grow: it

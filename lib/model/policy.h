@@ -181,14 +181,17 @@ struct acg_pol_session {
 	double active_at;    /* when it last grew or waited */
 	uint64_t run_peak;   /* the estimator's: its largest usage since its first reading */
 	uint64_t prior_peak; /* the estimator's: its first reading plus its class's expected
-			      * growth (cfg low_growth, high_growth): what admission expects of
-			      * it when it declares no expected_peak */
+			      * growth (cfg low_growth, high_growth; at most a third of the
+			      * budget): what admission expects of it when it declares no
+			      * expected_peak */
 	double seen_at;	     /* the estimator's: when it was last read (0: not yet by it; a
 			      * session carried into a rebuilt controller without it starts
 			      * counting its work again) */
 	double done_s;	     /* its work so far, seconds: the time since it started that it was
 			      * free, or held with room to grow (not at its size, not waiting, not
 			      * frozen); about what a kill of it loses */
+	bool adopted;	     /* the reader's: it ran before the policy first saw it (present
+			      * when a daemon starts): under way, never waiting at its start */
 	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
 	/* what is applied now (the actuators report it back) */

@@ -268,7 +268,10 @@ int acg_profile_load_growth(const char *path, uint64_t *low, uint64_t *high, str
 	int rc = 0;
 
 	if (!j) {
-		acg_diag_set(diag, "%s:%d: %s", path, e.line, e.text);
+		if (e.line > 0)
+			acg_diag_set(diag, "%s:%d: %s", path, e.line, e.text);
+		else
+			acg_diag_set(diag, "%s", e.text);
 		return -EINVAL;
 	}
 	g = json_object_get(j, "growth_bytes");

@@ -536,6 +536,8 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 	}
 	sc->speed = 1;
 	sc->timeout_factor = 20;
+	sc->low_growth = ACG_POL_LOW_GROWTH;
+	sc->high_growth = ACG_POL_HIGH_GROWTH;
 	sc->path = strdup(path);
 	r = parse(&c, root, mem_total, sc);
 	has_name = sc->name != NULL;

@@ -53,6 +53,9 @@ struct acg_scenario {
 	double host_grow_bps;  /* shared by the sessions growing at once (0: no such limit) */
 	double timeout_factor; /* a run is stopped after this many times its longest solo
 				* timeline (plus 30 s) */
+	/* what the policy expects a session to grow by from its start, per class (policy.h
+	 * low_growth, high_growth): its defaults, or a profile's (bench/simulate --profile) */
+	uint64_t low_growth, high_growth;
 };
 
 /*
