@@ -19,7 +19,8 @@ static void evaluate_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: agentcg evaluate [DIR] [--split tune|test|all] [--mixes N] [--seed S]\n"
-		"                        [--ratios LIST] [--profile FILE|none] [--json]\n"
+		"                        [--ratios LIST] [--profile FILE|none] [--swap-mb N]\n"
+		"                        [--json]\n"
 		"\n"
 		"Judge the policy on the trace corpus in simulated time: draw N random mixes from\n"
 		"the traces of DIR (default traces/): 1-2 HIGH and 2-8 LOW sessions, 100 MiB of\n"
@@ -43,6 +44,9 @@ static void evaluate_usage(FILE *f)
 		"                 output; none: nothing expected (default: the tune split's\n"
 		"                 profile of the shipped traces, built in: LOW %.0f MiB, HIGH\n"
 		"                 %.0f MiB)\n"
+		"  --swap-mb N    swap the sessions may use, MiB (default 0: none, as on this\n"
+		"                 host): dynamic pushes a held LOW session out to it where it\n"
+		"                 would kill\n"
 		"  --json         print the result as one JSON object (docs/evaluate.md)\n"
 		"  -h, --help     this text\n"
 		"\n"
@@ -142,6 +146,11 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 		}
 		putchar('\n');
 	}
+	if (r->swap_bytes)
+		printf("\nwith %.0f MiB of swap for the sessions, held LOW sessions pushed out to it "
+		       "instead of killed: dynamic %zu, declared %zu\n",
+		       (double)r->swap_bytes / 1048576.0, r->st[2].swapped_out,
+		       r->st[3].swapped_out);
 	printf("\nkills: sessions killed (HIGH: of them HIGH); tmout: still held at the timeout;\n"
 	       "lost|robust: mixes with a kill or timeout where a robust no-kill schedule exists;\n"
 	       "lost s: work the killed sessions lost (their solo time done); excess s: beyond\n"
@@ -151,10 +160,15 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 int cmd_evaluate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"split", required_argument, NULL, 's'}, {"mixes", required_argument, NULL, 'm'},
-		{"seed", required_argument, NULL, 'r'},	 {"ratios", required_argument, NULL, 'R'},
-		{"json", no_argument, NULL, 'j'},	 {"profile", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},	 {0},
+		{"split", required_argument, NULL, 's'},
+		{"mixes", required_argument, NULL, 'm'},
+		{"seed", required_argument, NULL, 'r'},
+		{"ratios", required_argument, NULL, 'R'},
+		{"json", no_argument, NULL, 'j'},
+		{"profile", required_argument, NULL, 'p'},
+		{"swap-mb", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	struct acg_eval_cfg cfg;
 	struct acg_eval_result res;
@@ -200,6 +214,11 @@ int cmd_evaluate(int argc, char **argv)
 		case 'p':
 			if (!acg_opt_profile("evaluate", optarg, &cfg.low_growth, &cfg.high_growth))
 				return ACG_EXIT_USAGE;
+			break;
+		case 'S':
+			if (!whole("--swap-mb", optarg, 0, 1 << 24, &v))
+				return ACG_EXIT_USAGE;
+			cfg.swap_bytes = (uint64_t)v << 20;
 			break;
 		case 'h':
 			evaluate_usage(stdout);

@@ -78,9 +78,12 @@ static double slowdown(const struct acg_sim_session *s, double speed)
 static void print_result(const struct acg_sim_result *r, double speed)
 {
 	printf("%s: peak %.0f MiB together, %lu policy decisions, %zu killed, %.2f s of work "
-	       "lost\n",
+	       "lost",
 	       r->strategy, (double)r->peak_total / 1048576.0, r->decisions, r->killed,
 	       r->work_lost_s);
+	if (r->swapped_out)
+		printf(", %zu pushed out to swap instead", r->swapped_out);
+	printf("\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct acg_sim_session *s = &r->s[i];
 

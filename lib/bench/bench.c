@@ -162,6 +162,7 @@ static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg
 					   .high = r->sc->high,
 					   .low_growth = r->sc->low_growth,
 					   .high_growth = r->sc->high_growth,
+					   .swap = r->sc->swap_bytes,
 					   .log = log_decision,
 					   .log_arg = r};
 	rc = r->st->setup ? r->st->setup(&r->ctx, &what) : -EOPNOTSUPP;

@@ -105,7 +105,8 @@ static void bpf_teardown(struct acg_strategy_ctx *c)
 	c->priv = NULL;
 }
 
-/* The budget on the run's parent; no swap for anyone (where swap can be limited). */
+/* The budget on the run's parent; swap for the sessions only as much as the scenario says
+ * (swap_mb; none by default, where swap can be limited). */
 static int budget_setup(struct acg_strategy_ctx *c, const char **what)
 {
 	int r;
@@ -116,7 +117,7 @@ static int budget_setup(struct acg_strategy_ctx *c, const char **what)
 		return r;
 	if (acg_ctl_file(acg_cg_version(c->tree), ACG_CTL_SWAP_MAX, NULL)) {
 		*what = "the parent's swap limit";
-		r = acg_cg_set(c->tree, ACG_CTL_SWAP_MAX, 0);
+		r = acg_cg_set(c->tree, ACG_CTL_SWAP_MAX, c->swap);
 	}
 	return r;
 }

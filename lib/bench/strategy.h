@@ -34,6 +34,7 @@ struct acg_strategy_ctx {
 	uint64_t budget;
 	struct acg_scn_high high;	  /* parameters of the `high` strategy */
 	uint64_t low_growth, high_growth; /* the policy's expected growths (`dynamic`) */
+	uint64_t swap;			  /* swap the sessions may use (the parent's swap.max) */
 	acg_strategy_log_fn log;	  /* decisions (may be NULL) */
 	void *log_arg;
 	void *priv;	     /* the strategy's own state, from setup to teardown */

@@ -120,6 +120,7 @@ double acg_controller_need(const struct acg_controller *c);
 /* Counters for reports. */
 struct acg_controller_stats {
 	unsigned long ticks, holds, raises, releases, freezes, thaws, kills, errors;
+	unsigned long swapouts;	 /* held LOW sessions pushed out to swap instead of killed */
 	unsigned long wakeups;	 /* kernel wake-ups that brought a tick forward */
 	unsigned long stalls;	 /* ticks on which the BPF signals saw HIGH in reclaim */
 	unsigned long victims;	 /* OOM victims the BPF signals reported */

@@ -53,6 +53,8 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 			/* the policy's view: the clamp it asked for (the slack is ours) */
 			s->held = true;
 			s->clamp = a->value;
+			/* given room: what it pushed out faults back in as it runs */
+			s->swapped = s->swapped && a->kind == ACG_ACT_HOLD;
 		}
 		c->stats.holds += a->kind == ACG_ACT_HOLD;
 		c->stats.raises += a->kind == ACG_ACT_RAISE;
@@ -60,7 +62,7 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 	case ACG_ACT_RELEASE:
 		r = ctl_set_clamp(c, a->session, ACG_UNLIMITED);
 		if (r == 0)
-			s->held = false;
+			s->held = s->swapped = false;
 		c->stats.releases++;
 		break;
 	case ACG_ACT_FREEZE:
@@ -68,8 +70,26 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 		r = acg_cg_set(c->cg[a->session], ACG_CTL_FREEZE, a->kind == ACG_ACT_FREEZE);
 		if (r == 0)
 			s->frozen = a->kind == ACG_ACT_FREEZE;
+		if (r == 0 && a->kind == ACG_ACT_THAW)
+			s->swapped = false;
 		c->stats.freezes += a->kind == ACG_ACT_FREEZE;
 		c->stats.thaws += a->kind == ACG_ACT_THAW;
+		break;
+	case ACG_ACT_SWAP_OUT:
+		/* frozen first (it must not fault its pages straight back), then its memory
+		 * reclaimed to swap in the background (the loop must not wait for zram) */
+		r = acg_cg_set(c->cg[a->session], ACG_CTL_FREEZE, 1);
+		if (r == 0)
+			r = acg_cg_reclaim_async(c->cg[a->session], a->value);
+		if (r == 0) {
+			s->held = s->frozen = s->swapped = true;
+			s->clamp = 0;
+			s->swapped_bytes = a->value;
+			c->st.swap_free =
+				c->st.swap_free > a->value ? c->st.swap_free - a->value : 0;
+		}
+		c->st.last_kill = c->st.now;
+		c->stats.swapouts++;
 		break;
 	case ACG_ACT_KILL:
 		r = acg_cg_kill(c->cg[a->session]);

@@ -51,6 +51,7 @@ struct acg_controller {
 	uint64_t *cgid;			/* each session's cgroup2 id, 0 when unknown */
 	struct acg_sig_stats *last_sig; /* each session's counters at the last look */
 	double next_rescue;		/* v1: when to look for tasks asleep with no OOM */
+	double next_swap;		/* v2: when to read the swap the sessions may use again */
 	double next_renice;		/* when to look for new LOW threads */
 	struct niced *niced;
 	size_t n_niced, cap_niced;

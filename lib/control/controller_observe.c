@@ -2,6 +2,8 @@
 /* controller_observe.c: the files and BPF signals read, taken through the estimator (controller_int.h). */
 #include "controller_int.h"
 
+#include "host.h"
+
 #include <stdbool.h>
 
 /* What the BPF signals saw of session i since the last look, into o. */
@@ -48,6 +50,17 @@ void ctl_observe(struct acg_controller *c, double now)
 			c->version == 1 ? ev.under_oom : c->have_oom && ev.oom > c->last_oom;
 		c->last_oom = ev.oom;
 		c->have_oom = true;
+	}
+	/* v2: the swap the sessions may still use (the parent's swap.max, the host's free
+	 * swap), once a second: where it holds a held LOW session, that one is pushed out
+	 * instead of killed. v1 has no memory.reclaim: none */
+	if (c->version == 2 && now >= c->next_swap) {
+		uint64_t room = 0, host = acg_host_swap_free();
+
+		if (acg_cg_swap_room(c->parent, &room) < 0)
+			room = 0;
+		c->st.swap_free = room < host ? room : host;
+		c->next_swap = now + 1.0;
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct acg_pol_session *s = &c->s[i];

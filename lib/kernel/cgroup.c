@@ -578,6 +578,61 @@ int acg_cg_peak(struct acg_cg *cg, uint64_t *ret)
 			       cg->version == 2 ? "memory.peak" : "memory.max_usage_in_bytes", ret);
 }
 
+int acg_cg_swap_room(struct acg_cg *cg, uint64_t *ret)
+{
+	uint64_t max = 0, cur = 0;
+	char buf[32];
+	int r;
+
+	if (cg->version != 2)
+		return -EOPNOTSUPP;
+	r = acg_read_buf_at(cg->mem_fd, "memory.swap.max", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (strncmp(buf, "max", 3) == 0)
+		max = ACG_UNLIMITED;
+	else
+		max = strtoull(buf, NULL, 10);
+	r = acg_read_u64_at(cg->mem_fd, "memory.swap.current", &cur);
+	if (r < 0)
+		return r;
+	*ret = max > cur ? max - cur : 0;
+	return 0;
+}
+
+int acg_cg_reclaim_async(struct acg_cg *cg, uint64_t bytes)
+{
+	char buf[32];
+	pid_t pid, w;
+	int status;
+
+	if (cg->version != 2)
+		return -EOPNOTSUPP;
+	snprintf(buf, sizeof(buf), "%" PRIu64, bytes);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* the grandchild writes (and may take seconds); the child is reaped at once */
+		if (fork() == 0) {
+			int fd = openat(cg->mem_fd, "memory.reclaim", O_WRONLY | O_CLOEXEC);
+
+			if (fd >= 0) {
+				/* EAGAIN: less than asked could be reclaimed; nothing to report */
+				if (write(fd, buf, strlen(buf)) < 0)
+					_exit(1);
+				close(fd);
+			}
+			_exit(0);
+		}
+		_exit(0);
+	}
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	return 0;
+}
+
 int acg_cg_peak_reset(struct acg_cg *cg)
 {
 	if (cg->version == 2)

@@ -192,6 +192,11 @@ uint64_t acg_host_swap_total(void)
 	return meminfo_field("SwapTotal:");
 }
 
+uint64_t acg_host_swap_free(void)
+{
+	return meminfo_field("SwapFree:");
+}
+
 void acg_host_probe(struct acg_host *ret)
 {
 	struct acg_host h = {0};

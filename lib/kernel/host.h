@@ -59,6 +59,9 @@ uint64_t acg_host_mem_available(void);
 /* SwapTotal in bytes (0 if none or unreadable), without the other probes. */
 uint64_t acg_host_swap_total(void);
 
+/* SwapFree in bytes (0 if none or unreadable). */
+uint64_t acg_host_swap_free(void);
+
 struct json_t;
 
 /*

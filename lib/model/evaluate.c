@@ -449,6 +449,7 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 	sc.sessions = ses;
 	sc.n_sessions = m->n;
 	sc.timeout_factor = 20;
+	sc.swap_bytes = r->swap_bytes;
 	acg_pol_cfg_default(&pcfg, sc.budget_bytes);
 	pcfg.low_growth = r->low_growth;
 	pcfg.high_growth = r->high_growth;
@@ -503,6 +504,7 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 				a->low[a->n_low++] = x->completion_s / bound[i];
 		}
 		o->lost_s = res.work_lost_s;
+		o->swapped_out = res.swapped_out;
 		acg_sim_result_free(&res);
 	}
 	acg_sim_result_free(&solo);
@@ -527,6 +529,7 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 	ret->seed = cfg->seed;
 	ret->low_growth = cfg->low_growth;
 	ret->high_growth = cfg->high_growth;
+	ret->swap_bytes = cfg->swap_bytes;
 	if (cfg->n_ratios == 0 || cfg->n_ratios > ACG_EVAL_MAX_RATIOS)
 		return fail(d, -EINVAL, "ratios: give 1 to %d", ACG_EVAL_MAX_RATIOS);
 	for (size_t i = 0; i < cfg->n_ratios; i++) {
@@ -578,6 +581,7 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 			const struct acg_eval_outcome *o = &m->st[s];
 
 			st->kills += o->killed;
+			st->swapped_out += o->swapped_out;
 			st->high_kills += o->high_killed;
 			st->timeouts += o->timeouts;
 			st->mixes_lost_robust += m->robust && o->killed + o->timeouts > 0;
@@ -668,17 +672,18 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 
 		json_array_append_new(
 			st,
-			json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:I, s:o, s:o, s:o}, "
-				  "s:{s:I, s:o, s:o}}",
-				  "strategy", x->name, "kills", (json_int_t)x->kills, "high_kills",
-				  (json_int_t)x->high_kills, "timeouts", (json_int_t)x->timeouts,
-				  "mixes_lost_robust", (json_int_t)x->mixes_lost_robust,
-				  "work_lost_s", x->lost_s, "excess_lost_s", x->excess_lost_s,
-				  "high_slowdown", "n", (json_int_t)x->n_high, "median",
-				  real_or_null(x->high_median), "p90", real_or_null(x->high_p90),
-				  "max", real_or_null(x->high_max), "low_vs_oracle", "n",
-				  (json_int_t)x->n_low, "median", real_or_null(x->low_median),
-				  "p90", real_or_null(x->low_p90)));
+			json_pack(
+				"{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:I, s:o, s:o, s:o}, "
+				"s:{s:I, s:o, s:o}}",
+				"strategy", x->name, "kills", (json_int_t)x->kills, "high_kills",
+				(json_int_t)x->high_kills, "timeouts", (json_int_t)x->timeouts,
+				"swapped_out", (json_int_t)x->swapped_out, "mixes_lost_robust",
+				(json_int_t)x->mixes_lost_robust, "work_lost_s", x->lost_s,
+				"excess_lost_s", x->excess_lost_s, "high_slowdown", "n",
+				(json_int_t)x->n_high, "median", real_or_null(x->high_median),
+				"p90", real_or_null(x->high_p90), "max", real_or_null(x->high_max),
+				"low_vs_oracle", "n", (json_int_t)x->n_low, "median",
+				real_or_null(x->low_median), "p90", real_or_null(x->low_p90)));
 	}
 	for (size_t i = 0; i < r->n_mixes; i++) {
 		const struct acg_eval_mix *m = &r->mixes[i];
@@ -703,13 +708,13 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 						       "strategies", out));
 	}
 	return json_pack(
-		"{s:s, s:I, s:f, s:I, s:{s:I, s:I}, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, "
+		"{s:s, s:I, s:f, s:I, s:{s:I, s:I}, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, "
 		"s:o, s:o}",
 		"split", acg_eval_split_name(r->split), "seed", (json_int_t)r->seed, "speed",
 		ACG_EVAL_SPEED, "base_bytes", (json_int_t)ACG_EVAL_BASE_BYTES,
 		"expected_growth_bytes", "low", (json_int_t)r->low_growth, "high",
-		(json_int_t)r->high_growth, "ratios", ratios, "traces", traces, "oracle",
-		"no_kill_exists", (json_int_t)r->no_kill, "robust", (json_int_t)r->robust,
-		"ruled_out", (json_int_t)r->ruled_out, "unknown", (json_int_t)r->unknown,
-		"strategies", st, "by_ratio", by, "mixes", mixes);
+		(json_int_t)r->high_growth, "swap_bytes", (json_int_t)r->swap_bytes, "ratios",
+		ratios, "traces", traces, "oracle", "no_kill_exists", (json_int_t)r->no_kill,
+		"robust", (json_int_t)r->robust, "ruled_out", (json_int_t)r->ruled_out, "unknown",
+		(json_int_t)r->unknown, "strategies", st, "by_ratio", by, "mixes", mixes);
 }

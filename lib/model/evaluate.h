@@ -66,6 +66,7 @@ struct acg_eval_cfg {
 	double ratios[ACG_EVAL_MAX_RATIOS];
 	size_t n_ratios;
 	uint64_t low_growth, high_growth; /* the policy's expected growths (policy.h) */
+	uint64_t swap_bytes;		  /* swap the sessions may use (0: none) */
 };
 
 /* traces/, tune, 200 mixes, seed 1, ratios 1.2, 1.5, 2.0, the policy's default growths */
@@ -74,6 +75,7 @@ void acg_eval_cfg_default(struct acg_eval_cfg *c);
 /* what a strategy did in one mix */
 struct acg_eval_outcome {
 	size_t killed, high_killed, timeouts;
+	size_t swapped_out; /* pushed out to swap instead of killed */
 	double lost_s;
 };
 
@@ -94,6 +96,7 @@ struct acg_eval_mix {
 struct acg_eval_strategy {
 	const char *name;
 	size_t kills, high_kills, timeouts;
+	size_t swapped_out;	  /* held LOW sessions pushed out to swap instead of killed */
 	size_t mixes_lost_robust; /* mixes with a kill or timeout where a robust schedule exists */
 	double lost_s;		  /* work the killed sessions lost, all mixes */
 	double excess_lost_s;	  /* lost beyond each mix's least_lost_s */
@@ -118,6 +121,7 @@ struct acg_eval_result {
 	double ratios[ACG_EVAL_MAX_RATIOS];
 	size_t n_ratios;
 	uint64_t low_growth, high_growth; /* the policy's expected growths, as given */
+	uint64_t swap_bytes;		  /* swap the sessions may use, as given */
 	struct acg_trace **traces;	  /* the split's, sorted by name */
 	size_t n_traces;
 	struct acg_eval_mix *mixes;

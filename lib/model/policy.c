@@ -83,9 +83,10 @@ int acg_prio_from_cgroup(const char *cgname, enum acg_prio *ret)
 
 const char *acg_act_name(enum acg_act_kind k)
 {
-	static const char *const names[] = {"hold", "raise", "release", "freeze", "thaw", "kill"};
+	static const char *const names[] = {"hold", "raise", "release", "freeze",
+					    "thaw", "kill",  "swap-out"};
 
-	return k <= ACG_ACT_KILL ? names[k] : "?";
+	return k <= ACG_ACT_SWAP_OUT ? names[k] : "?";
 }
 
 struct out {
@@ -148,6 +149,46 @@ static size_t victim(const struct acg_pol_state *st, double room)
 			if (s->usage > b->usage)
 				v = i;
 		} else if (s->started_at > b->started_at) {
+			v = i;
+		}
+	}
+	return v;
+}
+
+/*
+ * The session a swap-out takes instead of a kill, where swap holds it: of the LOW sessions
+ * not pushed out already that hold more than a grant (a swap-out loses no work, so the
+ * choice is who waits: the one that would be served last), those whose memory makes the
+ * room, then the latest in the queue (lowest priority, latest started); when none alone
+ * makes it, the largest. SIZE_MAX: none fits the free swap.
+ */
+static size_t swap_victim(const struct acg_pol_state *st, double room)
+{
+	size_t v = SIZE_MAX;
+
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i], *b;
+		bool fits, bfits;
+
+		if (!is_low(s) || s->swapped || s->usage <= GRANT_STEP ||
+		    s->usage + GRANT_STEP > st->swap_free)
+			continue;
+		if (v == SIZE_MAX) {
+			v = i;
+			continue;
+		}
+		b = &st->s[v];
+		fits = (double)s->usage >= room;
+		bfits = (double)b->usage >= room;
+		if (fits != bfits) {
+			if (fits)
+				v = i;
+		} else if (fits) {
+			if (s->prio != b->prio		     ? s->prio > b->prio
+			    : s->started_at != b->started_at ? s->started_at > b->started_at
+							     : i > v)
+				v = i;
+		} else if (s->usage > b->usage) {
 			v = i;
 		}
 	}
@@ -348,15 +389,25 @@ static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *
 	}
 }
 
-static void release_all(const struct acg_pol_state *st, double h, bool high, struct out *o)
+static void release_all(const struct acg_pol_state *st, double h, double left, bool high,
+			struct out *o)
 {
-	for (size_t i = 0; i < st->n; i++) {
+	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX;
+	     i = step_queue(st, i, true)) {
 		const struct acg_pol_session *s = &st->s[i];
 		struct acg_action *a;
 
 		/* one that waits at its start gets room in its queue turn (hand_back) */
-		if (!is_low(s) || !s->held || unstarted(s))
+		if (!s->held || unstarted(s))
 			continue;
+		/* one pushed out to swap comes back (its memory faulted in again) only while
+		 * the room beyond the need holds it, in queue order: else it would be pushed out
+		 * again at once */
+		if (s->swapped) {
+			if (left < (double)s->swapped_bytes)
+				continue;
+			left -= (double)s->swapped_bytes;
+		}
 		a = add(o, i, ACG_ACT_RELEASE, 0);
 		if (a && !high)
 			snprintf(a->reason, sizeof(a->reason), "no HIGH session left");
@@ -405,10 +456,13 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 			high_rate += st->s[i].rate;
 	if (high_rate > c->grant_high_rate)
 		return;
-	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp) */
+	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp); one
+	 * pushed out to swap only once the headroom beyond the need holds what it pushed out */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
 		if (releasing ? unstarted(&st->s[i])
-			      : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) {
+			      : st->s[i].held && (st->s[i].waiting || st->s[i].frozen) &&
+					(!st->s[i].swapped ||
+					 (double)st->s[i].swapped_bytes <= avail)) {
 			g = i;
 			break;
 		}
@@ -705,7 +759,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		freeze_creepers(c, st, &o);
 	} else if (held && h > need_free + (double)c->hysteresis &&
 		   (!high || st->now - st->high_last_growth >= c->quiet_s)) {
-		release_all(st, h, high, &o);
+		release_all(st, h, h - need_free, high, &o);
 		/* and the first session waiting at its start gets room in its turn */
 		hand_back(c, st, h, need, true, &o);
 	} else {
@@ -727,7 +781,16 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		/* at the parent's limit: what HIGH is short of, at least a grant's worth */
 		if (st->parent_waiting)
 			room = fmax(need - h, 2.0 * (double)GRANT_STEP);
-		v = victim(st, room);
+		v = swap_victim(st, room);
+		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_SWAP_OUT, st->s[v].usage);
+		if (a)
+			snprintf(a->reason, sizeof(a->reason),
+				 "%s: %.0f MiB short; pushed out to swap (%.0f MiB free), not "
+				 "killed",
+				 st->parent_waiting ? "every LOW held, the parent at its limit"
+						    : "held LOW alone fill the budget",
+				 room / MiB, (double)st->swap_free / MiB);
+		v = a ? SIZE_MAX : victim(st, room);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 		if (a)
 			snprintf(

@@ -198,6 +198,10 @@ struct acg_pol_session {
 	bool held;
 	uint64_t clamp; /* when held */
 	bool frozen;
+	/* pushed out to swap by the policy (ACG_ACT_SWAP_OUT), holding swapped bytes there,
+	 * until it is thawed: the actuators' to set and clear */
+	bool swapped;
+	uint64_t swapped_bytes;
 };
 
 struct acg_pol_state {
@@ -207,7 +211,9 @@ struct acg_pol_state {
 	bool parent_waiting;	 /* the parent is at its limit: v1 under_oom (its tasks wait),
 				  * v2 memory.events oom grew since the last look */
 	double high_last_growth; /* when a HIGH session last grew */
-	double last_kill;	 /* when the policy last killed (or -inf) */
+	double last_kill;	 /* when the policy last killed or swapped out (or -inf) */
+	uint64_t swap_free;	 /* swap the sessions may still use, bytes (0: none): a held
+				  * LOW session is pushed out to it where it would be killed */
 	struct acg_pol_session *s;
 	size_t n;
 };
@@ -219,6 +225,7 @@ enum acg_act_kind {
 	ACG_ACT_FREEZE,
 	ACG_ACT_THAW,
 	ACG_ACT_KILL,
+	ACG_ACT_SWAP_OUT, /* freeze it and push value bytes of its memory out to swap */
 };
 
 const char *acg_act_name(enum acg_act_kind k);

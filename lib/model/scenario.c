@@ -454,10 +454,10 @@ static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_sce
 	static const char *const keys[] = {
 		"name",		"description",	   "budget_mb",	 "speed",  "runs",
 		"binary_units", "sessions",	   "strategies", "params", "timeout_factor",
-		"grow_mib_s",	"host_grow_mib_s", NULL};
+		"grow_mib_s",	"host_grow_mib_s", "swap_mb",	 NULL};
 	json_t *jn = json_object_get(root, "name"), *js = json_object_get(root, "sessions");
 	json_t *jb = json_object_get(root, "binary_units");
-	double budget_mb = 0, runs = 5, grow = 0, host_grow = 0;
+	double budget_mb = 0, runs = 5, grow = 0, host_grow = 0, swap_mb = 0;
 	int r;
 
 	if (!json_is_object(root))
@@ -477,8 +477,10 @@ static int parse(struct ctx *c, json_t *root, uint64_t mem_total, struct acg_sce
 			 &sc->timeout_factor)) < 0 ||
 	    (r = get_num(c, "grow_mib_s", root, "grow_mib_s", 1, 1 << 24, &grow)) < 0 ||
 	    (r = get_num(c, "host_grow_mib_s", root, "host_grow_mib_s", 1, 1 << 24, &host_grow)) <
-		    0)
+		    0 ||
+	    (r = get_num(c, "swap_mb", root, "swap_mb", 0, 1 << 24, &swap_mb)) < 0)
 		return r;
+	sc->swap_bytes = (uint64_t)(swap_mb * MB);
 	sc->grow_bps = grow * MB;
 	sc->host_grow_bps = host_grow * MB;
 	if (runs != floor(runs))

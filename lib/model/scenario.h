@@ -56,6 +56,9 @@ struct acg_scenario {
 	/* what the policy expects a session to grow by from its start, per class (policy.h
 	 * low_growth, high_growth): its defaults, or a profile's (bench/simulate --profile) */
 	uint64_t low_growth, high_growth;
+	/* swap the sessions may use, bytes (the scenario's swap_mb; 0: none): the simulator
+	 * pushes a held LOW session out to it where it would kill (lib/model/sim.h) */
+	uint64_t swap_bytes;
 };
 
 /*

@@ -74,10 +74,21 @@ static void finish(struct acg_sim_result *r, struct simses *x, size_t i, double 
 	}
 }
 
-static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct simses *x,
-		  const struct acg_action *a, double now, double *last_kill)
+/* A session pushed out to swap comes back: its pages fault in as it grows again. */
+static void swap_in(struct acg_pol_session *s, struct acg_pol_state *st)
 {
-	struct acg_pol_session *s = &ps[a->session];
+	if (!s->swapped)
+		return;
+	st->swap_free += s->swapped_bytes;
+	s->swapped = false;
+	s->swapped_bytes = 0;
+}
+
+static void apply(struct acg_pol_state *st, struct acg_sim_result *r, struct simses *x,
+		  const struct acg_action *a, double now)
+{
+	struct acg_pol_session *s = &st->s[a->session];
+	struct simses *m = &x[a->session];
 
 	r->decisions++;
 	switch (a->kind) {
@@ -85,18 +96,36 @@ static void apply(struct acg_pol_session *ps, struct acg_sim_result *r, struct s
 	case ACG_ACT_RAISE:
 		s->held = true;
 		s->clamp = a->value;
+		if (a->kind == ACG_ACT_RAISE)
+			swap_in(s, st);
 		break;
 	case ACG_ACT_RELEASE:
 		s->held = false;
+		swap_in(s, st);
 		break;
 	case ACG_ACT_FREEZE:
-	case ACG_ACT_THAW:
 		/* the model's hold is already a full stop */
+		s->frozen = true;
+		break;
+	case ACG_ACT_THAW:
+		s->frozen = false;
+		swap_in(s, st);
 		break;
 	case ACG_ACT_KILL:
 		finish(r, x, a->session, now, true);
 		s->gone = true;
-		*last_kill = now;
+		st->last_kill = now;
+		break;
+	case ACG_ACT_SWAP_OUT:
+		/* frozen, its memory out to swap: it holds nothing in the budget, and must grow
+		 * back to its size (its pages faulted in) before its timeline goes on */
+		s->held = s->frozen = s->swapped = true;
+		s->clamp = 0;
+		s->swapped_bytes = m->usage;
+		st->swap_free = st->swap_free > m->usage ? st->swap_free - m->usage : 0;
+		m->usage = 0;
+		r->swapped_out++;
+		st->last_kill = now;
 		break;
 	}
 }
@@ -295,6 +324,7 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 	struct acg_pol_state st = {.budget = sc->budget_bytes,
 				   .high_last_growth = -INFINITY,
 				   .last_kill = -INFINITY,
+				   .swap_free = sc->swap_bytes,
 				   .n = n};
 	struct acg_action act[64];
 	struct simses *x;
@@ -353,7 +383,7 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 			for (size_t a = 0; a < na; a++) {
 				if (fn)
 					fn(arg, now, &st, &act[a]);
-				apply(ps, ret, x, &act[a], now, &st.last_kill);
+				apply(&st, ret, x, &act[a], now);
 			}
 		}
 		at_limit = false;
@@ -409,8 +439,9 @@ json_t *acg_sim_result_json(const struct acg_sim_result *r)
 				  s->waited_s, "progress", s->progress, "peak_bytes",
 				  (json_int_t)s->peak, "work_lost_s", s->work_lost_s));
 	}
-	return json_pack("{s:s, s:f, s:I, s:I, s:I, s:f, s:o}", "strategy", r->strategy, "end_s",
-			 r->end_s, "peak_total_bytes", (json_int_t)r->peak_total, "decisions",
-			 (json_int_t)r->decisions, "killed", (json_int_t)r->killed, "work_lost_s",
-			 r->work_lost_s, "sessions", sessions);
+	return json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:f, s:o}", "strategy", r->strategy,
+			 "end_s", r->end_s, "peak_total_bytes", (json_int_t)r->peak_total,
+			 "decisions", (json_int_t)r->decisions, "killed", (json_int_t)r->killed,
+			 "swapped_out", (json_int_t)r->swapped_out, "work_lost_s", r->work_lost_s,
+			 "sessions", sessions);
 }

@@ -85,6 +85,7 @@ struct acg_sim_result {
 	unsigned long decisions;
 	double speed;	    /* the scenario's */
 	size_t killed;	    /* sessions killed */
+	size_t swapped_out; /* swap-outs the policy made (instead of kills) */
 	double work_lost_s; /* the work the killed sessions lost, seconds (sum) */
 };
 

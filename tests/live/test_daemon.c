@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "helpers.h"
+#include "host.h"
 #include "mounts.h"
 #include "schema.h"
 
@@ -1372,6 +1373,80 @@ static bool frozen(void *arg)
  * killed, and when HIGH ends it is thawed and finishes its allocation. (v1 never freezes a
  * hold: its hold is a sleep in the OOM wait; the unit tier checks the policy's side.)
  */
+/* Whether cg has pages in swap now (v2 memory.swap.current). */
+static bool in_swap(void *arg)
+{
+	uint64_t room = 0, max = 0;
+
+	/* swap room = swap.max - swap.current: less than the max means some is used */
+	if (acg_cg_get(arg, ACG_CTL_SWAP_MAX, &max) < 0 || acg_cg_swap_room(arg, &room) < 0)
+		return false;
+	return room < max;
+}
+
+/*
+ * Swap instead of a kill (v2 with swap: the VM tier's zram). Two LOW sessions each want
+ * 200 MiB of the 300 MiB budget at once: held, both wait at their clamps, and together
+ * they fill the budget, where the policy killed one. With swap the sessions may use, one
+ * is pushed out instead (frozen, memory.reclaim), the other finishes, and once it is gone
+ * the one pushed out comes back and finishes too. Asserted: no session killed (by the
+ * policy or the kernel: memory.events oom_kill), both allocations done, swap used.
+ */
+static void test_swap_instead_of_kill(void **state)
+{
+	struct acg_cg *a_cg = NULL, *b_cg = NULL;
+	struct th_child a = {0}, b = {0};
+	struct acg_mem_events ev;
+	bool a_done, b_done, swapped;
+	int status;
+
+	(void)state;
+	open_root();
+	if (mounts.mem_version != 2 || acg_host_swap_total() < 512 * MiB) {
+		fprintf(stderr,
+			"skip: needs cgroup v2 and 512 MiB of swap (the VM tier has zram)\n");
+		skip();
+	}
+	assert_int_equal(acg_cg_child(root, "low-a", true, &a_cg), 0);
+	assert_int_equal(acg_cg_child(root, "low-b", true, &b_cg), 0);
+	daemons[0] = start_daemon();
+	assert_true(daemons[0] > 0);
+	assert_int_equal(th_child_start(a_cg, 200 * MiB, &a), 0);
+	assert_int_equal(th_child_start(b_cg, 200 * MiB, &b), 0);
+	/* one of them finishes (the other held, or pushed out) */
+	for (int k = 0; k < 600; k++) {
+		a_done = th_child_allocated(&a, 100);
+		b_done = !a_done && th_child_allocated(&b, 100);
+		if (a_done || b_done)
+			break;
+	}
+	assert_true(a_done || b_done);
+	swapped = in_swap(a_cg) || in_swap(b_cg);
+	fprintf(stderr, "%s finished first; swap in use: %s; the policy pushed one out: %s\n",
+		a_done ? "low-a" : "low-b", swapped ? "yes" : "no",
+		log_has("\"swap-out\"") ? "yes" : "no");
+	/* it ends: the other gets the room back and finishes */
+	status = th_child_reap(a_done ? &a : &b);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(th_child_allocated(a_done ? &b : &a, 120000));
+	status = th_child_reap(a_done ? &b : &a);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* nobody killed, by the policy or by the kernel */
+	assert_false(log_has("\"action\":\"kill\""));
+	assert_int_equal(acg_cg_events(a_cg, &ev), 0);
+	assert_int_equal(ev.oom_kill, 0);
+	assert_int_equal(acg_cg_events(b_cg, &ev), 0);
+	assert_int_equal(ev.oom_kill, 0);
+	kill(daemons[0], SIGTERM);
+	waitpid(daemons[0], &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(acg_cg_remove(a_cg), 0);
+	assert_int_equal(acg_cg_remove(b_cg), 0);
+	acg_cg_free(a_cg);
+	acg_cg_free(b_cg);
+}
+
 static void test_v2_hold_bounded(void **state)
 {
 	struct acg_cg *lo = NULL, *hi = NULL;
@@ -1830,6 +1905,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_service_unit_verifies, teardown),
 		cmocka_unit_test_teardown(test_status_and_metrics, teardown),
 		cmocka_unit_test_teardown(test_v2_hold_bounded, teardown),
+		cmocka_unit_test_teardown(test_swap_instead_of_kill, teardown),
 	};
 
 	th_init();

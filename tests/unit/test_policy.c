@@ -75,6 +75,11 @@ static void apply(size_t n)
 		case ACG_ACT_KILL:
 			s->gone = true;
 			break;
+		case ACG_ACT_SWAP_OUT:
+			s->held = s->frozen = s->swapped = true;
+			s->clamp = 0;
+			s->swapped_bytes = act[i].value;
+			break;
 		}
 	}
 }
@@ -650,6 +655,59 @@ static void test_no_high_release_needs_room(void **state)
 }
 
 /*
+ * Where swap holds it, a held LOW session that would be killed is pushed out to swap
+ * instead (frozen, its memory reclaimed): no work lost. The one pushed out is the last in
+ * the queue of those whose memory makes the room; it comes back only once the room beyond
+ * the need holds what it pushed out, not at once (it would be pushed out again). With too
+ * little swap, the kill as before.
+ */
+static void test_swap_out(void **state)
+{
+	size_t n;
+
+	(void)state;
+	setup_state(10, 495, 495);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	st.swap_free = 1000 * MiB;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_SWAP_OUT);
+	assert_int_equal(act[0].session, 2);
+	assert_true(act[0].value == 495 * MiB);
+	if (!strstr(act[0].reason, "pushed out to swap"))
+		fail_msg("reason: %s", act[0].reason);
+	apply(n);
+	assert_true(ses[2].swapped && ses[2].frozen);
+	/* its pages go out; LOW 1 gets the room, LOW 2 does not come back meanwhile */
+	ses[2].usage = 5 * MiB;
+	st.usage = (10 + 495 + 5) * MiB;
+	st.last_kill = st.now;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		if (act[i].session == 2)
+			fail_msg("the one pushed out came back at once: %s",
+				 acg_act_name(act[i].kind));
+	/* LOW 1 ends and HIGH is quiet: the room holds the 495 MiB, it is thawed and released */
+	ses[1].gone = true;
+	st.usage = 15 * MiB;
+	st.high_last_growth = 0;
+	n = decide();
+	assert_int_equal(n, 2);
+	assert_int_equal(act[0].kind, ACG_ACT_RELEASE);
+	assert_int_equal(act[0].session, 2);
+	assert_int_equal(act[1].kind, ACG_ACT_THAW);
+	/* too little swap for either: the kill */
+	setup_state(10, 495, 495);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	st.swap_free = 100 * MiB;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_KILL);
+}
+
+/*
  * The kill loses least: of the sessions whose memory makes the room, the one with the
  * least work done (done_s); a session too small to make the room is not killed for it.
  */
@@ -872,6 +930,7 @@ int main(void)
 		cmocka_unit_test(test_admission),
 		cmocka_unit_test(test_admission_fits),
 		cmocka_unit_test(test_no_high_release_needs_room),
+		cmocka_unit_test(test_swap_out),
 		cmocka_unit_test(test_kill_least_loss),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_wait_freeze),

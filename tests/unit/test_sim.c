@@ -191,6 +191,52 @@ static void test_dynamic_never_stuck(void **state)
 }
 
 /*
+ * Two LOW sessions at 100 MiB bursting to 200 MiB at the same moment in 256 MiB (nothing
+ * expected of their growth, so both start): held, they fill the budget together and one is
+ * killed. With swap the
+ * sessions may use (the scenario's swap_mb), one is pushed out instead, the other finishes,
+ * and the one pushed out grows back and finishes too: no kill.
+ */
+static void test_swap_instead_of_kill(void **state)
+{
+	static const size_t both[] = {0, 1};
+	char p[] = "/tmp/agentcg-test-sim-swap-XXXXXX";
+	struct acg_diag d = {""};
+	struct acg_scenario *s2 = NULL;
+	struct acg_pol_cfg cfg;
+	struct acg_sim_result r;
+	int fd = mkstemp(p);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("{\"budget_mb\": 256, \"sessions\": ["
+	      "{\"name\": \"lo1\", \"priority\": \"low\", \"stress\": {\"mb\": 100,"
+	      " \"hold_s\": 2, \"burst_mb\": 200, \"burst_every_s\": 1, \"burst_for_s\": 0.5}},"
+	      "{\"name\": \"lo2\", \"priority\": \"low\", \"stress\": {\"mb\": 100,"
+	      " \"hold_s\": 2, \"burst_mb\": 200, \"burst_every_s\": 1, \"burst_for_s\": 0.5}}]}",
+	      f);
+	fclose(f);
+	if (acg_scenario_load(p, 0, &s2, &d) < 0)
+		fail_msg("%s", d.msg);
+	unlink(p);
+	acg_pol_cfg_default(&cfg, s2->budget_bytes);
+	cfg.low_growth = cfg.high_growth = 0;
+	assert_int_equal(acg_sim_run(s2, both, 2, "dynamic", &cfg, &r), 0);
+	assert_int_equal(r.killed, 1);
+	assert_int_equal(r.swapped_out, 0);
+	acg_sim_result_free(&r);
+	s2->swap_bytes = 512 * MiB;
+	assert_int_equal(acg_sim_run(s2, both, 2, "dynamic", &cfg, &r), 0);
+	assert_int_equal(r.killed, 0);
+	assert_true(r.swapped_out >= 1);
+	assert_true(r.s[0].completed && r.s[1].completed);
+	assert_true(r.peak_total <= 256 * MiB);
+	acg_sim_result_free(&r);
+	acg_scenario_free(s2);
+}
+
+/*
  * The oracle, worked by hand: LOW may hold 246 MiB, but only 106 MiB while HIGH bursts
  * in [1.0, 1.5). Its size is 10 MiB per 0.1 s of ramp, so it can reach 100 MiB by t = 1.0,
  * must stop before 110 MiB until 1.5, and needs 0.6 s more: done at 2.1 s at the earliest.
@@ -356,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_static_kills_the_burst),
 		cmocka_unit_test(test_dynamic_holds),
 		cmocka_unit_test(test_dynamic_never_stuck),
+		cmocka_unit_test(test_swap_instead_of_kill),
 		cmocka_unit_test(test_oracle),
 		cmocka_unit_test(test_grow_rate),
 		cmocka_unit_test(test_grow_host_shared),
