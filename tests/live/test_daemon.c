@@ -1402,9 +1402,9 @@ static void test_swap_instead_of_kill(void **state)
 
 	(void)state;
 	open_root();
-	if (mounts.mem_version != 2 || acg_host_swap_total() < 512 * MiB) {
+	if (mounts.mem_version != 2 || acg_host_swap_total() < 256 * MiB) {
 		fprintf(stderr,
-			"skip: needs cgroup v2 and 512 MiB of swap (the VM tier has zram)\n");
+			"skip: needs cgroup v2 and 256 MiB of swap (the VM tier has zram)\n");
 		skip();
 	}
 	assert_int_equal(acg_cg_child(root, "low-a", true, &a_cg), 0);
