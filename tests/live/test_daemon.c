@@ -864,7 +864,8 @@ static void test_declared_peak(void **state)
 	status = wait_status(h);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	status = wait_status(l);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the LOW session's run: wait status 0x%x", (unsigned)status);
 	kill(d, SIGTERM);
 	waitpid(d, &status, 0);
 	daemons[0] = 0;
