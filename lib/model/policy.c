@@ -114,83 +114,53 @@ static bool is_low(const struct acg_pol_session *s)
 }
 
 /*
- * The session a kill takes: of the lowest priority class, the one whose loss (done_s, the
- * work a kill throws away) is smallest among those whose memory makes the room (usage at
- * least room); then the larger, then the most recently started. When none alone makes it,
- * the largest (it comes closest; the next kill, kill_cooldown_s later, does the rest).
+ * Whether LOW session s (index i) is a better victim than b (index v) for a room of room
+ * bytes. A kill: of the lowest priority class, the one whose loss (done_s, the work a kill
+ * throws away) is smallest among those whose memory makes the room (usage at least room);
+ * then the larger, then the most recently started; when none alone makes it, the largest
+ * (it comes closest; the next kill, kill_cooldown_s later, does the rest). A swap-out loses
+ * no work, so the choice is who waits: of those whose memory makes the room, the last in
+ * the queue (lowest priority, latest started); when none alone makes it, the largest.
  */
-static size_t victim(const struct acg_pol_state *st, double room)
+static bool better_victim(const struct acg_pol_session *s, size_t i,
+			  const struct acg_pol_session *b, size_t v, double room, bool swap)
 {
-	size_t v = SIZE_MAX;
+	bool fits = (double)s->usage >= room, bfits = (double)b->usage >= room;
 
-	for (size_t i = 0; i < st->n; i++) {
-		const struct acg_pol_session *s = &st->s[i], *b;
-		bool fits, bfits;
-
-		if (!is_low(s))
-			continue;
-		if (v == SIZE_MAX) {
-			v = i;
-			continue;
-		}
-		b = &st->s[v];
-		fits = (double)s->usage >= room;
-		bfits = (double)b->usage >= room;
-		if (s->prio != b->prio) {
-			if (s->prio > b->prio)
-				v = i;
-		} else if (fits != bfits) {
-			if (fits)
-				v = i;
-		} else if (fits && s->done_s != b->done_s) {
-			if (s->done_s < b->done_s)
-				v = i;
-		} else if (s->usage != b->usage) {
-			if (s->usage > b->usage)
-				v = i;
-		} else if (s->started_at > b->started_at) {
-			v = i;
-		}
-	}
-	return v;
+	if (!swap && s->prio != b->prio)
+		return s->prio > b->prio;
+	if (fits != bfits)
+		return fits;
+	if (swap && fits)
+		return s->prio != b->prio		? s->prio > b->prio
+		       : s->started_at != b->started_at ? s->started_at > b->started_at
+							: i > v;
+	if (!swap && fits && s->done_s != b->done_s)
+		return s->done_s < b->done_s;
+	if (s->usage != b->usage)
+		return s->usage > b->usage;
+	return !swap && s->started_at > b->started_at;
 }
 
 /*
- * The session a swap-out takes instead of a kill, where swap holds it: of the LOW sessions
- * not pushed out already that hold more than a grant (a swap-out loses no work, so the
- * choice is who waits: the one that would be served last), those whose memory makes the
- * room, then the latest in the queue (lowest priority, latest started); when none alone
- * makes it, the largest. SIZE_MAX: none fits the free swap.
+ * The session a kill (swap false) or a swap-out (swap true: of those not pushed out
+ * already, holding more than a grant, that the free swap holds) takes, by better_victim().
+ * SIZE_MAX: none.
  */
-static size_t swap_victim(const struct acg_pol_state *st, double room)
+static size_t victim(const struct acg_pol_state *st, double room, bool swap)
 {
 	size_t v = SIZE_MAX;
 
 	for (size_t i = 0; i < st->n; i++) {
-		const struct acg_pol_session *s = &st->s[i], *b;
-		bool fits, bfits;
+		const struct acg_pol_session *s = &st->s[i];
 
-		if (!is_low(s) || s->swapped || s->usage <= GRANT_STEP ||
-		    s->usage + GRANT_STEP > st->swap_free)
+		if (!is_low(s))
 			continue;
-		if (v == SIZE_MAX) {
-			v = i;
+		if (swap &&
+		    (s->swapped || s->usage <= GRANT_STEP || s->usage + GRANT_STEP > st->swap_free))
 			continue;
-		}
-		b = &st->s[v];
-		fits = (double)s->usage >= room;
-		bfits = (double)b->usage >= room;
-		if (fits != bfits) {
-			if (fits)
-				v = i;
-		} else if (fits) {
-			if (s->prio != b->prio		     ? s->prio > b->prio
-			    : s->started_at != b->started_at ? s->started_at > b->started_at
-							     : i > v)
-				v = i;
-		} else if (s->usage > b->usage) {
+		if (v == SIZE_MAX || better_victim(s, i, &st->s[v], v, room, swap))
 			v = i;
-		}
 	}
 	return v;
 }
@@ -781,7 +751,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		/* at the parent's limit: what HIGH is short of, at least a grant's worth */
 		if (st->parent_waiting)
 			room = fmax(need - h, 2.0 * (double)GRANT_STEP);
-		v = swap_victim(st, room);
+		v = victim(st, room, true);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_SWAP_OUT, st->s[v].usage);
 		if (a)
 			snprintf(a->reason, sizeof(a->reason),
@@ -790,7 +760,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 				 st->parent_waiting ? "every LOW held, the parent at its limit"
 						    : "held LOW alone fill the budget",
 				 room / MiB, (double)st->swap_free / MiB);
-		v = a ? SIZE_MAX : victim(st, room);
+		v = a ? SIZE_MAX : victim(st, room, false);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 		if (a)
 			snprintf(
