@@ -6,6 +6,11 @@
 
 /* a clamp sits this far above usage so the write never needs reclaim to succeed */
 #define SLACK (UINT64_C(2) << 20)
+/* and this far for a session held at its start: its process is still starting (exec, fork,
+ * page tables), and on v1 such kernel allocations fail with ENOMEM at the limit instead of
+ * waiting: with 2 MiB a LOW `agentcg stress` held at its start could not fork its worker
+ * (CI, SAN build, under load). The policy's view stays at its usage */
+#define START_SLACK (UINT64_C(16) << 20)
 
 /*
  * OOM kill disabled where the kernel would otherwise choose the victim (v1). Every cgroup
@@ -43,9 +48,13 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 
 	switch (a->kind) {
 	case ACG_ACT_HOLD:
-	case ACG_ACT_RAISE:
-		if (acg_cg_usage(c->cg[a->session], &v) == 0 && v + SLACK > a->value)
-			v = v + SLACK;
+	case ACG_ACT_RAISE: {
+		uint64_t slack = a->kind == ACG_ACT_HOLD && s->done_s <= 0 && !s->adopted
+					 ? START_SLACK
+					 : SLACK;
+
+		if (acg_cg_usage(c->cg[a->session], &v) == 0 && v + slack > a->value)
+			v = v + slack;
 		else
 			v = a->value;
 		r = ctl_set_clamp(c, a->session, v);
@@ -59,6 +68,7 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 		c->stats.holds += a->kind == ACG_ACT_HOLD;
 		c->stats.raises += a->kind == ACG_ACT_RAISE;
 		break;
+	}
 	case ACG_ACT_RELEASE:
 		r = ctl_set_clamp(c, a->session, ACG_UNLIMITED);
 		if (r == 0)
