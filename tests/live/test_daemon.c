@@ -1169,6 +1169,12 @@ static void test_64_sessions_churn(void **state)
 		d = daemons[0] = start_daemon_with(extra);
 	}
 	assert_true(d > 0);
+	/* the churn starts once the controller runs: in the VM tier (TCG, ASan, CI's load) it
+	 * once took more than 10 s to appear, and the RSS sample found none */
+	t0 = acg_mono_s();
+	assert_true(th_wait_for(log_has_cond, "\"event\":\"controller\"", 120000));
+	fprintf(stderr, "the controller was up %.1f s after the daemon started\n",
+		acg_mono_s() - t0);
 	t0 = acg_mono_s();
 	while (acg_mono_s() - t0 < secs) {
 		for (int i = 0; i < N; i++) {
