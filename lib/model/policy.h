@@ -34,6 +34,15 @@
  *     declare (their expected_peak) and nothing ahead of them in the queue grows, waits or
  *     starts; the others are held at their start ("waits at its start") and get room in
  *     their queue turn, instead of starting together and dying half-way;
+ *   - and a LOW session starts (is admitted, or given its first room) only while every
+ *     session's expected peak fits the budget together with the reserve: HIGH's (with its
+ *     recent peak), those of the LOW sessions under way, and its own; held at their start,
+ *     the others count at what they hold. A session's expected peak is what it declares,
+ *     else its first reading plus its class's expected growth (cfg low_growth,
+ *     high_growth: a burst profile's guess, at most a third of the budget), never less
+ *     than it holds or has held. With no HIGH session and no LOW one under way, the first
+ *     always starts. A session there before the policy first saw it (adopted: a daemon's
+ *     restart) is under way, never held at its start;
  *   - once HIGH has been quiet for quiet_s (and the headroom exceeds the need they will
  *     meet once free, with the full reserve, + hysteresis), or no HIGH session is left,
  *     every held session that has run is released; of those
@@ -58,10 +67,14 @@
  * - h; stuck: at least half of what the largest LOW session holds), the one whose loss is
  * least goes: the least work done (done_s, the estimator's: time since its first reading
  * free or held with room to grow), then the larger, then the most recently started; when
- * none alone makes the room, the largest. One at a time: kill_cooldown_s apart (1 s) when
- * LOW sessions are stuck alone, kill_high_cooldown_s (0.25 s) while the parent is at its
- * limit, where HIGH may be the one waiting (HIGH waited up to a second for the next kill
- * in the simulator when the first did not free enough).
+ * none alone makes the room, the largest. Where the swap the sessions may use (swap_free)
+ * holds a session, that kill is a swap-out instead: of the sessions not pushed out already
+ * that make the room, the last in the queue is frozen and its memory pushed out (it loses
+ * no work; it waits), and it is served again (raised and thawed, or released) only once
+ * the headroom beyond the need holds what it pushed out. One at a time: kill_cooldown_s
+ * apart (1 s) when LOW sessions are stuck alone, kill_high_cooldown_s (0.25 s) while the
+ * parent is at its limit, where HIGH may be the one waiting (HIGH waited up to a second for
+ * the next kill in the simulator when the first did not free enough).
  *
  * Worked example: B = 1000 MiB, reserve 50 MiB (12.5 once all LOW are held), HIGH grows at
  * 1 GiB/s, horizon 0.1 s: need = 150 MiB. U = 900 MiB gives h = 100 < 150: both LOW
