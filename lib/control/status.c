@@ -19,8 +19,13 @@ static const char *state_of(const struct acg_pol_session *s)
 {
 	if (s->gone)
 		return "gone";
+	if (s->swapped)
+		return "swapped-out";
 	if (s->frozen)
 		return "frozen";
+	/* held since its first look, before it did any work: admission holds it there */
+	if (s->held && s->done_s <= 0 && !s->adopted && !acg_prio_is_high(s->prio))
+		return "waiting-start";
 	if (s->held)
 		return s->waiting ? "held-waiting" : "held";
 	return "free";
@@ -46,13 +51,14 @@ json_t *acg_status_json(const struct acg_status *s)
 				  "state", state_of(p), "waiting", p->waiting, "waited_s",
 				  p->waited_s, "last_decision", last));
 	}
-	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ticks",
+	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ticks",
 			  (json_int_t)s->stats.ticks, "holds", (json_int_t)s->stats.holds, "raises",
 			  (json_int_t)s->stats.raises, "releases", (json_int_t)s->stats.releases,
 			  "freezes", (json_int_t)s->stats.freezes, "thaws",
 			  (json_int_t)s->stats.thaws, "kills", (json_int_t)s->stats.kills, "errors",
 			  (json_int_t)s->stats.errors, "wakeups", (json_int_t)s->stats.wakeups,
-			  "fail_open", (json_int_t)s->stats.fail_open);
+			  "fail_open", (json_int_t)s->stats.fail_open, "swapouts",
+			  (json_int_t)s->stats.swapouts);
 	doc = json_pack("{s:i, s:b, s:s, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:O?}",
 			"version", ACG_STATUS_VERSION, "running", s->running, "time", iso, "t",
 			s->t, "pid", (json_int_t)s->pid, "root", s->root, "budget_bytes",
@@ -139,6 +145,7 @@ int acg_status_metrics(const struct acg_status *s, char **ret)
 		{"freeze", offsetof(struct acg_controller_stats, freezes)},
 		{"thaw", offsetof(struct acg_controller_stats, thaws)},
 		{"kill", offsetof(struct acg_controller_stats, kills)},
+		{"swap-out", offsetof(struct acg_controller_stats, swapouts)},
 	};
 	struct buf b = {0};
 	size_t n = s->st ? s->st->n : 0;

@@ -1793,9 +1793,9 @@ static int run_capture(const char *cmd, char *out, size_t size)
 static void test_status_and_metrics(void **state)
 {
 	const char *bin = getenv("AGENTCG_BIN") ? getenv("AGENTCG_BIN") : AGENTCG_BIN;
-	struct acg_cg *lo = NULL, *hi = NULL;
-	struct th_child a = {0}, b = {0};
-	struct want_state held = {"low-a", "held"};
+	struct acg_cg *lo = NULL, *hi = NULL, *late = NULL;
+	struct th_child a = {0}, b = {0}, c = {0};
+	struct want_state held = {"low-a", "held"}, at_start = {"low-c", "waiting-start"};
 	char cmd[512], out[8192];
 	int status;
 
@@ -1809,6 +1809,10 @@ static void test_status_and_metrics(void **state)
 	}
 	/* published within a second or two of the hold */
 	assert_true(th_wait_for(state_says, &held, 30000));
+	/* a LOW session that comes now is held at its start, before doing any work */
+	assert_int_equal(acg_cg_child(root, "low-c", true, &late), 0);
+	assert_int_equal(th_child_start(late, 8 * MiB, &c), 0);
+	assert_true(th_wait_for(state_says, &at_start, 30000));
 
 	snprintf(cmd, sizeof(cmd), "%s status --state %s", bin, state_path);
 	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
@@ -1889,8 +1893,10 @@ static void test_status_and_metrics(void **state)
 	assert_non_null(strstr(out, "No such file"));
 	th_child_reap(&a);
 	th_child_reap(&b);
+	th_child_reap(&c);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
+	acg_cg_free(late);
 	unlink(state_path);
 	unlink(metrics_path);
 }
