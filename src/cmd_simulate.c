@@ -314,6 +314,11 @@ int cmd_simulate(int argc, char **argv)
 				       : "simulate: one scenario at a time");
 		return ACG_EXIT_USAGE;
 	}
+	if (decisions && (json || sweep_n > 0)) {
+		acg_err("simulate: --decisions prints the policy's actions as text: not with %s",
+			json ? "--json" : "--sweep-low");
+		return ACG_EXIT_USAGE;
+	}
 	if (acg_scenario_load(argv[optind], 0, &sc, &diag) < 0) {
 		acg_err("simulate: %s", diag.msg);
 		return ACG_EXIT_USAGE;

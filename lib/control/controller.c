@@ -78,8 +78,10 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 
 	if (!c)
 		return -ENOMEM;
-	c->st = (struct acg_pol_state){
-		.budget = budget, .high_last_growth = -INFINITY, .last_kill = -INFINITY};
+	c->st = (struct acg_pol_state){.budget = budget,
+				       .high_last_growth = -INFINITY,
+				       .last_kill = -INFINITY,
+				       .last_swap = -INFINITY};
 	if (reserve(c, n) < 0) {
 		acg_controller_free(c);
 		return -ENOMEM;

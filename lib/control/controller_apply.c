@@ -89,17 +89,23 @@ int ctl_apply(struct acg_controller *c, const struct acg_action *a)
 		/* frozen first (it must not fault its pages straight back), then its memory
 		 * reclaimed to swap in the background (the loop must not wait for zram) */
 		r = acg_cg_set(c->cg[a->session], ACG_CTL_FREEZE, 1);
-		if (r == 0)
-			r = acg_cg_reclaim_async(c->cg[a->session], a->value);
 		if (r == 0) {
-			s->held = s->frozen = s->swapped = true;
+			s->frozen = true;
+			r = acg_cg_reclaim_async(c->cg[a->session], a->value);
+		}
+		if (r == 0) {
+			s->held = s->swapped = true;
 			s->clamp = 0;
 			s->swapped_bytes = a->value;
 			c->st.swap_free =
 				c->st.swap_free > a->value ? c->st.swap_free - a->value : 0;
+			c->st.last_swap = c->st.now;
+			c->stats.swapouts++;
+		} else if (s->frozen && acg_cg_set(c->cg[a->session], ACG_CTL_FREEZE, 0) == 0) {
+			/* nothing pushed out: not left frozen for it */
+			s->frozen = false;
 		}
 		c->st.last_kill = c->st.now;
-		c->stats.swapouts++;
 		break;
 	case ACG_ACT_KILL:
 		r = acg_cg_kill(c->cg[a->session]);

@@ -586,6 +586,9 @@ int acg_cg_swap_room(struct acg_cg *cg, uint64_t *ret)
 
 	if (cg->version != 2)
 		return -EOPNOTSUPP;
+	/* nothing can be pushed out without memory.reclaim (Linux 5.19) */
+	if (faccessat(cg->mem_fd, "memory.reclaim", W_OK, 0) < 0)
+		return -EOPNOTSUPP;
 	r = acg_read_buf_at(cg->mem_fd, "memory.swap.max", buf, sizeof(buf));
 	if (r < 0)
 		return r;
@@ -604,29 +607,35 @@ int acg_cg_reclaim_async(struct acg_cg *cg, uint64_t bytes)
 {
 	char buf[32];
 	pid_t pid, w;
-	int status;
+	int status, fd;
 
 	if (cg->version != 2)
 		return -EOPNOTSUPP;
+	/* opened here, so a kernel without it (before 5.19) is told, not hidden in a child */
+	fd = openat(cg->mem_fd, "memory.reclaim", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	snprintf(buf, sizeof(buf), "%" PRIu64, bytes);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		/* the grandchild writes (and may take seconds); the child is reaped at once */
-		if (fork() == 0) {
-			int fd = openat(cg->mem_fd, "memory.reclaim", O_WRONLY | O_CLOEXEC);
+	if (pid < 0) {
+		int e = -errno;
 
-			if (fd >= 0) {
-				/* EAGAIN: less than asked could be reclaimed; nothing to report */
-				if (write(fd, buf, strlen(buf)) < 0)
-					_exit(1);
-				close(fd);
-			}
-			_exit(0);
+		close(fd);
+		return e;
+	}
+	if (pid == 0) {
+		/* the grandchild writes (and may take seconds) holding nothing else of ours (no
+		 * lock on the root, no session handle); the child is reaped at once */
+		if (fork() == 0) {
+			if (fd > 3)
+				close_range(3, (unsigned int)fd - 1, 0);
+			close_range((unsigned int)fd + 1, ~0U, 0);
+			/* EAGAIN: less than asked could be reclaimed; nothing to report */
+			_exit(write(fd, buf, strlen(buf)) < 0);
 		}
 		_exit(0);
 	}
+	close(fd);
 	do
 		w = waitpid(pid, &status, 0);
 	while (w < 0 && errno == EINTR);

@@ -168,7 +168,8 @@ int acg_cg_peak_reset(struct acg_cg *cg);
 /*
  * The swap cg's sessions may still use (v2): its memory.swap.max less memory.swap.current
  * (0 where swap.max is 0), bytes. -EOPNOTSUPP on v1 (no per-cgroup swap limit here) or
- * without swap accounting.
+ * without memory.reclaim (before Linux 5.19: nothing could be pushed out); -ENOENT without
+ * swap accounting.
  */
 int acg_cg_swap_room(struct acg_cg *cg, uint64_t *ret);
 
@@ -176,7 +177,8 @@ int acg_cg_swap_room(struct acg_cg *cg, uint64_t *ret);
  * Ask the kernel to reclaim bytes of cg's memory (v2 memory.reclaim: its anonymous pages
  * go to swap), in a short-lived child, so the caller never blocks on the reclaim (it takes
  * as long as compressing or writing the pages out). The child is a grandchild reparented
- * at once: nothing to reap. Returns 0 once it is started, -EOPNOTSUPP on v1, or -errno.
+ * at once (nothing to reap), holding no other descriptor of the caller's. Returns 0 once
+ * it is started, -EOPNOTSUPP on v1, or -errno (no memory.reclaim: -ENOENT).
  */
 int acg_cg_reclaim_async(struct acg_cg *cg, uint64_t bytes);
 

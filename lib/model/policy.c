@@ -20,6 +20,8 @@
 #define GRANT_STEP (UINT64_C(4) << 20)
 /* a session this far below its recent peak and not growing is done with its burst */
 #define BURST_OVER (UINT64_C(16) << 20)
+/* how long a session pushed out to swap may take to leave before the last resort acts again */
+#define SWAP_SETTLE_S 2.0
 /* a stuck kill frees at least this part of what the largest LOW session holds: one that
  * frees only a grant's worth leaves the rest stuck, and the next kill follows a second on */
 #define KILL_ROOM_PART 0.5
@@ -108,6 +110,15 @@ static struct acg_action *add(struct out *o, size_t session, enum acg_act_kind k
 	return a;
 }
 
+/* Whether an action this tick (in o so far) already moves session i. */
+static bool acted(const struct out *o, size_t i)
+{
+	for (size_t k = 0; k < o->n; k++)
+		if (o->a[k].session == i)
+			return true;
+	return false;
+}
+
 static bool is_low(const struct acg_pol_session *s)
 {
 	return !s->gone && !acg_prio_is_high(s->prio);
@@ -143,21 +154,26 @@ static bool better_victim(const struct acg_pol_session *s, size_t i,
 }
 
 /*
- * The session a kill (swap false) or a swap-out (swap true: of those not pushed out
- * already, holding more than a grant, that the free swap holds) takes, by better_victim().
+ * The session a kill (swap false) or a swap-out (swap true: holding more than a grant,
+ * that the free swap holds, and small enough to come back alone) takes, by
+ * better_victim(), of those not pushed out already and not acted on this tick (o).
  * SIZE_MAX: none.
  */
-static size_t victim(const struct acg_pol_state *st, double room, bool swap)
+static size_t victim(const struct acg_pol_cfg *c, const struct acg_pol_state *st, double room,
+		     bool swap, const struct out *o)
 {
 	size_t v = SIZE_MAX;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
 
-		if (!is_low(s))
+		/* one already pushed out frees nothing more; one this tick already moves is
+		 * not taken too */
+		if (!is_low(s) || s->swapped || acted(o, i))
 			continue;
-		if (swap &&
-		    (s->swapped || s->usage <= GRANT_STEP || s->usage + GRANT_STEP > st->swap_free))
+		/* pushed out, it must be able to come back alone: else it waits for good */
+		if (swap && (s->usage <= GRANT_STEP || s->usage + GRANT_STEP > st->swap_free ||
+			     (double)s->usage + 2.0 * (double)c->reserve > (double)st->budget))
 			continue;
 		if (v == SIZE_MAX || better_victim(s, i, &st->s[v], v, room, swap))
 			v = i;
@@ -233,6 +249,18 @@ static double expect(const struct acg_pol_session *s)
 }
 
 /*
+ * The same for HIGH, from its recent peak rather than the most it ever held: a HIGH session
+ * lives long, and a peak of long ago kept for all its life held every new LOW session
+ * back with the memory free (as ahead() says of the look-ahead).
+ */
+static double expect_high(const struct acg_pol_session *s)
+{
+	double most = fmax((double)s->usage, (double)s->recent_peak);
+
+	return fmax(most, s->expected_peak ? (double)s->expected_peak : (double)s->prior_peak);
+}
+
+/*
  * Whether LOW session i may start (be given its first room): HIGH at the most it is
  * expected to hold (with its recent peak and the reserve), the LOW sessions under way at
  * the most they are expected to hold, the ones still waiting at their start at what they
@@ -253,7 +281,7 @@ static bool may_start(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		if (s->gone)
 			continue;
 		if (acg_prio_is_high(s->prio)) {
-			sum += fmax(expect(s), (double)s->recent_peak);
+			sum += expect_high(s);
 			others = true;
 		} else if (k != i && (unstarted(s) || arriving(st, s))) {
 			sum += (double)s->usage;
@@ -429,10 +457,10 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp); one
 	 * pushed out to swap only once the headroom beyond the need holds what it pushed out */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if (releasing ? unstarted(&st->s[i])
-			      : st->s[i].held && (st->s[i].waiting || st->s[i].frozen) &&
-					(!st->s[i].swapped ||
-					 (double)st->s[i].swapped_bytes <= avail)) {
+		if ((releasing ? unstarted(&st->s[i]) || st->s[i].swapped
+			       : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) &&
+		    (!st->s[i].swapped || (double)st->s[i].swapped_bytes <= avail) &&
+		    !acted(o, i)) {
 			g = i;
 			break;
 		}
@@ -461,9 +489,11 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		else
 			avail -= kept(c, st, s);
 	}
-	/* the headroom already counts the room promised to it */
+	/* the headroom already counts the room promised to it; one pushed out comes back
+	 * only with room for what it pushed out */
 	to = (double)gs->usage + avail;
-	if (to < (double)gs->clamp + (double)GRANT_STEP)
+	if (to < (double)gs->clamp + (double)GRANT_STEP ||
+	    (gs->swapped && to < (double)gs->usage + (double)gs->swapped_bytes))
 		return;
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -527,8 +557,9 @@ static bool stuck(const struct acg_pol_cfg *c, const struct acg_pol_state *st, d
 		if (!s->held || !(s->waiting || s->frozen))
 			return false;
 		low++;
-		low_usage += (double)s->usage;
-		low_max = fmax(low_max, (double)s->usage);
+		/* one pushed out is leaving: what it still holds is room on its way */
+		low_usage += s->swapped ? 0 : (double)s->usage;
+		low_max = fmax(low_max, s->swapped ? 0 : (double)s->usage);
 		promised += promise(s);
 	}
 	/* hand_back() raises the first one only by a grant step, after one of margin; *room:
@@ -700,7 +731,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
 	double promised = 0, grow = 0, need = acg_policy_need(c, st), left, room = 0, need_free;
 	size_t low = 0, held = 0, high = 0;
-	bool stalled = false;
+	bool stalled = false, settling = false;
 
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
@@ -741,8 +772,14 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	}
 
 	/* the last resort: every LOW held and the parent still at its limit, or held LOW
-	 * sessions alone fill the budget and wait there: nothing else can make room */
-	if (low && held == low &&
+	 * sessions alone fill the budget and wait there: nothing else can make room. Not while
+	 * a session pushed out is still leaving (the kernel reclaims it in the background, up
+	 * to SWAP_SETTLE_S): its memory is the room */
+	for (size_t i = 0; i < st->n; i++)
+		settling = settling ||
+			   (is_low(&st->s[i]) && st->s[i].swapped && st->s[i].usage > GRANT_STEP &&
+			    st->now - st->last_swap < SWAP_SETTLE_S);
+	if (low && held == low && !settling &&
 	    ((st->parent_waiting && st->now - st->last_kill >= c->kill_high_cooldown_s) ||
 	     (st->now - st->last_kill >= c->kill_cooldown_s && stuck(c, st, &room)))) {
 		size_t v;
@@ -751,7 +788,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 		/* at the parent's limit: what HIGH is short of, at least a grant's worth */
 		if (st->parent_waiting)
 			room = fmax(need - h, 2.0 * (double)GRANT_STEP);
-		v = victim(st, room, true);
+		v = victim(c, st, room, true, &o);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_SWAP_OUT, st->s[v].usage);
 		if (a)
 			snprintf(a->reason, sizeof(a->reason),
@@ -760,7 +797,7 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 				 st->parent_waiting ? "every LOW held, the parent at its limit"
 						    : "held LOW alone fill the budget",
 				 room / MiB, (double)st->swap_free / MiB);
-		v = a ? SIZE_MAX : victim(st, room, false);
+		v = a ? SIZE_MAX : victim(c, st, room, false, &o);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 		if (a)
 			snprintf(

@@ -227,6 +227,7 @@ struct acg_pol_state {
 	double last_kill;	 /* when the policy last killed or swapped out (or -inf) */
 	uint64_t swap_free;	 /* swap the sessions may still use, bytes (0: none): a held
 				  * LOW session is pushed out to it where it would be killed */
+	double last_swap;	 /* when the policy last pushed a session out (or -inf) */
 	struct acg_pol_session *s;
 	size_t n;
 };

@@ -113,6 +113,7 @@ static void apply(struct acg_pol_state *st, struct acg_sim_result *r, struct sim
 		break;
 	case ACG_ACT_KILL:
 		finish(r, x, a->session, now, true);
+		swap_in(s, st); /* what it had pushed out leaves swap with it */
 		s->gone = true;
 		st->last_kill = now;
 		break;
@@ -125,7 +126,7 @@ static void apply(struct acg_pol_state *st, struct acg_sim_result *r, struct sim
 		st->swap_free = st->swap_free > m->usage ? st->swap_free - m->usage : 0;
 		m->usage = 0;
 		r->swapped_out++;
-		st->last_kill = now;
+		st->last_kill = st->last_swap = now;
 		break;
 	}
 }
@@ -324,6 +325,7 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 	struct acg_pol_state st = {.budget = sc->budget_bytes,
 				   .high_last_growth = -INFINITY,
 				   .last_kill = -INFINITY,
+				   .last_swap = -INFINITY,
 				   .swap_free = sc->swap_bytes,
 				   .n = n};
 	struct acg_action act[64];

@@ -708,6 +708,70 @@ static void test_swap_out(void **state)
 }
 
 /*
+ * Edges of the admission and the swap-out a review found: HIGH's peak of long ago does not
+ * hold new LOW sessions back (its recent peak and its guess do); a session pushed out is
+ * never killed for room it no longer holds; a session given room this tick is not also
+ * killed or pushed out in it; one too large to come back alone is not pushed out.
+ */
+static void test_swap_and_admission_edges(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* HIGH once held 950 MiB, holds 100 now, its recent peak long gone: LOW 2 waits at its
+	 * start with 880 MiB free, and gets its room */
+	setup_state(100, 0, 20);
+	ses[1].gone = true;
+	ses[0].run_peak = 950 * MiB;
+	ses[0].recent_peak = 100 * MiB;
+	ses[2].held = ses[2].waiting = true;
+	ses[2].clamp = 20 * MiB;
+	ses[2].done_s = 0;
+	st.usage = 120 * MiB;
+	n = decide();
+	assert_true(n >= 1);
+	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[0].session, 2);
+	/* the only LOW session is pushed out (1 MiB left) and the parent waits: no kill */
+	setup_state(900, 1, 0);
+	ses[2].gone = true;
+	ses[1].held = ses[1].frozen = ses[1].swapped = true;
+	ses[1].swapped_bytes = 300 * MiB;
+	st.parent_waiting = true;
+	st.swap_free = 1000 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_true(act[i].kind != ACG_ACT_KILL && act[i].kind != ACG_ACT_SWAP_OUT);
+	/* one held LOW session waiting, the parent at its limit, yet room beyond the need: it
+	 * is given room, and not pushed out in the same tick */
+	setup_state(100, 300, 0);
+	ses[2].gone = true;
+	ses[1].held = ses[1].waiting = true;
+	ses[1].clamp = 300 * MiB;
+	st.usage = 400 * MiB;
+	st.high_last_growth = 0;
+	st.now = 1;
+	st.parent_waiting = true;
+	st.swap_free = 1000 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (act[i].session == act[k].session &&
+			    (act[k].kind == ACG_ACT_SWAP_OUT || act[k].kind == ACG_ACT_KILL))
+				fail_msg("%s and %s of one session in one tick",
+					 acg_act_name(act[i].kind), acg_act_name(act[k].kind));
+	/* held LOW alone fill the budget, but the larger could not come back alone once pushed
+	 * out (960 MiB and the reserve twice over 1000): not it */
+	setup_state(10, 20, 960);
+	apply(decide());
+	ses[1].waiting = ses[2].waiting = true;
+	st.swap_free = 2000 * MiB;
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_false(act[i].kind == ACG_ACT_SWAP_OUT && act[i].session == 2);
+}
+
+/*
  * The kill loses least: of the sessions whose memory makes the room, the one with the
  * least work done (done_s); a session too small to make the room is not killed for it.
  */
@@ -931,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_admission_fits),
 		cmocka_unit_test(test_no_high_release_needs_room),
 		cmocka_unit_test(test_swap_out),
+		cmocka_unit_test(test_swap_and_admission_edges),
 		cmocka_unit_test(test_kill_least_loss),
 		cmocka_unit_test(test_vanished_and_frozen),
 		cmocka_unit_test(test_wait_freeze),
