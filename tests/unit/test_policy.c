@@ -732,6 +732,19 @@ static void test_swap_and_admission_edges(void **state)
 	assert_true(n >= 1);
 	assert_int_equal(act[0].kind, ACG_ACT_RAISE);
 	assert_int_equal(act[0].session, 2);
+	/* the only LOW session, just given its first room (clamp far above its usage), still
+	 * reads as waiting from before the raise: it can grow, it is not stuck, no kill */
+	setup_state(0, 20, 0);
+	ses[0].gone = ses[2].gone = true;
+	ses[1].held = ses[1].waiting = true;
+	ses[1].done_s = 0;
+	ses[1].clamp = 288 * MiB;
+	st.budget = 300 * MiB;
+	st.usage = 20 * MiB;
+	acg_pol_cfg_default(&cfg, st.budget);
+	n = decide();
+	for (size_t i = 0; i < n; i++)
+		assert_true(act[i].kind != ACG_ACT_KILL && act[i].kind != ACG_ACT_SWAP_OUT);
 	/* the only LOW session is pushed out (1 MiB left) and the parent waits: no kill */
 	setup_state(900, 1, 0);
 	ses[2].gone = true;
