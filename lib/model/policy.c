@@ -239,23 +239,14 @@ static bool arriving(const struct acg_pol_state *st, const struct acg_pol_sessio
 /*
  * The most session s is expected to hold: what it declared (expected_peak), else what it
  * is expected to reach from its start (prior_peak, the profile's growth), and never less
- * than it holds or has held.
+ * than it holds or than seen, the most it was seen to hold: for LOW its run peak; for HIGH
+ * its recent peak, as a HIGH session lives long and a peak of long ago kept for all its
+ * life held every new LOW session back with the memory free (as ahead() says of the
+ * look-ahead).
  */
-static double expect(const struct acg_pol_session *s)
+static double expect(const struct acg_pol_session *s, uint64_t seen)
 {
-	double most = fmax((double)s->usage, (double)s->run_peak);
-
-	return fmax(most, s->expected_peak ? (double)s->expected_peak : (double)s->prior_peak);
-}
-
-/*
- * The same for HIGH, from its recent peak rather than the most it ever held: a HIGH session
- * lives long, and a peak of long ago kept for all its life held every new LOW session
- * back with the memory free (as ahead() says of the look-ahead).
- */
-static double expect_high(const struct acg_pol_session *s)
-{
-	double most = fmax((double)s->usage, (double)s->recent_peak);
+	double most = fmax((double)s->usage, (double)seen);
 
 	return fmax(most, s->expected_peak ? (double)s->expected_peak : (double)s->prior_peak);
 }
@@ -281,12 +272,12 @@ static bool may_start(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		if (s->gone)
 			continue;
 		if (acg_prio_is_high(s->prio)) {
-			sum += expect_high(s);
+			sum += expect(s, s->recent_peak);
 			others = true;
 		} else if (k != i && (unstarted(s) || arriving(st, s))) {
 			sum += (double)s->usage;
 		} else {
-			sum += expect(s);
+			sum += expect(s, s->run_peak);
 			others = others || k != i;
 		}
 	}
@@ -787,6 +778,8 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 	     (st->now - st->last_kill >= c->kill_cooldown_s && stuck(c, st, &room)))) {
 		size_t v;
 		struct acg_action *a;
+		const char *why = st->parent_waiting ? "every LOW held, the parent at its limit"
+						     : "held LOW alone fill the budget";
 
 		/* at the parent's limit: what HIGH is short of, at least a grant's worth */
 		if (st->parent_waiting)
@@ -797,19 +790,14 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 			snprintf(a->reason, sizeof(a->reason),
 				 "%s: %.0f MiB short; pushed out to swap (%.0f MiB free), not "
 				 "killed",
-				 st->parent_waiting ? "every LOW held, the parent at its limit"
-						    : "held LOW alone fill the budget",
-				 room / MiB, (double)st->swap_free / MiB);
+				 why, room / MiB, (double)st->swap_free / MiB);
 		v = a ? SIZE_MAX : victim(c, st, room, false, &o);
 		a = v == SIZE_MAX ? NULL : add(&o, v, ACG_ACT_KILL, 0);
 		if (a)
-			snprintf(
-				a->reason, sizeof(a->reason),
-				"%s: %.0f MiB short; least work lost (%.1f s) of those that free it "
-				"(%.0f MiB)",
-				st->parent_waiting ? "every LOW held, the parent at its limit"
-						   : "held LOW alone fill the budget",
-				room / MiB, st->s[v].done_s, (double)st->s[v].usage / MiB);
+			snprintf(a->reason, sizeof(a->reason),
+				 "%s: %.0f MiB short; least work lost (%.1f s) of those that free "
+				 "it (%.0f MiB)",
+				 why, room / MiB, st->s[v].done_s, (double)st->s[v].usage / MiB);
 	}
 	freeze_waiters(c, st, &o);
 	return o.n;
