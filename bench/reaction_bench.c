@@ -103,7 +103,7 @@ static int trial(struct acg_cg *parent, struct acg_cg **cg, enum mode mode, doub
 	struct acg_pol_cfg cfg;
 	struct trial tr = {0};
 	struct rec r, cross = {0};
-	const char *what;
+	struct acg_diag what;
 	int fds[2], status, rc = 0;
 	double deadline, threshold;
 	struct acg_loop loop = {.period_s = mode_period[mode]};

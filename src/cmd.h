@@ -6,6 +6,8 @@
 #ifndef AGENTCG_CMD_H
 #define AGENTCG_CMD_H
 
+#include "diag.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -81,7 +83,7 @@ struct acg_ident {
  * through sudo, the invoking user (SUDO_UID, SUDO_GID); else the caller. One line in why
  * and -errno when user does not exist or sudo's variables are not numbers.
  */
-int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t why_size);
+int acg_ident_resolve(const char *user, struct acg_ident *ret, struct acg_diag *d);
 
 /*
  * Fork argv[0] (searched in PATH) into cg (NULL: where the caller is), as id says (NULL: as

@@ -329,7 +329,7 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 	if (b->tty)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)
-		acg_err("bench: run %u %s: %s", k, label, r ? r->error : strerror(-rc));
+		acg_err("bench: run %u %s: %s", k, label, r ? r->error.msg : strerror(-rc));
 	if (!r)
 		return rc;
 	if (r->warm_error)

@@ -410,7 +410,7 @@ static int refresh(struct dstate *d)
 	struct sset next = {0};
 	size_t n_all, failed = 0;
 	char **all, first[ACG_NAME_MAX + 80] = "";
-	const char *what;
+	struct acg_diag diag;
 	bool *renamed, adopting;
 	int r;
 
@@ -453,9 +453,8 @@ static int refresh(struct dstate *d)
 		}
 		if (d->sig)
 			acg_controller_use_signals(d->ctl, d->sig);
-		r = acg_controller_setup(d->ctl, &what);
-		if (r < 0 && r != -ENOENT)
-			log_event(d, "error", NULL, what);
+		if (acg_controller_setup(d->ctl, &diag) < 0)
+			log_event(d, "error", NULL, diag.msg);
 	}
 	/* a new session under the name of one managed now: the old one was replaced */
 	renamed = calloc(next.n ? next.n : 1, sizeof(*renamed));
@@ -503,7 +502,7 @@ static int refresh(struct dstate *d)
 			  renamed && renamed[k]
 				  ? "a new cgroup under an old session's name: managed as new"
 				  : NULL);
-		r = acg_controller_add(d->ctl, cg, next.prio[k], d->cur.names[d->cur.n - 1], &what);
+		r = acg_controller_add(d->ctl, cg, next.prio[k], d->cur.names[d->cur.n - 1], &diag);
 		/* there when the daemon started: it has run, it does not wait at its start */
 		if (r != -ENOMEM && adopting)
 			acg_controller_adopt(d->ctl, d->cur.n - 1);
@@ -512,7 +511,7 @@ static int refresh(struct dstate *d)
 			sset_remove(&d->cur, d->cur.n - 1);
 			failed++;
 		} else if (r < 0) {
-			log_event(d, "error", d->cur.names[d->cur.n - 1], what);
+			log_event(d, "error", d->cur.names[d->cur.n - 1], diag.msg);
 		}
 	}
 	if (failed != d->unmanaged) {

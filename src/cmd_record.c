@@ -170,7 +170,7 @@ int cmd_record(int argc, char **argv)
 	};
 	const char *output = NULL, *root_path = NULL, *user = NULL;
 	struct acg_ident id;
-	char why[160];
+	struct acg_diag why;
 	struct acg_recording rec = {0};
 	struct acg_cg *root = NULL, *cg = NULL;
 	struct acg_mounts m;
@@ -216,8 +216,8 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!acg_output_ok("record", output))
 		return ACG_EXIT_USAGE;
-	if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
-		acg_err("record: %s", why);
+	if (acg_ident_resolve(user, &id, &why) < 0) {
+		acg_err("record: %s", why.msg);
 		return ACG_EXIT_USAGE;
 	}
 	r = acg_mounts_detect(&m);

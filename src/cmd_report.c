@@ -76,7 +76,8 @@ static int cmp_run_docs(const void *a, const void *b)
  */
 static int load_runs(const char *dir, json_t **ret, size_t *ret_n)
 {
-	char path[4096], why[256];
+	char path[4096];
+	struct acg_diag why;
 	json_t *docs[4096];
 	size_t n = 0;
 	DIR *d, *d2;
@@ -113,8 +114,8 @@ static int load_runs(const char *dir, json_t **ret, size_t *ret_n)
 				r = -EINVAL;
 				break;
 			}
-			if (acg_bench_run_check(doc, why, sizeof(why)) < 0) {
-				acg_err("report: %s: not a run document: %s", path, why);
+			if (acg_bench_run_check(doc, &why) < 0) {
+				acg_err("report: %s: not a run document: %s", path, why.msg);
 				json_decref(doc);
 				r = -EINVAL;
 				break;

@@ -121,7 +121,7 @@ int cmd_run(int argc, char **argv)
 	double peak_mb = -1;
 	const char *prio = NULL, *name = NULL, *root_path = NULL, *user = NULL;
 	struct acg_ident id;
-	char why[160];
+	struct acg_diag why;
 	struct acg_cg *root = NULL, *cg = NULL;
 	char cgname[ACG_NAME_MAX + 1];
 	struct acg_mounts m;
@@ -217,8 +217,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (podman) {
 		id = (struct acg_ident){0}; /* podman as the caller, root */
-	} else if (acg_ident_resolve(user, &id, why, sizeof(why)) < 0) {
-		acg_err("run: %s", why);
+	} else if (acg_ident_resolve(user, &id, &why) < 0) {
+		acg_err("run: %s", why.msg);
 		return ACG_EXIT_USAGE;
 	}
 	/* through sudo, a user may start sessions as themselves only */

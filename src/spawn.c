@@ -30,7 +30,7 @@ static bool parse_id(const char *s, unsigned long *ret)
 	return !errno && !*end && *ret < 0xffffffffUL;
 }
 
-int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t why_size)
+int acg_ident_resolve(const char *user, struct acg_ident *ret, struct acg_diag *d)
 {
 	const char *sudo_uid = getenv("SUDO_UID"), *sudo_gid = getenv("SUDO_GID");
 	struct passwd *pw = NULL;
@@ -41,18 +41,15 @@ int acg_ident_resolve(const char *user, struct acg_ident *ret, char *why, size_t
 		pw = getpwnam(user);
 		if (!pw && parse_id(user, &v))
 			pw = getpwuid((uid_t)v);
-		if (!pw) {
-			snprintf(why, why_size, "--user %s: no such user", user);
-			return -ENOENT;
-		}
+		if (!pw)
+			return acg_diag_fail(d, -ENOENT, "--user %s: no such user", user);
 		ret->uid = pw->pw_uid;
 		ret->gid = pw->pw_gid;
 	} else if (geteuid() == 0 && sudo_uid) {
-		if (!parse_id(sudo_uid, &v) || !parse_id(sudo_gid, &g)) {
-			snprintf(why, why_size, "SUDO_UID/SUDO_GID are not numbers (%s/%s)",
-				 sudo_uid, sudo_gid ? sudo_gid : "unset");
-			return -EINVAL;
-		}
+		if (!parse_id(sudo_uid, &v) || !parse_id(sudo_gid, &g))
+			return acg_diag_fail(d, -EINVAL,
+					     "SUDO_UID/SUDO_GID are not numbers (%s/%s)", sudo_uid,
+					     sudo_gid ? sudo_gid : "unset");
 		ret->uid = (uid_t)v;
 		ret->gid = (gid_t)g;
 		pw = getpwuid(ret->uid);

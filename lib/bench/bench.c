@@ -132,21 +132,21 @@ static void log_decision(void *arg, const char *line)
 static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg **ret_tree,
 		   struct acg_cg **cgs, enum acg_prio *prio)
 {
-	const char *what = "";
+	struct acg_diag d;
 	int rc;
 
 	rc = acg_cg_child(parent, r->name, true, ret_tree);
 	if (rc < 0) {
-		snprintf(r->error, sizeof(r->error), "cannot create %s/%s: %s", acg_cg_path(parent),
-			 r->name, strerror(-rc));
+		acg_diag_set(&r->error, "cannot create %s/%s: %s", acg_cg_path(parent), r->name,
+			     strerror(-rc));
 		return rc;
 	}
 	r->cgroup_version = acg_cg_version(*ret_tree);
 	for (size_t i = 0; i < r->n; i++) {
 		rc = acg_cg_child(*ret_tree, r->s[i].spec->name, true, &cgs[i]);
 		if (rc < 0) {
-			snprintf(r->error, sizeof(r->error), "cannot create %s/%s: %s",
-				 acg_cg_path(*ret_tree), r->s[i].spec->name, strerror(-rc));
+			acg_diag_set(&r->error, "cannot create %s/%s: %s", acg_cg_path(*ret_tree),
+				     r->s[i].spec->name, strerror(-rc));
 			return rc;
 		}
 		prio[i] = r->s[i].spec->prio;
@@ -165,10 +165,10 @@ static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg
 					   .swap = r->sc->swap_bytes,
 					   .log = log_decision,
 					   .log_arg = r};
-	rc = r->st->setup ? r->st->setup(&r->ctx, &what) : -EOPNOTSUPP;
+	snprintf(d.msg, sizeof(d.msg), "%s", r->st->setup ? "" : "it has no setup");
+	rc = r->st->setup ? r->st->setup(&r->ctx, &d) : -EOPNOTSUPP;
 	if (rc < 0)
-		snprintf(r->error, sizeof(r->error), "strategy %s: cannot set %s: %s", r->st->name,
-			 what, strerror(-rc));
+		acg_diag_set(&r->error, "strategy %s: %s", r->st->name, d.msg);
 	return rc;
 }
 
@@ -257,8 +257,8 @@ static int spawn_all(struct acg_bench_run *r, struct acg_cg **cgs)
 		s->out.have_events = true;
 		rc = spawn_one(s, cgs[i]);
 		if (rc < 0)
-			snprintf(r->error, sizeof(r->error), "cannot start session %s: %s",
-				 s->spec->name, strerror(-rc));
+			acg_diag_set(&r->error, "cannot start session %s: %s", s->spec->name,
+				     strerror(-rc));
 	}
 	close(go[0]);
 	/* wait (bounded) until every live worker holds its baseline */
@@ -419,7 +419,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 	if (!r->s || !r->names || !cgs || !prio) {
 		/* a run of no sessions: nothing to write or free beyond the run itself */
 		r->n = 0;
-		snprintf(r->error, sizeof(r->error), "out of memory");
+		acg_diag_set(&r->error, "out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -441,7 +441,7 @@ int acg_bench_run(const struct acg_scenario *sc, const size_t *idx, size_t n,
 		rc = acg_replay_result_init(&r->s[i].rep,
 					    sp->command ? sp->command->n : sp->trace->n);
 		if (rc < 0) {
-			snprintf(r->error, sizeof(r->error), "out of memory");
+			acg_diag_set(&r->error, "out of memory");
 			goto out;
 		}
 	}
@@ -484,8 +484,8 @@ out:
 		int rr = acg_cg_remove(tree);
 
 		if (rr < 0 && rc == 0) {
-			snprintf(r->error, sizeof(r->error), "cannot remove %s: %s",
-				 acg_cg_path(tree), strerror(-rr));
+			acg_diag_set(&r->error, "cannot remove %s: %s", acg_cg_path(tree),
+				     strerror(-rr));
 			rc = rr;
 		}
 		acg_cg_free(tree);

@@ -62,7 +62,7 @@ struct acg_bench_run {
 	double warm_mib_s;	/* the rate that warm-up ran at */
 	int warm_error;		/* -errno if the warm-up failed (the run goes on, unwarmed) */
 	long long reported_kib; /* memory reported free to the hypervisor during the run, or -1 */
-	char error[256];	/* set when the run could not be carried out */
+	struct acg_diag error;	/* set when the run could not be carried out */
 };
 
 /*
@@ -148,10 +148,10 @@ int acg_bench_summary_md(struct json_t *summary, FILE *f);
  * budget_bytes (an integer >= 0) and sessions: objects, each with name (a string),
  * priority ("high" or "low"), status ("completed", "killed" or "failed"), and, when
  * present, killed_by (a string or null), completion_s and ended_at_s (a number or null).
- * Returns 0, or -EINVAL with why set to one line naming the key and the problem
+ * Returns 0, or -EINVAL with d (may be NULL) naming the key and the problem
  * ("sessions[1].status: missing (completed, killed or failed)").
  */
-int acg_bench_run_check(const struct json_t *doc, char *why, size_t size);
+int acg_bench_run_check(const struct json_t *doc, struct acg_diag *d);
 
 /*
  * Copy into summary what only the bench could compute and a report carries over from the

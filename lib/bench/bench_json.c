@@ -194,7 +194,8 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 			(json_int_t)r->run, "cgroup", r->name, "cgroup_version", r->cgroup_version,
 			"budget_bytes", (json_int_t)(r->st ? r->sc->budget_bytes : 0), "speed",
 			r->sc->speed, "wall_s", r->wall_s, "timed_out", r->timed_out, "error",
-			r->error[0] ? json_string(r->error) : json_null(), "sessions", sessions);
+			r->error.msg[0] ? json_string(r->error.msg) : json_null(), "sessions",
+			sessions);
 	if (doc)
 		json_object_set_new(doc, "decisions", json_integer((json_int_t)r->n_decisions));
 	if (doc)

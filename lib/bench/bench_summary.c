@@ -576,21 +576,6 @@ int acg_bench_summary_md(json_t *summary, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-static int bad_run(char *why, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad_run(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* One path component that names a strategy: 1..64 of [A-Za-z0-9_.-], no leading '.'. */
 static bool plain_name(const char *s)
 {
@@ -610,7 +595,7 @@ static bool one_of(const char *s, const char *const *words)
 }
 
 /* Session j of a run document: its keys and their types. */
-static int check_session(const json_t *s, size_t j, char *why, size_t size)
+static int check_session(const json_t *s, size_t j, struct acg_diag *d)
 {
 	static const char *const prios[] = {"high", "low", NULL};
 	static const char *const statuses[] = {"completed", "killed", "failed", NULL};
@@ -618,61 +603,64 @@ static int check_session(const json_t *s, size_t j, char *why, size_t size)
 	const json_t *v;
 
 	if (!json_is_object(s))
-		return bad_run(why, size, "sessions[%zu]: not an object", j);
+		return acg_diag_fail(d, -EINVAL, "sessions[%zu]: not an object", j);
 	v = json_object_get(s, "name");
 	if (!json_is_string(v))
-		return bad_run(why, size, "sessions[%zu].name: %s (a string)", j,
-			       v ? "not a string" : "missing");
+		return acg_diag_fail(d, -EINVAL, "sessions[%zu].name: %s (a string)", j,
+				     v ? "not a string" : "missing");
 	v = json_object_get(s, "priority");
 	if (!json_is_string(v) || !one_of(json_string_value(v), prios))
-		return bad_run(why, size, "sessions[%zu].priority: %s (high or low)", j,
-			       v ? "not one of them" : "missing");
+		return acg_diag_fail(d, -EINVAL, "sessions[%zu].priority: %s (high or low)", j,
+				     v ? "not one of them" : "missing");
 	v = json_object_get(s, "status");
 	if (!json_is_string(v) || !one_of(json_string_value(v), statuses))
-		return bad_run(why, size, "sessions[%zu].status: %s (completed, killed or failed)",
-			       j, v ? "not one of them" : "missing");
+		return acg_diag_fail(d, -EINVAL,
+				     "sessions[%zu].status: %s (completed, killed or failed)", j,
+				     v ? "not one of them" : "missing");
 	v = json_object_get(s, "killed_by");
 	if (v && !json_is_string(v) && !json_is_null(v))
-		return bad_run(why, size, "sessions[%zu].killed_by: not a string or null", j);
+		return acg_diag_fail(d, -EINVAL, "sessions[%zu].killed_by: not a string or null",
+				     j);
 	for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
 		v = json_object_get(s, nums[k]);
 		if (v && !json_is_number(v) && !json_is_null(v))
-			return bad_run(why, size, "sessions[%zu].%s: not a number or null", j,
-				       nums[k]);
+			return acg_diag_fail(d, -EINVAL, "sessions[%zu].%s: not a number or null",
+					     j, nums[k]);
 	}
 	return 0;
 }
 
-int acg_bench_run_check(const json_t *doc, char *why, size_t size)
+int acg_bench_run_check(const json_t *doc, struct acg_diag *d)
 {
 	const json_t *v;
 	size_t j;
 	int r;
 
 	if (!json_is_object(doc))
-		return bad_run(why, size, "not a JSON object");
+		return acg_diag_fail(d, -EINVAL, "not a JSON object");
 	v = json_object_get(doc, "strategy");
 	if (!json_is_string(v))
-		return bad_run(why, size, "strategy: %s (a string)",
-			       v ? "not a string" : "missing");
+		return acg_diag_fail(d, -EINVAL, "strategy: %s (a string)",
+				     v ? "not a string" : "missing");
 	if (!plain_name(json_string_value(v)))
-		return bad_run(why, size,
-			       "strategy: not a name (1-64 of A-Z a-z 0-9 _ . -, not starting "
-			       "with '.')");
+		return acg_diag_fail(
+			d, -EINVAL,
+			"strategy: not a name (1-64 of A-Z a-z 0-9 _ . -, not starting "
+			"with '.')");
 	v = json_object_get(doc, "run");
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return bad_run(why, size, "run: %s (an integer >= 1)",
-			       v ? "not an integer >= 1" : "missing");
+		return acg_diag_fail(d, -EINVAL, "run: %s (an integer >= 1)",
+				     v ? "not an integer >= 1" : "missing");
 	v = json_object_get(doc, "budget_bytes");
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return bad_run(why, size, "budget_bytes: %s (an integer >= 0)",
-			       v ? "not an integer >= 0" : "missing");
+		return acg_diag_fail(d, -EINVAL, "budget_bytes: %s (an integer >= 0)",
+				     v ? "not an integer >= 0" : "missing");
 	v = json_object_get(doc, "sessions");
 	if (!json_is_array(v))
-		return bad_run(why, size, "sessions: %s (an array)",
-			       v ? "not an array" : "missing");
+		return acg_diag_fail(d, -EINVAL, "sessions: %s (an array)",
+				     v ? "not an array" : "missing");
 	for (j = 0; j < json_array_size(v); j++)
-		if ((r = check_session(json_array_get(v, j), j, why, size)) < 0)
+		if ((r = check_session(json_array_get(v, j), j, d)) < 0)
 			return r;
 	return 0;
 }

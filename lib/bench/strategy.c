@@ -13,7 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int budget_setup(struct acg_strategy_ctx *c, const char **what);
+static int budget_setup(struct acg_strategy_ctx *c, struct acg_diag *d);
+
+/* A setup step that failed with -errno r: said in d, r returned. */
+static int set_failed(struct acg_diag *d, const char *what, int r)
+{
+	return acg_diag_fail(d, r, "cannot set %s: %s", what, strerror(-r));
+}
 
 static bool needs_memcg(const struct acg_host *h, const char **why)
 {
@@ -60,7 +66,7 @@ static bool bpf_supported(const struct acg_host *h, const char **why)
 }
 
 /* The struct_ops policy: high_ops on the (first) HIGH session, low_ops on the LOW ones. */
-static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
+static int bpf_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
 {
 	struct acg_memcg_ops_cfg cfg = {.budget = c->tree, .budget_bytes = c->budget};
 	struct acg_cg **low = calloc(c->n ? c->n : 1, sizeof(*low));
@@ -76,13 +82,14 @@ static int bpf_setup(struct acg_strategy_ctx *c, const char **what)
 			low[cfg.n_low++] = c->sessions[i];
 	}
 	cfg.low = low;
-	r = budget_setup(c, what);
-	if (r == 0 && !cfg.high)
+	r = budget_setup(c, d);
+	if (r == 0 && !cfg.high) {
+		acg_diag_set(d,
+			     "the struct_ops policy needs a HIGH session; the scenario has none");
 		r = -EINVAL;
-	if (r == 0) {
-		r = acg_memcg_ops_attach(&cfg, &ops, &c->why);
-		*what = c->why.msg;
 	}
+	if (r == 0)
+		r = acg_memcg_ops_attach(&cfg, &ops, d);
 	free(low);
 	if (r == 0)
 		c->priv = ops;
@@ -107,40 +114,37 @@ static void bpf_teardown(struct acg_strategy_ctx *c)
 
 /* The budget on the run's parent; swap for the sessions only as much as the scenario says
  * (swap_mb; none by default, where swap can be limited). */
-static int budget_setup(struct acg_strategy_ctx *c, const char **what)
+static int budget_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
 {
-	int r;
+	int r = acg_cg_set(c->tree, ACG_CTL_MAX, c->budget);
 
-	*what = "the budget (parent's hard limit)";
-	r = acg_cg_set(c->tree, ACG_CTL_MAX, c->budget);
 	if (r < 0)
-		return r;
-	if (acg_ctl_file(acg_cg_version(c->tree), ACG_CTL_SWAP_MAX, NULL)) {
-		*what = "the parent's swap limit";
-		r = acg_cg_set(c->tree, ACG_CTL_SWAP_MAX, c->swap);
-	}
+		return set_failed(d, "the budget (parent's hard limit)", r);
+	if (acg_ctl_file(acg_cg_version(c->tree), ACG_CTL_SWAP_MAX, NULL) &&
+	    (r = acg_cg_set(c->tree, ACG_CTL_SWAP_MAX, c->swap)) < 0)
+		return set_failed(d, "the parent's swap limit", r);
+	return 0;
+}
+
+static int static_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
+{
+	int r = budget_setup(c, d);
+
+	for (size_t i = 0; i < c->n && r == 0; i++)
+		if ((r = acg_cg_set(c->sessions[i], ACG_CTL_MAX, c->budget / c->n)) < 0)
+			return set_failed(d, "a session's hard limit (budget/N)", r);
 	return r;
 }
 
-static int static_setup(struct acg_strategy_ctx *c, const char **what)
+static int high_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
 {
-	int r = budget_setup(c, what);
+	int r = budget_setup(c, d);
 
-	*what = "a session's hard limit (budget/N)";
 	for (size_t i = 0; i < c->n && r == 0; i++)
-		r = acg_cg_set(c->sessions[i], ACG_CTL_MAX, c->budget / c->n);
-	return r;
-}
-
-static int high_setup(struct acg_strategy_ctx *c, const char **what)
-{
-	int r = budget_setup(c, what);
-
-	*what = "a session's memory.high";
-	for (size_t i = 0; i < c->n && r == 0; i++)
-		r = acg_cg_set(c->sessions[i], ACG_CTL_HIGH,
-			       acg_prio_is_high(c->prio[i]) ? c->high.high_class
-							    : c->high.low_class);
+		if ((r = acg_cg_set(c->sessions[i], ACG_CTL_HIGH,
+				    acg_prio_is_high(c->prio[i]) ? c->high.high_class
+								 : c->high.low_class)) < 0)
+			return set_failed(d, "a session's memory.high", r);
 	return r;
 }
 
@@ -150,32 +154,32 @@ struct dynamic {
 	struct acg_signals *sig;
 };
 
-static int dynamic_setup(struct acg_strategy_ctx *c, const char **what)
+static int dynamic_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
 {
-	struct dynamic *d = calloc(1, sizeof(*d));
+	struct dynamic *dy = calloc(1, sizeof(*dy));
 	struct acg_pol_cfg cfg;
 	int r;
 
-	if (!d)
+	if (!dy) {
+		acg_diag_set(d, "no memory for the controller");
 		return -ENOMEM;
-	r = budget_setup(c, what);
+	}
+	r = budget_setup(c, d);
 	acg_pol_cfg_default(&cfg, c->budget);
 	cfg.low_growth = c->low_growth;
 	cfg.high_growth = c->high_growth;
-	if (r == 0) {
-		*what = "the controller";
-		r = acg_controller_new(c->tree, c->sessions, c->prio, c->names, c->n, c->budget,
-				       &cfg, c->log, c->log_arg, &d->ctl);
-	}
+	if (r == 0 && (r = acg_controller_new(c->tree, c->sessions, c->prio, c->names, c->n,
+					      c->budget, &cfg, c->log, c->log_arg, &dy->ctl)) < 0)
+		set_failed(d, "up the controller", r);
 	if (r < 0) {
-		free(d);
+		free(dy);
 		return r;
 	}
-	c->priv = d;
+	c->priv = dy;
 	/* the signals are a help, not a need: without them the files alone are read */
-	if (acg_signals_open(&d->sig, NULL) == 0)
-		acg_controller_use_signals(d->ctl, d->sig);
-	return acg_controller_setup(d->ctl, what);
+	if (acg_signals_open(&dy->sig, NULL) == 0)
+		acg_controller_use_signals(dy->ctl, dy->sig);
+	return acg_controller_setup(dy->ctl, d);
 }
 
 /* A session whose worker ended is over for the policy, as in the simulator (its cgroup,

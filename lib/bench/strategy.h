@@ -37,8 +37,7 @@ struct acg_strategy_ctx {
 	uint64_t swap;			  /* swap the sessions may use (the parent's swap.max) */
 	acg_strategy_log_fn log;	  /* decisions (may be NULL) */
 	void *log_arg;
-	void *priv;	     /* the strategy's own state, from setup to teardown */
-	struct acg_diag why; /* a setup's own diagnostic, which its *what may point at */
+	void *priv; /* the strategy's own state, from setup to teardown */
 };
 
 struct acg_strategy {
@@ -46,8 +45,8 @@ struct acg_strategy {
 	const char *summary;
 	/* true when it can run on h; else *why says why in one phrase */
 	bool (*supported)(const struct acg_host *h, const char **why);
-	/* set the run's controls; 0 or -errno with *what naming the control that failed */
-	int (*setup)(struct acg_strategy_ctx *c, const char **what);
+	/* set the run's controls; 0 or -errno with d saying which control failed and why */
+	int (*setup)(struct acg_strategy_ctx *c, struct acg_diag *d);
 	/* called every control period while sessions run, now in seconds (NULL: none) */
 	int (*tick)(struct acg_strategy_ctx *c, double now);
 	/* fds whose readiness should bring the next tick forward (NULL: none) */

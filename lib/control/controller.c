@@ -160,42 +160,49 @@ void acg_controller_stats(const struct acg_controller *c, struct acg_controller_
  * What setup() does for one session: v1 LOW, the OOM killer paused (the policy picks a
  * victim); v2 HIGH, memory.low = budget; v2, memory.oom.group (a kernel OOM kill takes
  * the whole session, as the policy would); LOW, its wake-up at its limit. A vanished
- * session is no error. 0 or -errno, *what names the step.
+ * session is no error. 0 or -errno, d says which step failed.
  */
-static int setup_session(struct acg_controller *c, size_t i, const char **what)
+static int setup_session(struct acg_controller *c, size_t i, struct acg_diag *d)
 {
+	const char *what = NULL;
 	int r = 0;
 
 	if (c->version == 1 && !acg_prio_is_high(c->s[i].prio)) {
-		*what = "oom_kill_disable on a LOW session";
+		what = "oom_kill_disable on a LOW session";
 		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_PAUSE, 1);
 	}
 	if (r == 0 && c->version == 2 && acg_prio_is_high(c->s[i].prio)) {
-		*what = "memory.low of a HIGH session";
+		what = "memory.low of a HIGH session";
 		r = acg_cg_set(c->cg[i], ACG_CTL_LOW, c->st.budget);
 	}
 	if (r == 0 && c->version == 2) {
-		*what = "memory.oom.group of a session";
+		what = "memory.oom.group of a session";
 		r = acg_cg_set(c->cg[i], ACG_CTL_OOM_GROUP, 1);
 	}
 	/* wake-ups are an optimisation: without them the period alone drives the ticks */
 	if (!acg_prio_is_high(c->s[i].prio))
 		ctl_watch(c, 2 + i, c->cg[i]);
-	return r == -ENOENT ? 0 : r;
+	if (r < 0 && r != -ENOENT) {
+		acg_diag_set(d, "cannot set %s (%s): %s", what,
+			     c->names[i] ? c->names[i] : "unnamed", strerror(-r));
+		return r;
+	}
+	return 0;
 }
 
-int acg_controller_setup(struct acg_controller *c, const char **what)
+int acg_controller_setup(struct acg_controller *c, struct acg_diag *d)
 {
 	int r;
 
-	*what = "oom_kill_disable on the parent";
 	if (c->version == 1 && (r = acg_cg_set(c->parent, ACG_CTL_OOM_PAUSE, 1)) < 0 &&
-	    r != -ENOENT)
+	    r != -ENOENT) {
+		acg_diag_set(d, "cannot set oom_kill_disable on the parent: %s", strerror(-r));
 		return r;
+	}
 	ctl_watch(c, 1, c->parent);
 	c->set_up = true;
 	for (size_t i = 0; i < c->n; i++)
-		if ((r = setup_session(c, i, what)) < 0)
+		if ((r = setup_session(c, i, d)) < 0)
 			return r;
 	return 0;
 }
@@ -221,17 +228,18 @@ static void adopt(struct acg_controller *c, size_t i)
 }
 
 int acg_controller_add(struct acg_controller *c, struct acg_cg *cg, enum acg_prio prio,
-		       const char *name, const char **what)
+		       const char *name, struct acg_diag *d)
 {
 	size_t i = c->n;
 
-	*what = "room for one more session";
-	if (reserve(c, c->n + 1) < 0)
+	if (reserve(c, c->n + 1) < 0) {
+		acg_diag_set(d, "no memory for one more session");
 		return -ENOMEM;
+	}
 	init_slot(c, i, cg, prio, name);
 	c->n = c->st.n = i + 1;
 	adopt(c, i);
-	return c->set_up ? setup_session(c, i, what) : 0;
+	return c->set_up ? setup_session(c, i, d) : 0;
 }
 
 void acg_controller_remove(struct acg_controller *c, size_t i)

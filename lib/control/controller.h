@@ -24,6 +24,7 @@
 #define AGENTCG_CONTROLLER_H
 
 #include "cgroup.h"
+#include "diag.h"
 #include "policy.h"
 
 #include <poll.h>
@@ -45,8 +46,9 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 		       const struct acg_pol_cfg *cfg, acg_decision_log_fn log, void *log_arg,
 		       struct acg_controller **ret);
 
-/* Set the static part (OOM handling, HIGH protection). 0 or -errno, *what names it. */
-int acg_controller_setup(struct acg_controller *c, const char **what);
+/* Set the static part (OOM handling, HIGH protection). 0 or -errno; d (may be NULL) says
+ * which control could not be set and why. */
+int acg_controller_setup(struct acg_controller *c, struct acg_diag *d);
 
 /*
  * Sessions come and go under a daemon. Add one (its cgroup and name borrowed: they must
@@ -54,10 +56,10 @@ int acg_controller_setup(struct acg_controller *c, const char **what);
  * a freeze a daemon before this one left), and, once setup() was done, it is set up as
  * setup() sets every session. Remove session i (one that is gone, or released first:
  * nothing of it is undone): the sessions after it move down one index. Everything the
- * controller learnt of the others stays. 0 or -errno (*what names the step).
+ * controller learnt of the others stays. 0 or -errno (d says which step failed).
  */
 int acg_controller_add(struct acg_controller *c, struct acg_cg *cg, enum acg_prio prio,
-		       const char *name, const char **what);
+		       const char *name, struct acg_diag *d);
 void acg_controller_remove(struct acg_controller *c, size_t i);
 
 /*

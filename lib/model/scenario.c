@@ -136,7 +136,7 @@ static char *resolve(const char *scenario_path, const char *p)
 static int parse_argv(struct ctx *c, const char *where, json_t *ja, const char *cwd, char ***ret)
 {
 	size_t n = json_array_size(ja);
-	char why[600];
+	struct acg_diag why;
 	char **argv;
 
 	if (!json_is_array(ja) || n == 0)
@@ -156,8 +156,8 @@ static int parse_argv(struct ctx *c, const char *where, json_t *ja, const char *
 		if (!argv[k])
 			return -ENOMEM;
 	}
-	if (acg_command_find(argv[0], cwd, why, sizeof(why)) < 0)
-		return bad(c, where, "%s", why);
+	if (acg_command_find(argv[0], cwd, &why) < 0)
+		return bad(c, where, "%s", why.msg);
 	return 0;
 }
 

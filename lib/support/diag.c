@@ -5,16 +5,31 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static void vset(struct acg_diag *d, const char *fmt, va_list ap)
+{
+	if (!d)
+		return;
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	acg_diag_clean(d);
+}
+
 void acg_diag_set(struct acg_diag *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!d)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	vset(d, fmt, ap);
 	va_end(ap);
-	acg_diag_clean(d);
+}
+
+int acg_diag_fail(struct acg_diag *d, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(d, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 void acg_diag_clean(struct acg_diag *d)

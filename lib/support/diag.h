@@ -14,6 +14,10 @@ struct acg_diag {
 /* Set d (may be NULL) to the formatted text, made one printable line. */
 void acg_diag_set(struct acg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The same, returning err (a -errno): `return acg_diag_fail(d, -EINVAL, "...", ...);`. */
+int acg_diag_fail(struct acg_diag *d, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Make the diagnostic one printable line: control characters that came from the input
  * (a key or a value echoed back) become '?'. (Found by fuzzing.)

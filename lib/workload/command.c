@@ -363,15 +363,13 @@ static bool executable_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-int acg_command_find(const char *argv0, const char *cwd, char *why, size_t size)
+int acg_command_find(const char *argv0, const char *cwd, struct acg_diag *d)
 {
 	const char *path = getenv("PATH");
 	char buf[4096];
 
-	if (!argv0[0]) {
-		snprintf(why, size, "the program name is empty");
-		return -EINVAL;
-	}
+	if (!argv0[0])
+		return acg_diag_fail(d, -EINVAL, "the program name is empty");
 	if (strchr(argv0, '/')) {
 		if (argv0[0] == '/' || !cwd)
 			snprintf(buf, sizeof(buf), "%s", argv0);
@@ -379,8 +377,7 @@ int acg_command_find(const char *argv0, const char *cwd, char *why, size_t size)
 			snprintf(buf, sizeof(buf), "%s/%s", cwd, argv0);
 		if (executable_file(buf))
 			return 0;
-		snprintf(why, size, "\"%s\" is not an executable file", buf);
-		return -ENOENT;
+		return acg_diag_fail(d, -ENOENT, "\"%s\" is not an executable file", buf);
 	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -394,8 +391,7 @@ int acg_command_find(const char *argv0, const char *cwd, char *why, size_t size)
 		if (*p == ':')
 			p++;
 	}
-	snprintf(why, size, "\"%s\" not found on PATH (%s)", argv0, path);
-	return -ENOENT;
+	return acg_diag_fail(d, -ENOENT, "\"%s\" not found on PATH (%s)", argv0, path);
 }
 
 int acg_command_scratch_make(const char *name, char **ret)

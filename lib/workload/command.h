@@ -17,6 +17,7 @@
 #define AGENTCG_COMMAND_H
 
 #include "cgroup.h"
+#include "diag.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,7 +64,7 @@ int acg_command_spawn(const struct acg_command_cfg *cfg, struct acg_cg *cg, pid_
  * else an executable file in a directory of $PATH. 0, or -errno with why set to a phrase
  * ("not found on PATH (/usr/bin:/bin)").
  */
-int acg_command_find(const char *argv0, const char *cwd, char *why, size_t size);
+int acg_command_find(const char *argv0, const char *cwd, struct acg_diag *d);
 
 /* A fresh scratch directory for session name, under $TMPDIR or /var/tmp; malloc'd path. */
 int acg_command_scratch_make(const char *name, char **ret);

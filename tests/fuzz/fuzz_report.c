@@ -44,9 +44,9 @@ static void summarize(json_t *runs, json_t *old)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *doc = json_loadb((const char *)data, size, 0, NULL), *runs = json_array();
-	char why[256] = "";
+	struct acg_diag why = {.msg = ""};
 
-	if (doc && acg_bench_run_check(doc, why, sizeof(why)) == 0) {
+	if (doc && acg_bench_run_check(doc, &why) == 0) {
 		static const char *const others[] = {"none", "solo"};
 
 		json_array_append(runs, doc);
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			json_array_append_new(runs, c);
 		}
 		summarize(runs, NULL);
-	} else if (doc && (!why[0] || strchr(why, '\n'))) {
+	} else if (doc && (!why.msg[0] || strchr(why.msg, '\n'))) {
 		__builtin_trap(); /* a refused document is said why, in one line */
 	}
 	json_decref(runs);

@@ -149,7 +149,7 @@ static void test_controller_reads_signals(void **state)
 	struct acg_mounts m;
 	struct acg_diag err = {""};
 	char name[64];
-	const char *what;
+	struct acg_diag what;
 	uint64_t id;
 	bool allocated = false, ended = false;
 	int v;

@@ -40,18 +40,18 @@ static json_t *base(void)
 
 static void test_good(void **state)
 {
-	char why[256] = "";
+	struct acg_diag why = {.msg = ""};
 	json_t *doc = base(), *runs, *summary,
 	       *s1 = json_array_get(json_object_get(doc, "sessions"), 1);
 
 	(void)state;
-	assert_int_equal(acg_bench_run_check(doc, why, sizeof(why)), 0);
+	assert_int_equal(acg_bench_run_check(doc, &why), 0);
 	/* a name is data: any string, even one that would be code elsewhere */
 	json_object_set_new(s1, "name", json_string("x'\n\"\\ system(\"id\")"));
 	json_object_del(s1, "ended_at_s");
 	json_object_del(s1, "killed_by");
 	json_object_set_new(doc, "strategy", json_string("no-ne_2.x"));
-	assert_int_equal(acg_bench_run_check(doc, why, sizeof(why)), 0);
+	assert_int_equal(acg_bench_run_check(doc, &why), 0);
 	runs = json_array();
 	json_array_append_new(runs, doc);
 	summary = acg_bench_summarize(runs, NULL);
@@ -94,7 +94,7 @@ static void test_malformed(void **state)
 		{0, "completion_s", "\"1.5\"", "sessions[0].completion_s: not a number or null"},
 		{1, "ended_at_s", "{}", "sessions[1].ended_at_s: not a number or null"},
 	};
-	char why[256];
+	struct acg_diag why;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -108,19 +108,19 @@ static void test_malformed(void **state)
 					    json_loads(cases[i].value, JSON_DECODE_ANY, NULL));
 		else
 			json_object_del(o, cases[i].key);
-		why[0] = '\0';
-		if (acg_bench_run_check(doc, why, sizeof(why)) != -EINVAL ||
-		    !strstr(why, cases[i].want) || strchr(why, '\n'))
+		why.msg[0] = '\0';
+		if (acg_bench_run_check(doc, &why) != -EINVAL || !strstr(why.msg, cases[i].want) ||
+		    strchr(why.msg, '\n'))
 			fail_msg("case %zu (%s = %s): \"%s\" (wanted -EINVAL and \"%s\")", i,
-				 cases[i].key, cases[i].value ? cases[i].value : "(removed)", why,
-				 cases[i].want);
+				 cases[i].key, cases[i].value ? cases[i].value : "(removed)",
+				 why.msg, cases[i].want);
 		json_decref(doc);
 	}
 	for (const char *p = "[]\0\"x\"\0null\0"; *p; p += strlen(p) + 1) {
 		json_t *doc = json_loads(p, JSON_DECODE_ANY, NULL);
 
-		assert_int_equal(acg_bench_run_check(doc, why, sizeof(why)), -EINVAL);
-		assert_string_equal(why, "not a JSON object");
+		assert_int_equal(acg_bench_run_check(doc, &why), -EINVAL);
+		assert_string_equal(why.msg, "not a JSON object");
 		json_decref(doc);
 	}
 }

@@ -124,16 +124,16 @@ static void test_timeout_and_oom(void **state)
 
 static void test_find(void **state)
 {
-	char why[300];
+	struct acg_diag why;
 
 	(void)state;
-	assert_int_equal(acg_command_find("sh", NULL, why, sizeof(why)), 0);
-	assert_int_equal(acg_command_find("/bin/sh", NULL, why, sizeof(why)), 0);
-	assert_int_equal(acg_command_find("agentcg-none-such", NULL, why, sizeof(why)), -ENOENT);
-	assert_non_null(strstr(why, "\"agentcg-none-such\" not found on PATH"));
+	assert_int_equal(acg_command_find("sh", NULL, &why), 0);
+	assert_int_equal(acg_command_find("/bin/sh", NULL, &why), 0);
+	assert_int_equal(acg_command_find("agentcg-none-such", NULL, &why), -ENOENT);
+	assert_non_null(strstr(why.msg, "\"agentcg-none-such\" not found on PATH"));
 	/* a directory is not a program */
-	assert_int_equal(acg_command_find("/tmp", NULL, why, sizeof(why)), -ENOENT);
-	assert_int_equal(acg_command_find("", NULL, why, sizeof(why)), -EINVAL);
+	assert_int_equal(acg_command_find("/tmp", NULL, &why), -ENOENT);
+	assert_int_equal(acg_command_find("", NULL, &why), -EINVAL);
 }
 
 int main(void)
