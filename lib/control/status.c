@@ -23,8 +23,7 @@ static const char *state_of(const struct acg_pol_session *s)
 		return "swapped-out";
 	if (s->frozen)
 		return "frozen";
-	/* held since its first look, before it did any work: admission holds it there */
-	if (s->held && s->done_s <= 0 && !s->adopted && !acg_prio_is_high(s->prio))
+	if (acg_pol_unstarted(s))
 		return "waiting-start";
 	if (s->held)
 		return s->waiting ? "held-waiting" : "held";

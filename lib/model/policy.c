@@ -224,8 +224,7 @@ static double promise(const struct acg_pol_session *s)
 	return s->held && s->clamp > s->usage ? (double)(s->clamp - s->usage) : 0;
 }
 
-/* A LOW session held since its first look that has not run yet: it waits at its start. */
-static bool unstarted(const struct acg_pol_session *s)
+bool acg_pol_unstarted(const struct acg_pol_session *s)
 {
 	return is_low(s) && s->held && s->done_s <= 0 && !s->adopted;
 }
@@ -274,7 +273,7 @@ static bool may_start(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		if (acg_prio_is_high(s->prio)) {
 			sum += expect(s, s->recent_peak);
 			others = true;
-		} else if (k != i && (unstarted(s) || arriving(st, s))) {
+		} else if (k != i && (acg_pol_unstarted(s) || arriving(st, s))) {
 			sum += (double)s->usage;
 		} else {
 			sum += expect(s, s->run_peak);
@@ -305,7 +304,7 @@ static void admit(const struct acg_pol_cfg *c, const struct acg_pol_state *st, d
 		struct acg_action *a;
 
 		if (!arriving(st, s)) {
-			busy = busy || (s->held ? s->waiting || s->frozen || unstarted(s)
+			busy = busy || (s->held ? s->waiting || s->frozen || acg_pol_unstarted(s)
 						: growth(c, s) > 0);
 			continue;
 		}
@@ -387,7 +386,7 @@ static void release_all(const struct acg_pol_state *st, double h, double left, b
 		struct acg_action *a;
 
 		/* one that waits at its start gets room in its queue turn (hand_back) */
-		if (!s->held || unstarted(s))
+		if (!s->held || acg_pol_unstarted(s))
 			continue;
 		/* one pushed out to swap comes back (its memory faulted in again) only while
 		 * the room beyond the need holds it, in queue order: else it would be pushed out
@@ -448,7 +447,7 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp); one
 	 * pushed out to swap only once the headroom beyond the need holds what it pushed out */
 	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
-		if ((releasing ? unstarted(&st->s[i]) || st->s[i].swapped
+		if ((releasing ? acg_pol_unstarted(&st->s[i]) || st->s[i].swapped
 			       : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) &&
 		    (!st->s[i].swapped || (double)st->s[i].swapped_bytes <= avail) &&
 		    !acted(o, i)) {
@@ -460,7 +459,7 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 	if (g == SIZE_MAX || !(st->s[g].waiting || st->s[g].frozen))
 		return;
 	/* one that has not run yet starts only beside what is under way */
-	if (unstarted(&st->s[g]) && !may_start(c, st, g))
+	if (acg_pol_unstarted(&st->s[g]) && !may_start(c, st, g))
 		return;
 	/* nor while another LOW session is still growing: its burst goes first */
 	for (size_t i = 0; i < st->n && releasing; i++)

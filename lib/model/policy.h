@@ -323,6 +323,10 @@ struct acg_pol_obs {
 void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, size_t i,
 		     struct acg_pol_reading *base, const struct acg_pol_obs *o);
 
+/* A LOW session held since its first look that has not run yet: admission holds it at its
+ * start (`status` says waiting-start). A session there when a daemon started is never one. */
+bool acg_pol_unstarted(const struct acg_pol_session *s);
+
 /*
  * The headroom kept for HIGH in this state (bytes): below it LOW sessions are held. A
  * controller arms its usage wake-up at budget - this. Pure.
