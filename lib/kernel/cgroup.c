@@ -723,3 +723,37 @@ int acg_cg_psi(struct acg_cg *cg, struct acg_psi *ret)
 	free(text);
 	return r;
 }
+
+/*
+ * Call fn on every child cgroup directory of dirfd (non-recursive). With all, whatever its
+ * name (for the kill and the removal of a subtree: a container runtime names its cgroups
+ * below a session as it likes, podman's libpod-<64 hex digits> is longer than a session's
+ * name may be; acg_openat() still refuses '/' and ".."); else valid names only.
+ */
+int cgi_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
+		    void *arg)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || (!all && !acg_name_valid(de->d_name)))
+			continue;
+		r = fn(dirfd, de->d_name, arg);
+		if (r < 0 && r != -ENOENT)
+			break;
+		r = 0;
+	}
+	closedir(d);
+	return r;
+}

@@ -3,11 +3,12 @@
  * cgroup_int.h: what the parts of the cgroup layer share and nobody else sees (cgroup.h is
  * the interface). The layer is split by concern:
  *   cgroup.c         handles: opening the root and children, identity, the controls
- *                    (set/get by name per version) and readings (usage, events, stat, PSI)
+ *                    (set/get by name per version), readings (usage, events, stat, PSI),
+ *                    the walk over child directories
  *   cgroup_notify.c  wake-ups: PSI triggers, v1 eventfds, v2 memory.events polling
  *   cgroup_tasks.c   tasks: ids of a cgroup and its subtree, pinning by pidfd, the kill,
  *                    the v1 OOM-wait rescue
- *   cgroup_tree.c    the tree: walking child directories, listing, removal
+ *   cgroup_tree.c    the tree: listing children, removal (killing what is left first)
  * Every access goes through the same confinement: directory fds, names checked,
  * O_NOFOLLOW (fsutil.h), so a path is never re-resolved and nothing outside the root is
  * reached.
@@ -38,7 +39,7 @@ struct acg_cg {
 /*
  * Call fn(dirfd, name, arg) on every child cgroup directory of dirfd (non-recursive); with
  * all, whatever its name, else valid session names only. Stops at the first error other
- * than -ENOENT (a child gone meanwhile) and returns it. (cgroup_tree.c)
+ * than -ENOENT (a child gone meanwhile) and returns it. (cgroup.c)
  */
 int cgi_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
 		    void *arg);
