@@ -145,8 +145,8 @@ test: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
 test-vm: $(LIVE_BINS) $(O)/agentcg
 	$(Q)tests/vm/run.sh $(O) $(LIVE_BINS)
 
-# the daemon's and the bench's live tests again on v2 with no swap at all (most hosts); not
-# in `make ci` yet: its soak leaves a held LOW session stuck (docs/reliability.md)
+# the daemon's and the bench's live tests again on v2 with no swap at all (most hosts), in
+# the plain build (in `make ci`)
 test-vm-noswap: $(O)/tests/live_test_daemon $(O)/tests/live_test_bench $(O)/agentcg
 	$(Q)AGENTCG_VM_SWAP=0 tests/vm/run.sh $(O) \
 		$(O)/tests/live_test_daemon $(O)/tests/live_test_bench
@@ -244,13 +244,15 @@ cppcheck:
 check: format-check cppcheck all test-unit
 
 # CI: static checks, then every tier under ASan+UBSan: unit and live on this host, live
-# again on cgroup v2 in the VM (which carries the binaries with their shared libraries).
+# again on cgroup v2 in the VM (which carries the binaries with their shared libraries);
+# the daemon's and bench's live tests on v2 with no swap; valgrind, the soak, fuzzing.
 ci: export ACG_TEST_TALLY := $(CURDIR)/build/tally
 ci:
 	$(Q)mkdir -p build && rm -f build/tally
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
 	$(Q)$(MAKE) --no-print-directory SAN=1 test-vm
+	$(Q)$(MAKE) --no-print-directory test-vm-noswap
 	$(Q)$(MAKE) --no-print-directory valgrind
 	$(Q)$(MAKE) --no-print-directory soak
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60

@@ -44,15 +44,6 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void emit(int fd, const struct acg_rec *rec)
-{
-	ssize_t n;
-
-	do
-		n = write(fd, rec, sizeof(*rec));
-	while (n < 0 && errno == EINTR);
-}
-
 static void logf_(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void logf_(int fd, const char *fmt, ...)
@@ -234,7 +225,7 @@ static void log_end(int fd, const struct step *st, double s)
 }
 
 /* End the driver the way its session ended: a signal as itself, else an exit code. */
-static void die_as(int sig)
+static __attribute__((noreturn)) void die_as(int sig)
 {
 	struct sigaction sa = {0};
 
@@ -245,7 +236,7 @@ static void die_as(int sig)
 	_exit(ACG_CMD_EXIT_FAILED);
 }
 
-static void driver(const struct acg_command_cfg *cfg, int out_fd)
+static __attribute__((noreturn)) void driver(const struct acg_command_cfg *cfg, int out_fd)
 {
 	const struct acg_command_spec *sp = cfg->spec;
 	struct acg_rec rec = {.type = ACG_REC_START, .a = (int64_t)cfg->base_bytes, .b = 1};
@@ -280,7 +271,7 @@ static void driver(const struct acg_command_cfg *cfg, int out_fd)
 		close(ready[0]);
 		helper_pidfd = pidfd_open_(helper_pid);
 	}
-	emit(out_fd, &rec);
+	acg_rec_emit(out_fd, &rec);
 	if (cfg->go_fd > 0)
 		while (read(cfg->go_fd, &c, 1) < 0 && errno == EINTR)
 			;
@@ -300,7 +291,7 @@ static void driver(const struct acg_command_cfg *cfg, int out_fd)
 				       .c = st.status,
 				       .d = st.timed_out,
 				       .e = st.exec_errno};
-		emit(out_fd, &rec);
+		acg_rec_emit(out_fd, &rec);
 		if (st.helper_died) {
 			/* the agent itself was killed: the session dies of the same cause */
 			die_as(WIFSIGNALED(st.helper_status) ? WTERMSIG(st.helper_status)
@@ -314,45 +305,22 @@ static void driver(const struct acg_command_cfg *cfg, int out_fd)
 			_exit(ACG_CMD_EXIT_FAILED);
 	}
 	rec = (struct acg_rec){.type = ACG_REC_END, .a = now_ns() - t0};
-	emit(out_fd, &rec);
+	acg_rec_emit(out_fd, &rec);
 	_exit(0);
 }
 
 int acg_command_spawn(const struct acg_command_cfg *cfg, struct acg_cg *cg, pid_t *ret_pid,
 		      int *ret_fd)
 {
-	int fds[2];
-	pid_t pid;
+	int fd;
+	pid_t pid = acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 0, &fd);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return e;
-	}
-	if (pid == 0) {
-		int r;
-
-		close(fds[0]);
-		if (cfg->go_fd > 0)
-			close(cfg->go_wfd);
-		/* join the session before anything runs */
-		if (cg && (r = acg_cg_attach(cg, getpid())) < 0) {
-			struct acg_rec rec = {.type = ACG_REC_ERROR, .a = -r, .b = 1};
-
-			emit(fds[1], &rec);
-			_exit(3);
-		}
-		driver(cfg, fds[1]);
-	}
-	close(fds[1]);
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
+		driver(cfg, fd);
 	*ret_pid = pid;
-	*ret_fd = fds[0];
+	*ret_fd = fd;
 	return 0;
 }
 

@@ -59,7 +59,7 @@ static void sleep_until(int64_t deadline)
 		;
 }
 
-static void emit(int fd, const struct acg_rec *rec)
+void acg_rec_emit(int fd, const struct acg_rec *rec)
 {
 	ssize_t n;
 
@@ -134,7 +134,7 @@ static void grow_to(struct region *r, size_t target, size_t chunk, uint32_t inde
 		populate(r, len);
 		rec.a = now_ns() - t;
 		rec.b = (int64_t)len;
-		emit(fd, &rec);
+		acg_rec_emit(fd, &rec);
 	}
 }
 
@@ -198,7 +198,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	rec.type = ACG_REC_START;
 	rec.a = (int64_t)base;
 	rec.b = r.populate_write;
-	emit(out_fd, &rec);
+	acg_rec_emit(out_fd, &rec);
 
 	if (cfg->go_fd > 0) {
 		char c;
@@ -230,7 +230,7 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 		rec.c = (int64_t)(resident_bytes() - rss0);
 		prev_done = now_ns();
 		rec.d = prev_done - t0;
-		emit(out_fd, &rec);
+		acg_rec_emit(out_fd, &rec);
 		if (i + 1 < t->n) {
 			int64_t next = t0 + due_ns(t->samples[i + 1].t, cfg->speed);
 
@@ -241,48 +241,61 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	rec = (struct acg_rec){.type = ACG_REC_END};
 	rec.a = now_ns() - t0;
 	rec.b = (int64_t)vm_hwm();
-	emit(out_fd, &rec);
+	acg_rec_emit(out_fd, &rec);
 	munmap(r.base, r.size);
 	return 0;
+}
+
+pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size, int *ret_fd)
+{
+	int fds[2], r;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe_size > 0)
+		fcntl(fds[0], F_SETPIPE_SZ, pipe_size);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (close_fd > 0)
+			close(close_fd);
+		/* join the session before anything runs or any memory is touched */
+		if (cg && (r = acg_cg_attach(cg, getpid())) < 0) {
+			struct acg_rec rec = {.type = ACG_REC_ERROR, .a = -r, .b = 1};
+
+			acg_rec_emit(fds[1], &rec);
+			_exit(3);
+		}
+		*ret_fd = fds[1];
+		return 0;
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	*ret_fd = fds[0];
+	return pid;
 }
 
 int acg_replay_spawn(const struct acg_replay_cfg *cfg, struct acg_cg *cg, pid_t *ret_pid,
 		     int *ret_fd)
 {
-	int fds[2];
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+	int fd, r;
 	/* room for bursts of records, so the worker never waits on a slow reader */
-	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
+	pid_t pid = acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 1 << 20, &fd);
 
-		close(fds[0]);
-		close(fds[1]);
-		return e;
-	}
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
-		int r;
-
-		close(fds[0]);
-		if (cfg->go_fd > 0)
-			close(cfg->go_wfd);
-		/* join the session before touching any memory */
-		if (cg && (r = acg_cg_attach(cg, getpid())) < 0) {
-			struct acg_rec rec = {.type = ACG_REC_ERROR, .a = -r, .b = 1};
-
-			emit(fds[1], &rec);
-			_exit(3);
-		}
-		r = acg_replay_run(cfg, fds[1]);
+		r = acg_replay_run(cfg, fd);
 		_exit(r == 0 ? 0 : r == -ENOMEM ? 4 : 5);
 	}
-	close(fds[1]);
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 	*ret_pid = pid;
-	*ret_fd = fds[0];
+	*ret_fd = fd;
 	return 0;
 }
