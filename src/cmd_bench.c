@@ -6,6 +6,7 @@
  * an error: the bench goes on.
  */
 #include "cmd.h"
+#include "jsonfile.h"
 #include "clock.h"
 #include "fsutil.h"
 
@@ -306,7 +307,9 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 	r = host && json_dump_file(host, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 	json_decref(host);
 	if (r == 0) {
-		json_t *sc = json_load_file(b->sc->path, 0, NULL);
+		json_t *sc = NULL;
+
+		acg_json_read_user(b->sc->path, ACG_JSON_MAX_INPUT, 0, &sc, NULL);
 
 		snprintf(path, sizeof(path), "%s/scenario.json", b->out);
 		snprintf(failed, failed_size, "%s", path);

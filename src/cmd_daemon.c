@@ -14,6 +14,7 @@
 #include "bpf_signals.h"
 #include "controller.h"
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "host.h"
 #include "loop.h"
 #include "mounts.h"
@@ -731,12 +732,16 @@ static const struct cfg_key {
 static int read_config(const char *path, double *budget_mb, bool *have_budget, double *interval_ms,
 		       struct acg_pol_cfg *cfg, bool *have_reserve, double *reserve_mb)
 {
-	json_error_t e;
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *v;
+	struct acg_diag diag;
+	json_t *j, *v;
 	const char *key;
 
-	if (!j || !json_is_object(j)) {
-		acg_err("daemon: %s: %s", path, j ? "must be a JSON object" : e.text);
+	if (acg_json_read_user(path, ACG_JSON_MAX_INPUT, JSON_REJECT_DUPLICATES, &j, &diag) < 0) {
+		acg_err("daemon: %s", diag.msg);
+		return -EINVAL;
+	}
+	if (!json_is_object(j)) {
+		acg_err("daemon: %s: must be a JSON object", path);
 		json_decref(j);
 		return -EINVAL;
 	}

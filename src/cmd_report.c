@@ -10,6 +10,7 @@
 
 #include "bench.h"
 #include "fsutil.h"
+#include "jsonfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -57,6 +58,14 @@ static void report_usage(FILE *f)
 		"through. The default RESULTS_DIR/report must not be a symbolic link (exit 1).\n");
 }
 
+/* A document the report can do without: NULL when absent, unreadable or not JSON. */
+static json_t *load_optional(const char *path)
+{
+	json_t *j;
+
+	return acg_json_read_user(path, ACG_JSON_MAX_FILE, 0, &j, NULL) < 0 ? NULL : j;
+}
+
 static int cmp_run_docs(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
@@ -98,7 +107,6 @@ static int load_runs(const char *dir, json_t **ret, size_t *ret_n)
 		if (!d2)
 			continue;
 		while ((e2 = readdir(d2)) && n < 4096) {
-			json_error_t jerr;
 			json_t *doc;
 
 			if (e2->d_name[0] == '.')
@@ -107,10 +115,8 @@ static int load_runs(const char *dir, json_t **ret, size_t *ret_n)
 				 e2->d_name);
 			if (access(path, F_OK) < 0 && errno == ENOENT)
 				continue;
-			doc = json_load_file(path, 0, &jerr);
-			if (!doc) {
-				acg_err("report: %s: not JSON: line %d column %d: %s", path,
-					jerr.line, jerr.column, jerr.text);
+			if (acg_json_read_user(path, ACG_JSON_MAX_FILE, 0, &doc, &why) < 0) {
+				acg_err("report: %s", why.msg);
 				r = -EINVAL;
 				break;
 			}
@@ -339,7 +345,7 @@ static int split_series(const char *csv, int outfd, const char *strategy, json_t
 	char line[512], path[256];
 	json_t *s;
 	size_t j;
-	FILE *in = fopen(csv, "r");
+	FILE *in = acg_fopen_user(csv);
 
 	if (!in)
 		return -errno;
@@ -414,7 +420,7 @@ static int plot_memory(const char *dir, int outfd, json_t *runs, const char *str
 					true),
 				json_number_value(json_object_get(s, "ended_at_s")));
 	}
-	f = fopen(dec, "r");
+	f = acg_fopen_user(dec);
 	while (f && fgets(line, sizeof(line), f) && n < 500) {
 		json_t *d = json_loads(line, 0, NULL);
 
@@ -507,7 +513,7 @@ static int plot_latency_cdf(const char *dir, int outfd, json_t *runs, json_t *su
 						 "%s/runs/%lld/%s/sessions/%s.json", dir,
 						 (long long)k, label,
 						 json_string_value(json_object_get(s, "name")));
-					sj = json_load_file(path, 0, NULL);
+					sj = load_optional(path);
 					ch = json_object_get(json_object_get(sj, "per_sample"),
 							     "growth_chunk_us");
 					json_array_foreach(ch, c, x) {
@@ -640,7 +646,7 @@ static void reaction_md(const char *dir, json_t *runs, FILE *f)
 		snprintf(path, sizeof(path), "%s/runs/%lld/%s/decisions.jsonl", dir,
 			 (long long)json_integer_value(json_object_get(r, "run")),
 			 json_string_value(json_object_get(r, "strategy")));
-		d = fopen(path, "r");
+		d = acg_fopen_user(path);
 		while (d && fgets(line, sizeof(line), d)) {
 			json_t *j = json_loads(line, 0, NULL);
 
@@ -912,18 +918,18 @@ int cmd_report(int argc, char **argv)
 		return ACG_EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	old = json_load_file(path, 0, NULL);
+	old = load_optional(path);
 	summary = acg_bench_summarize(runs, old ? json_object_get(old, "unavailable") : NULL);
 	acg_bench_add_significance(summary, runs);
 	/* what only the bench could compute (it had the scenario): carried over as data */
 	acg_bench_carry_over(summary, old);
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
-	scn = json_load_file(path, 0, NULL);
+	scn = load_optional(path);
 	if (json_is_string(json_object_get(scn, "name")))
 		snprintf(title, sizeof(title), "%s",
 			 json_string_value(json_object_get(scn, "name")));
 	snprintf(path, sizeof(path), "%s/host.json", dir);
-	host = json_load_file(path, 0, NULL);
+	host = load_optional(path);
 
 	f = open_memstream(&md, &md_len);
 	fprintf(f, "# %s\n\n%zu run documents; host kernel %s, cgroup %s (memory v%lld).\n\n",

@@ -89,7 +89,7 @@ static int read_heldout(const char *dir, char ***ret, struct acg_diag *d)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, ACG_EVAL_HELDOUT);
-	f = fopen(path, "r");
+	f = acg_fopen_user(path);
 	if (!f)
 		return fail(d, -errno,
 			    "%s: cannot read it (%s): it names the test split; --split all takes "

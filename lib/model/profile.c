@@ -5,6 +5,7 @@
  */
 #include "profile.h"
 
+#include "jsonfile.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -262,18 +263,11 @@ void acg_profile_growth(const struct acg_profile *p, uint64_t *low, uint64_t *hi
 
 int acg_profile_load_growth(const char *path, uint64_t *low, uint64_t *high, struct acg_diag *diag)
 {
-	json_error_t e;
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *g;
-	json_t *p75, *p90;
-	int rc = 0;
+	json_t *j, *g, *p75, *p90;
+	int rc = acg_json_read_user(path, ACG_JSON_MAX_INPUT, JSON_REJECT_DUPLICATES, &j, diag);
 
-	if (!j) {
-		if (e.line > 0)
-			acg_diag_set(diag, "%s:%d: %s", path, e.line, e.text);
-		else
-			acg_diag_set(diag, "%s", e.text);
+	if (rc < 0)
 		return -EINVAL;
-	}
 	g = json_object_get(j, "growth_bytes");
 	p75 = json_object_get(g, "p75");
 	p90 = json_object_get(g, "p90");

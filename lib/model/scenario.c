@@ -9,6 +9,7 @@
  */
 #include "scenario.h"
 
+#include "jsonfile.h"
 #include "parse.h"
 
 #include <errno.h>
@@ -514,23 +515,13 @@ int acg_scenario_load(const char *path, uint64_t mem_total, struct acg_scenario 
 {
 	struct ctx c = {path, diag};
 	struct acg_scenario *sc;
-	json_error_t jerr;
 	json_t *root;
 	bool has_name;
 	int r;
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		if (diag && jerr.line > 0)
-			snprintf(diag->msg, sizeof(diag->msg),
-				 "%s: not JSON: line %d column %d: %s", path, jerr.line,
-				 jerr.column, jerr.text);
-		else if (diag)
-			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, jerr.text);
-		if (diag)
-			acg_diag_clean(diag);
-		return -EINVAL;
-	}
+	r = acg_json_read_user(path, ACG_JSON_MAX_INPUT, JSON_REJECT_DUPLICATES, &root, diag);
+	if (r < 0)
+		return r == -ENOMEM ? r : -EINVAL;
 	sc = calloc(1, sizeof(*sc));
 	if (!sc) {
 		json_decref(root);

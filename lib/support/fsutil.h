@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Longest session or cgroup name we accept. */
@@ -46,6 +47,16 @@ int acg_read_text_at(int dirfd, const char *name, char **ret);
  * *ret_type (may be NULL); more than max bytes is -EFBIG. Other failures: -errno.
  */
 int acg_read_user_file(const char *path, size_t max, char **ret, size_t *ret_len, mode_t *ret_type);
+
+/*
+ * Open a file the user named for reading as a stream, as acg_read_user_file() reads one:
+ * symlinks followed, never blocking on a FIFO, a regular file only (else NULL with errno
+ * EINVAL). NULL with errno on any other failure.
+ */
+FILE *acg_fopen_user(const char *path);
+
+/* What a file of type (st_mode & S_IFMT) that is not a regular one is: "a FIFO", ... */
+const char *acg_file_type_name(mode_t type);
 
 /* Read the file into buf (NUL-terminated, truncated to size - 1). Returns the length. */
 int acg_read_buf_at(int dirfd, const char *name, char *buf, size_t size);

@@ -440,25 +440,6 @@ int acg_trace_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-/* What a file that is not a regular one is, for the diagnostic. */
-static const char *file_type(mode_t type)
-{
-	switch (type) {
-	case S_IFDIR:
-		return "a directory";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFSOCK:
-		return "a socket";
-	default:
-		return "not a file";
-	}
-}
-
 int acg_trace_load(const char *path, const struct acg_trace_opts *opts, struct acg_trace **ret,
 		   struct acg_diag *diag)
 {
@@ -471,7 +452,7 @@ int acg_trace_load(const char *path, const struct acg_trace_opts *opts, struct a
 	r = acg_read_user_file(path, ACG_TRACE_MAX_FILE, &text, &len, &type);
 	if (r == -EINVAL)
 		return diag_set(diag, "%s: not a regular file (%s): a trace is read whole", path,
-				file_type(type));
+				acg_file_type_name(type));
 	if (r == -EFBIG)
 		return diag_set(diag, "%s: larger than %d MiB, the most a trace file may be", path,
 				ACG_TRACE_MAX_FILE >> 20);

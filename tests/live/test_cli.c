@@ -198,6 +198,15 @@ static void test_usage_errors(void **state)
 		write_file(cfg, "{\"quiet_s\": 1, \"quiet_s\": 2}");
 		expect_usage_error("duplicate object key",
 				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+		/* a FIFO (or a device) is refused at once: the daemon never waits on it */
+		assert_int_equal(unlink(cfg), 0);
+		assert_int_equal(mkfifo(cfg, 0600), 0);
+		expect_usage_error("daemon.json: not a regular file (a FIFO)",
+				   RUN("daemon", "--config", cfg, "--root", "/etc"));
+		assert_int_equal(unlink(cfg), 0);
+		snprintf(want, sizeof(want), "%s: not a regular file (a character device)",
+			 "/dev/zero");
+		expect_usage_error(want, RUN("daemon", "--config", "/dev/zero", "--root", "/etc"));
 	}
 	{
 		char name[301], root[64];
@@ -1234,6 +1243,11 @@ static void test_report_malformed(void **state)
 	write_file(doc_path, "{\"strategy\": ");
 	expect_error(2, RUN("report", dir, "--format", "md", "--out", out), doc_path, "not JSON",
 		     (const char *)NULL);
+	/* a FIFO in its place: refused at once, never waited on */
+	assert_int_equal(unlink(doc_path), 0);
+	assert_int_equal(mkfifo(doc_path, 0600), 0);
+	expect_error(2, RUN("report", dir, "--format", "md", "--out", out), doc_path,
+		     "not a regular file (a FIFO)", (const char *)NULL);
 	/* no run.json at all: that run is left out, the rest is reported */
 	assert_int_equal(unlink(doc_path), 0);
 	r = RUN("report", dir, "--format", "md", "--out", out);
