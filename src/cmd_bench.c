@@ -274,7 +274,7 @@ static void err_no_strategy(const struct bench *b, bool from_option)
 
 static int make_dir(const char *path)
 {
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+	return acg_mkdir_here(path, 0755);
 }
 
 /* The results directory, its parents and runs/, host.json, scenario.json; failed: where. */
@@ -304,7 +304,7 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 	snprintf(path, sizeof(path), "%s/host.json", b->out);
 	snprintf(failed, failed_size, "%s", path);
 	host = acg_host_to_json(h);
-	r = host && json_dump_file(host, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	r = acg_bench_write_json(host, path);
 	json_decref(host);
 	if (r == 0) {
 		json_t *sc = NULL;
@@ -313,7 +313,7 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 
 		snprintf(path, sizeof(path), "%s/scenario.json", b->out);
 		snprintf(failed, failed_size, "%s", path);
-		r = sc && json_dump_file(sc, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+		r = acg_bench_write_json(sc, path);
 		json_decref(sc);
 	}
 	return r;
@@ -339,9 +339,10 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 		acg_err("bench: run %u %s: warm-up of %.0f MiB failed (%s); the run went on unwarmed",
 			k, label, (double)r->warm_bytes / 1048576.0, strerror(-r->warm_error));
 	snprintf(dir, sizeof(dir), "%s/runs/%u", b->out, k);
-	make_dir(dir);
+	wr = make_dir(dir);
 	snprintf(dir, sizeof(dir), "%s/runs/%u/%s", b->out, k, label);
-	wr = acg_bench_run_write(r, dir);
+	if (wr == 0)
+		wr = acg_bench_run_write(r, dir);
 	if (wr < 0)
 		acg_err("bench: cannot write %s: %s", dir, strerror(-wr));
 	json_array_append_new(runs, acg_bench_run_json(r));
@@ -413,9 +414,9 @@ static json_t *simulate_all(struct bench *b)
 static int write_summary(struct bench *b, json_t *runs)
 {
 	json_t *sum = acg_bench_summarize(runs, b->unavailable), *sims;
+	struct acg_newfile md;
 	char path[4096];
-	FILE *f;
-	int r = 0;
+	int r = 0, wr;
 
 	if (!sum)
 		return -ENOMEM;
@@ -438,17 +439,15 @@ static int write_summary(struct bench *b, json_t *runs)
 	if (b->warm)
 		json_object_set(sum, "warm", b->warm);
 	snprintf(path, sizeof(path), "%s/summary.json", b->out);
-	if (json_dump_file(sum, path, JSON_INDENT(2)) < 0)
-		r = -EIO;
+	r = acg_bench_write_json(sum, path);
 	snprintf(path, sizeof(path), "%s/summary.md", b->out);
-	f = fopen(path, "we");
-	if (f) {
-		fprintf(f, "# %s: %u runs\n\n", b->sc->name, b->runs);
-		acg_bench_summary_md(sum, f);
-		fclose(f);
-	} else {
-		r = -errno;
+	if ((wr = acg_newfile_open(&md, path, 0644)) == 0) {
+		fprintf(md.f, "# %s: %u runs\n\n", b->sc->name, b->runs);
+		acg_bench_summary_md(sum, md.f);
+		wr = acg_newfile_close(&md, true);
 	}
+	if (wr < 0 && r == 0)
+		r = wr;
 	printf("\n%s: %u runs, results in %s\n\n", b->sc->name, b->runs, b->out);
 	acg_bench_summary_md(sum, stdout);
 	json_decref(sum);

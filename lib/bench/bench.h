@@ -98,8 +98,16 @@ struct json_t;
 /* The run as data (schema: docs/bench.md), without the per-sample arrays. */
 struct json_t *acg_bench_run_json(const struct acg_bench_run *r);
 
-/* Write the run's files into dir: run.json, sessions/<name>.json, timeseries.csv. */
+/*
+ * Write the run's files into dir: run.json, sessions/<name>.json (and .log), timeseries.csv,
+ * decisions.jsonl. Each is a new file renamed into place, and dir and dir/sessions must be
+ * real directories (acg_mkdir_here): nothing is written through a symlink the results
+ * directory holds. 0 or -errno.
+ */
 int acg_bench_run_write(const struct acg_bench_run *r, const char *dir);
+
+/* doc (indented) to a new file renamed into place at path (acg_newfile_open). 0 or -errno. */
+int acg_bench_write_json(struct json_t *doc, const char *path);
 
 /*
  * The summary of a bench (schema: docs/bench.md), computed only from the run documents

@@ -218,9 +218,24 @@ json_t *acg_bench_run_json(const struct acg_bench_run *r)
 	return doc;
 }
 
+int acg_bench_write_json(json_t *doc, const char *path)
+{
+	struct acg_newfile nf;
+	int r = doc ? acg_newfile_open(&nf, path, 0644) : -ENOMEM;
+
+	if (r == 0) {
+		bool ok = json_dumpf(doc, nf.f, JSON_INDENT(2)) == 0 && fputc('\n', nf.f) != EOF;
+
+		r = acg_newfile_close(&nf, ok);
+		if (r == 0 && !ok)
+			r = -EIO;
+	}
+	return r;
+}
+
 static int write_doc(json_t *doc, const char *path)
 {
-	int r = doc && json_dump_file(doc, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	int r = acg_bench_write_json(doc, path);
 
 	json_decref(doc);
 	return r;
@@ -228,40 +243,38 @@ static int write_doc(json_t *doc, const char *path)
 
 static int write_timeseries(const struct acg_bench_run *r, const char *path)
 {
-	FILE *f = fopen(path, "we");
+	struct acg_newfile nf;
+	int rc = acg_newfile_open(&nf, path, 0644);
 
-	if (!f)
-		return -errno;
-	fprintf(f, "t_s,session,usage_bytes\n");
+	if (rc < 0)
+		return rc;
+	fprintf(nf.f, "t_s,session,usage_bytes\n");
 	for (size_t k = 0; k < r->ts_n; k++) {
 		for (size_t i = 0; i < r->n; i++)
-			fprintf(f, "%.3f,%s,%llu\n", r->ts_t[k], r->s[i].spec->name,
+			fprintf(nf.f, "%.3f,%s,%llu\n", r->ts_t[k], r->s[i].spec->name,
 				(unsigned long long)r->ts_usage[k * r->n + i]);
-		fprintf(f, "%.3f,_parent,%llu\n", r->ts_t[k], (unsigned long long)r->ts_tree[k]);
+		fprintf(nf.f, "%.3f,_parent,%llu\n", r->ts_t[k], (unsigned long long)r->ts_tree[k]);
 	}
-	return fclose(f) == 0 ? 0 : -errno;
+	return acg_newfile_close(&nf, true);
 }
 
 /* A command session's output, from its unlinked file (-1: it never started) to path. */
 static int copy_log(int fd, const char *path)
 {
 	char buf[65536];
+	struct acg_newfile nf;
 	off_t off = 0;
 	ssize_t n;
-	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+	int rc = acg_newfile_open(&nf, path, 0644);
 
-	if (out < 0)
-		return -errno;
+	if (rc < 0)
+		return rc;
 	while (fd >= 0 && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -EIO;
+		if (fwrite(buf, 1, (size_t)n, nf.f) != (size_t)n)
 			break;
-		}
 		off += n;
 	}
-	if (close(out) < 0 && rc == 0)
-		rc = -errno;
-	return rc;
+	return acg_newfile_close(&nf, true);
 }
 
 int acg_bench_run_write(const struct acg_bench_run *r, const char *dir)
@@ -269,11 +282,11 @@ int acg_bench_run_write(const struct acg_bench_run *r, const char *dir)
 	char path[4096];
 	int rc;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if ((rc = acg_mkdir_here(dir, 0755)) < 0)
+		return rc;
 	snprintf(path, sizeof(path), "%s/sessions", dir);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if ((rc = acg_mkdir_here(path, 0755)) < 0)
+		return rc;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct acg_bench_session *s = &r->s[i];
 		json_t *doc = result_json(s);
@@ -294,15 +307,14 @@ int acg_bench_run_write(const struct acg_bench_run *r, const char *dir)
 	if (rc < 0)
 		return rc;
 	if (r->decisions_len) {
-		FILE *f;
+		struct acg_newfile nf;
 
 		snprintf(path, sizeof(path), "%s/decisions.jsonl", dir);
-		f = fopen(path, "we");
-		if (!f)
-			return -errno;
-		fwrite(r->decisions, 1, r->decisions_len, f);
-		if (fclose(f) != 0)
-			return -errno;
+		if ((rc = acg_newfile_open(&nf, path, 0644)) < 0)
+			return rc;
+		fwrite(r->decisions, 1, r->decisions_len, nf.f);
+		if ((rc = acg_newfile_close(&nf, true)) < 0)
+			return rc;
 	}
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	return write_doc(acg_bench_run_json(r), path);

@@ -369,3 +369,76 @@ int acg_replace_at(int dirfd, const char *tmp, const char *name)
 		unlinkat(dirfd, tmp, 0);
 	return r;
 }
+
+int acg_mkdir_here(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int acg_newfile_open(struct acg_newfile *nf, const char *path, mode_t mode)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int fd, r;
+
+	*nf = (struct acg_newfile){.dirfd = -1};
+	if (slash) {
+		if ((size_t)(slash - path) >= sizeof(dir))
+			return -ENAMETOOLONG;
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (!dir[0])
+			snprintf(dir, sizeof(dir), "/");
+	} else {
+		snprintf(dir, sizeof(dir), ".");
+	}
+	if (snprintf(nf->name, sizeof(nf->name), "%s", slash ? slash + 1 : path) >=
+	    (int)sizeof(nf->name))
+		return -ENAMETOOLONG;
+	nf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (nf->dirfd < 0)
+		return -errno;
+	fd = acg_create_tmp_at(nf->dirfd, nf->name, mode, nf->tmp, sizeof(nf->tmp));
+	if (fd >= 0 && !(nf->f = fdopen(fd, "w"))) {
+		r = -errno;
+		close(fd);
+		unlinkat(nf->dirfd, nf->tmp, 0);
+		fd = r;
+	}
+	if (fd < 0) {
+		close(nf->dirfd);
+		nf->dirfd = -1;
+		return fd;
+	}
+	return 0;
+}
+
+int acg_newfile_close(struct acg_newfile *nf, bool keep)
+{
+	int r = 0;
+
+	if (!nf->f)
+		return -EBADF;
+	errno = 0;
+	if (ferror(nf->f) || fflush(nf->f) != 0)
+		r = errno ? -errno : -EIO;
+	if (fclose(nf->f) != 0 && r == 0)
+		r = -errno;
+	nf->f = NULL;
+	if (keep && r == 0)
+		r = acg_replace_at(nf->dirfd, nf->tmp, nf->name);
+	else
+		unlinkat(nf->dirfd, nf->tmp, 0);
+	close(nf->dirfd);
+	nf->dirfd = -1;
+	return r;
+}

@@ -97,4 +97,26 @@ int acg_create_tmp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_
  */
 int acg_replace_at(int dirfd, const char *tmp, const char *name);
 
+/*
+ * Make the directory path (its parent must exist) unless it is one already; one that is
+ * there as a symlink is refused (-ELOOP), as is anything else (-ENOTDIR): a results
+ * directory's subdirectories are never reached through what the directory holds.
+ */
+int acg_mkdir_here(const char *path, mode_t mode);
+
+/*
+ * A results file written as a new file and renamed into place when closed, never through
+ * what path names now (a symlink planted there is replaced, its target untouched):
+ * acg_newfile_open() makes it (acg_create_tmp_at() in path's directory) and gives a stream
+ * in nf->f; acg_newfile_close() flushes and closes it and renames it into place, or with
+ * keep false (or after a write error) removes it. 0 or -errno.
+ */
+struct acg_newfile {
+	FILE *f;
+	int dirfd;
+	char name[256], tmp[300];
+};
+int acg_newfile_open(struct acg_newfile *nf, const char *path, mode_t mode);
+int acg_newfile_close(struct acg_newfile *nf, bool keep);
+
 #endif

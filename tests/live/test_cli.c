@@ -461,6 +461,60 @@ static void test_bench_full_disk(void **state)
 	assert_int_not_equal(system(cmd), 0);
 }
 
+/*
+ * The bench runs as root and writes into a results directory someone else may have
+ * prepared: files planted there as symlinks (summary.json, host.json) are replaced by new
+ * files, their targets untouched; a subdirectory planted as a symlink (runs/) is refused
+ * with one line, exit 1, nothing written where it points. Before, every file was
+ * fopen()ed or json_dump_file()d through whatever the directory held.
+ */
+static void test_bench_symlinks(void **state)
+{
+	const char *scn = path_in_tmp("planted.json"), *precious = path_in_tmp("precious");
+	const char *out = path_in_tmp("bench-planted"), *elsewhere = path_in_tmp("bench-elsewhere");
+	char path[600], root[64], *text = NULL;
+	struct stat st;
+	struct res r;
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: needs root (cgroups)\n");
+		skip();
+	}
+	write_file(scn, "{\"budget_mb\": 64, \"runs\": 1, \"strategies\": [\"none\"], "
+			"\"sessions\": [{\"name\": \"a\", \"priority\": \"high\", \"stress\": "
+			"{\"mb\": 8, \"hold_s\": 0.2}}]}");
+	write_file(precious, "precious\n");
+	snprintf(root, sizeof(root), "agentcg-test-%d", (int)getpid());
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/summary.json", out);
+	assert_int_equal(symlink(precious, path), 0);
+	snprintf(path, sizeof(path), "%s/host.json", out);
+	assert_int_equal(symlink(precious, path), 0);
+	r = RUN("bench", scn, "--no-warm", "--root", root, "--out", out);
+	if (r.code != 0)
+		fail_msg("bench into planted symlinks: exit %d: %s", r.code, r.err);
+	res_free(&r);
+	assert_int_equal(acg_read_text(precious, &text), 0);
+	if (strcmp(text, "precious\n") != 0)
+		fail_msg("bench wrote through a planted symlink: it now holds \"%.60s\"", text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/summary.json", out);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+
+	/* runs/ planted as a symlink to another directory: refused, nothing written there */
+	snprintf(path, sizeof(path), "rm -rf '%s' && mkdir '%s' '%s' && ln -s '%s' '%s/runs'", out,
+		 out, elsewhere, elsewhere, out);
+	assert_int_equal(system(path), 0);
+	expect_error(1, RUN("bench", scn, "--no-warm", "--root", root, "--out", out),
+		     "cannot write results", "runs", "Too many levels of symbolic links",
+		     (const char *)NULL);
+	snprintf(path, sizeof(path), "test -z \"$(ls -A '%s')\"", elsewhere);
+	if (system(path) != 0)
+		fail_msg("bench wrote into %s through the planted runs/ symlink", elsewhere);
+}
+
 static void test_stress_writes_result(void **state)
 {
 	const char *res = path_in_tmp("stress.json");
@@ -1572,6 +1626,7 @@ int main(void)
 		cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_bench_config),
 		cmocka_unit_test(test_bench_config_unrunnable),
+		cmocka_unit_test(test_bench_symlinks),
 		cmocka_unit_test(test_stress_writes_result),
 		cmocka_unit_test(test_record_replays),
 		cmocka_unit_test(test_record_ends_at_exit),
