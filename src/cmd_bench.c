@@ -309,11 +309,14 @@ static int prepare_out(struct bench *b, const struct acg_host *h, char *buf, siz
 	if (r == 0) {
 		json_t *sc = NULL;
 
-		acg_json_read_user(b->sc->path, ACG_JSON_MAX_INPUT, 0, &sc, NULL);
-
+		/* a copy of the scenario as it was read (changed or gone since: said so) */
+		snprintf(failed, failed_size, "%s (read again for its copy)", b->sc->path);
+		r = acg_json_read_user(b->sc->path, ACG_JSON_MAX_INPUT, 0, &sc, NULL);
 		snprintf(path, sizeof(path), "%s/scenario.json", b->out);
-		snprintf(failed, failed_size, "%s", path);
-		r = acg_bench_write_json(sc, path);
+		if (r == 0) {
+			snprintf(failed, failed_size, "%s", path);
+			r = acg_bench_write_json(sc, path);
+		}
 		json_decref(sc);
 	}
 	return r;
@@ -340,9 +343,10 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 			k, label, (double)r->warm_bytes / 1048576.0, strerror(-r->warm_error));
 	snprintf(dir, sizeof(dir), "%s/runs/%u", b->out, k);
 	wr = make_dir(dir);
-	snprintf(dir, sizeof(dir), "%s/runs/%u/%s", b->out, k, label);
-	if (wr == 0)
+	if (wr == 0) {
+		snprintf(dir, sizeof(dir), "%s/runs/%u/%s", b->out, k, label);
 		wr = acg_bench_run_write(r, dir);
+	}
 	if (wr < 0)
 		acg_err("bench: cannot write %s: %s", dir, strerror(-wr));
 	json_array_append_new(runs, acg_bench_run_json(r));

@@ -168,7 +168,8 @@ static int prepare(struct acg_bench_run *r, struct acg_cg *parent, struct acg_cg
 	snprintf(d.msg, sizeof(d.msg), "%s", r->st->setup ? "" : "it has no setup");
 	rc = r->st->setup ? r->st->setup(&r->ctx, &d) : -EOPNOTSUPP;
 	if (rc < 0)
-		acg_diag_set(&r->error, "strategy %s: %s", r->st->name, d.msg);
+		acg_diag_set(&r->error, "strategy %s: %s", r->st->name,
+			     d.msg[0] ? d.msg : strerror(-rc));
 	return rc;
 }
 

@@ -66,20 +66,6 @@ static size_t rnd_below(uint64_t *s, size_t n)
 	return (size_t)(rnd(s) % n);
 }
 
-static int fail(struct acg_diag *d, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct acg_diag *d, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	va_end(ap);
-	acg_diag_clean(d);
-	return err;
-}
-
 /* The names heldout.txt lists (one a line, '#' comments), NULL-terminated. */
 static int read_heldout(const char *dir, char ***ret, struct acg_diag *d)
 {
@@ -91,10 +77,11 @@ static int read_heldout(const char *dir, char ***ret, struct acg_diag *d)
 	snprintf(path, sizeof(path), "%s/%s", dir, ACG_EVAL_HELDOUT);
 	f = acg_fopen_user(path);
 	if (!f)
-		return fail(d, -errno,
-			    "%s: cannot read it (%s): it names the test split; --split all takes "
-			    "every trace",
-			    path, strerror(errno));
+		return acg_diag_fail(
+			d, -errno,
+			"%s: cannot read it (%s): it names the test split; --split all takes "
+			"every trace",
+			path, errno == EINVAL ? "not a regular file" : strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strcspn(line, "\r\n");
 		char **nv;
@@ -150,8 +137,8 @@ int acg_eval_load_split(const char *dirpath, enum acg_eval_split split, struct a
 	*ret = NULL;
 	*ret_n = 0;
 	if (!dir)
-		return fail(d, -errno, "%s: cannot open the trace directory (%s)", dirpath,
-			    strerror(errno));
+		return acg_diag_fail(d, -errno, "%s: cannot open the trace directory (%s)", dirpath,
+				     strerror(errno));
 	if (split != ACG_EVAL_ALL && (rc = read_heldout(dirpath, &held, d)) < 0) {
 		closedir(dir);
 		return rc;
@@ -181,11 +168,12 @@ int acg_eval_load_split(const char *dirpath, enum acg_eval_split split, struct a
 		free(held[i]);
 	free(held);
 	if (rc == 0 && n_files == 0)
-		rc = fail(d, -ENOENT, "%s: no trace (*.json, *.csv) in the %s split%s", dirpath,
-			  acg_eval_split_name(split),
-			  split == ACG_EVAL_TEST   ? " (the names in heldout.txt)"
-			  : split == ACG_EVAL_TUNE ? " (the traces heldout.txt does not name)"
-						   : "");
+		rc = acg_diag_fail(d, -ENOENT, "%s: no trace (*.json, *.csv) in the %s split%s",
+				   dirpath, acg_eval_split_name(split),
+				   split == ACG_EVAL_TEST ? " (the names in heldout.txt)"
+				   : split == ACG_EVAL_TUNE
+					   ? " (the traces heldout.txt does not name)"
+					   : "");
 	if (rc == 0) {
 		qsort(files, n_files, sizeof(*files), cmp_str);
 		(*ret) = calloc(n_files, sizeof(*(*ret)));
@@ -198,9 +186,9 @@ int acg_eval_load_split(const char *dirpath, enum acg_eval_split split, struct a
 		snprintf(path, sizeof(path), "%s/%s", dirpath, files[i]);
 		rc = acg_trace_load(path, &opts, &(*ret)[i], &td);
 		if (rc < 0)
-			rc = fail(d, rc, "%s", td.msg[0] ? td.msg : strerror(-rc));
+			rc = acg_diag_fail(d, rc, "%s", td.msg[0] ? td.msg : strerror(-rc));
 		else if ((*ret)[i]->n == 0)
-			rc = fail(d, -EINVAL, "%s: no samples", path);
+			rc = acg_diag_fail(d, -EINVAL, "%s: no samples", path);
 		else
 			(*ret_n)++;
 	}
@@ -274,10 +262,11 @@ static int draw(const struct acg_eval_result *r, const double *peaks, double rat
 		if (high <= (double)m->budget_bytes)
 			return 0;
 	}
-	return fail(d, -ERANGE,
-		    "ratio %g: 1000 draws in a row had HIGH sessions larger than the budget (the "
-		    "split's traces are too unequal for it)",
-		    ratio);
+	return acg_diag_fail(
+		d, -ERANGE,
+		"ratio %g: 1000 draws in a row had HIGH sessions larger than the budget (the "
+		"split's traces are too unequal for it)",
+		ratio);
 }
 
 static double size_at(const struct acg_trace *t, double tau, size_t *k)
@@ -531,19 +520,20 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 	ret->high_growth = cfg->high_growth;
 	ret->swap_bytes = cfg->swap_bytes;
 	if (cfg->n_ratios == 0 || cfg->n_ratios > ACG_EVAL_MAX_RATIOS)
-		return fail(d, -EINVAL, "ratios: give 1 to %d", ACG_EVAL_MAX_RATIOS);
+		return acg_diag_fail(d, -EINVAL, "ratios: give 1 to %d", ACG_EVAL_MAX_RATIOS);
 	for (size_t i = 0; i < cfg->n_ratios; i++) {
 		if (!isfinite(cfg->ratios[i]) || cfg->ratios[i] < 1 || cfg->ratios[i] > 100)
-			return fail(d, -EINVAL,
-				    "ratio %g: an overcommit ratio (the sessions' peaks over the "
-				    "budget) must be from 1 to 100",
-				    cfg->ratios[i]);
+			return acg_diag_fail(
+				d, -EINVAL,
+				"ratio %g: an overcommit ratio (the sessions' peaks over the "
+				"budget) must be from 1 to 100",
+				cfg->ratios[i]);
 		ret->ratios[i] = cfg->ratios[i];
 		ret->by_ratio[i].ratio = cfg->ratios[i];
 	}
 	ret->n_ratios = cfg->n_ratios;
 	if (cfg->mixes == 0)
-		return fail(d, -EINVAL, "mixes: at least 1");
+		return acg_diag_fail(d, -EINVAL, "mixes: at least 1");
 	if ((rc = load_traces(cfg, ret, d)) < 0)
 		goto out;
 	rc = -ENOMEM;
@@ -608,7 +598,7 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 	rc = 0;
 out:
 	if (rc == -ENOMEM && !d->msg[0])
-		fail(d, rc, "out of memory");
+		acg_diag_fail(d, rc, "out of memory");
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
 		free(acc[s].high);
 		free(acc[s].low);

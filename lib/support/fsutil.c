@@ -428,8 +428,10 @@ int acg_newfile_close(struct acg_newfile *nf, bool keep)
 
 	if (!nf->f)
 		return -EBADF;
+	/* the flush first: its errno (ENOSPC) is the one to say; an earlier failed write
+	 * left only the stream's error flag */
 	errno = 0;
-	if (ferror(nf->f) || fflush(nf->f) != 0)
+	if (fflush(nf->f) != 0 || ferror(nf->f))
 		r = errno ? -errno : -EIO;
 	if (fclose(nf->f) != 0 && r == 0)
 		r = -errno;
