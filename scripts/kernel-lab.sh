@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel-lab.sh [--path]: build the lab kernel, Debian's linux-source-6.12 with the
+# kernel-lab.sh [--path|--cached]: build the lab kernel, Debian's linux-source-6.12 with the
 # memcg_bpf_ops RFC (v7) ported to it, for the VM tier (tests/vm/run.sh with
 # AGENTCG_VM_KERNEL). Installs nothing (scripts/setup.sh does).
 #
@@ -17,7 +17,8 @@
 # the config fragment: bzImage, config, vmlinux.btf (raw BTF, for bpftool), build.log,
 # build-seconds, and the tree itself (src/, obj/) for building against it. A second run with
 # nothing changed builds nothing and prints where the kernel is. --path prints only the
-# bzImage's path (building it first if needed), for AGENTCG_VM_KERNEL=$(...).
+# bzImage's path (building it first if needed), for AGENTCG_VM_KERNEL=$(...); --cached
+# prints it only if it is built already, else exits 3 (building nothing).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,12 +32,13 @@ fragment=$here/kernel/lab.config
 # Bump when the recipe below changes what it produces.
 recipe=1
 
-path_only=0
+path_only=0 cached_only=0
 case "${1:-}" in
 --path) path_only=1 ;;
+--cached) path_only=1 cached_only=1 ;;
 "") ;;
 *)
-	echo "kernel-lab: unknown argument '$1' (usage: kernel-lab.sh [--path])" >&2
+	echo "kernel-lab: unknown argument '$1' (usage: kernel-lab.sh [--path|--cached])" >&2
 	exit 2
 	;;
 esac
@@ -86,6 +88,7 @@ if [ -e "$dir/.complete" ]; then
 	fi
 	exit 0
 fi
+[ "$cached_only" = 0 ] || exit 3
 
 mkdir -p "$klab"
 exec 9>"$klab/.lock"

@@ -92,7 +92,10 @@ static void print_bpf(const struct acg_host *h)
 			     : "not mounted (only classic tracepoint attach needs it; the signal "
 			       "programs use raw tracepoints)");
 	printf("%-18s %s; struct memcg_bpf_ops %s\n", "kernel BTF", yes(h->btf_vmlinux),
-	       h->memcg_bpf_ops ? "present" : "absent (stock kernel)");
+	       h->memcg_bpf_ops_rev == 7   ? "present (the RFC's v7)"
+	       : h->memcg_bpf_ops_rev == 6 ? "present (the RFC's v6)"
+	       : h->memcg_bpf_ops	   ? "present, but neither the RFC's v6 nor its v7"
+					   : "absent (stock kernel)");
 	if (!h->bpf_signals)
 		printf("%-18s %s\n", "BPF signals", h->bpf_signals_note);
 	for (size_t p = 0; h->bpf_signals && p < ACG_SIG__COUNT; p++)

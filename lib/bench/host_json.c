@@ -67,14 +67,15 @@ json_t *acg_host_to_json(const struct acg_host *h)
 	json_t *psi = json_pack("{s:b, s:b, s:b, s:i}", "system", h->psi, "per_cgroup",
 				h->psi_cgroup, "cap_sys_resource", h->cap_sys_resource,
 				"min_trigger_window_ms", (int)h->psi_min_window_ms);
-	json_t *bpf = json_pack("{s:b, s:b, s:b, s:o, s:{s:b, s:b, s:b, s:b}, s:b, s:b, s:o}",
-				"syscall", h->bpf_syscall, "tracepoint_programs", h->bpf_tracepoint,
-				"struct_ops_programs", h->bpf_struct_ops, "tracefs",
-				str_or_null(h->tracefs), "tracepoints", "memcg_count_memcg_events",
-				h->tp_memcg, "vmscan_memcg_reclaim_begin", h->tp_vmscan,
-				"oom_mark_victim", h->tp_oom, "page_fault_user", h->tp_page_fault,
-				"btf_vmlinux", h->btf_vmlinux, "memcg_bpf_ops", h->memcg_bpf_ops,
-				"note", str_or_null(h->bpf_note));
+	json_t *bpf = json_pack(
+		"{s:b, s:b, s:b, s:o, s:{s:b, s:b, s:b, s:b}, s:b, s:b, s:o, s:o}", "syscall",
+		h->bpf_syscall, "tracepoint_programs", h->bpf_tracepoint, "struct_ops_programs",
+		h->bpf_struct_ops, "tracefs", str_or_null(h->tracefs), "tracepoints",
+		"memcg_count_memcg_events", h->tp_memcg, "vmscan_memcg_reclaim_begin", h->tp_vmscan,
+		"oom_mark_victim", h->tp_oom, "page_fault_user", h->tp_page_fault, "btf_vmlinux",
+		h->btf_vmlinux, "memcg_bpf_ops", h->memcg_bpf_ops, "memcg_bpf_ops_revision",
+		h->memcg_bpf_ops_rev > 0 ? json_integer(h->memcg_bpf_ops_rev) : json_null(), "note",
+		str_or_null(h->bpf_note));
 
 	if (bpf) {
 		json_t *progs = json_object();

@@ -58,6 +58,11 @@ static bool bpf_supported(const struct acg_host *h, const char **why)
 		*why = "unsupported: kernel lacks struct memcg_bpf_ops";
 		return false;
 	}
+	if (h->memcg_bpf_ops_rev < 0) {
+		*why = "unsupported: the kernel's struct memcg_bpf_ops is neither the RFC's v6 nor "
+		       "its v7";
+		return false;
+	}
 	if (h->mounts.mem_version != 2) {
 		*why = "unsupported: the memcg struct_ops attach to cgroup v2 cgroups";
 		return false;
@@ -74,7 +79,7 @@ static int bpf_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
 	int r;
 
 	if (!low)
-		return -ENOMEM;
+		return acg_diag_fail(d, -ENOMEM, "no memory for the LOW sessions' list");
 	for (size_t i = 0; i < c->n; i++) {
 		if (acg_prio_is_high(c->prio[i]) && !cfg.high)
 			cfg.high = c->sessions[i];

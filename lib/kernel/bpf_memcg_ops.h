@@ -17,8 +17,20 @@
 
 struct acg_memcg_ops;
 
-/* 0 when the kernel can take the policy; else -EOPNOTSUPP and why, in one phrase. */
-int acg_memcg_ops_probe(struct acg_diag *why);
+struct btf;
+
+/*
+ * Which revision of the RFC a BTF's struct memcg_bpf_ops is, by its members: 7
+ * (memcg_charged), 6 (get_high_delay_ms), 0 when there is no such struct, -1 when it is
+ * neither. Pure.
+ */
+int acg_memcg_ops_revision(const struct btf *btf);
+
+/*
+ * 0 when the kernel can take the policy, with the RFC's revision in *ret_rev (may be
+ * NULL); else -EOPNOTSUPP and why, in one phrase.
+ */
+int acg_memcg_ops_probe(int *ret_rev, struct acg_diag *why);
 
 struct acg_memcg_ops_cfg {
 	struct acg_cg *budget; /* the cgroup holding the budget (v2) */
@@ -35,6 +47,9 @@ struct acg_memcg_ops_cfg {
  */
 int acg_memcg_ops_attach(const struct acg_memcg_ops_cfg *cfg, struct acg_memcg_ops **ret,
 			 struct acg_diag *why);
+
+/* The RFC revision the attached policy speaks (6 or 7). */
+int acg_memcg_ops_rev(const struct acg_memcg_ops *o);
 
 /* Tell the programs the budget cgroup's usage now (they read it for the LOW delay). */
 int acg_memcg_ops_update(struct acg_memcg_ops *o, uint64_t budget_usage);

@@ -6,6 +6,7 @@
  */
 #include "host.h"
 
+#include "bpf_memcg_ops.h"
 #include "bpf_signals.h"
 #include "fsutil.h"
 #include "parse.h"
@@ -134,8 +135,8 @@ static void probe_bpf(struct acg_host *h)
 				 "no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(errno));
 	} else {
 		h->btf_vmlinux = true;
-		h->memcg_bpf_ops =
-			btf__find_by_name_kind(btf, "memcg_bpf_ops", BTF_KIND_STRUCT) >= 0;
+		h->memcg_bpf_ops_rev = acg_memcg_ops_revision(btf);
+		h->memcg_bpf_ops = h->memcg_bpf_ops_rev != 0;
 		h->tp_memcg = btf_has_tracepoint(btf, "count_memcg_events");
 		h->tp_vmscan = btf_has_tracepoint(btf, "mm_vmscan_memcg_reclaim_begin");
 		h->tp_oom = btf_has_tracepoint(btf, "mark_victim");

@@ -40,6 +40,7 @@ struct acg_host {
 	bool tp_page_fault;	       /* exceptions/page_fault_user */
 	bool btf_vmlinux;	       /* /sys/kernel/btf/vmlinux loads */
 	bool memcg_bpf_ops;	       /* BTF has struct memcg_bpf_ops (the RFC) */
+	int memcg_bpf_ops_rev;	       /* its revision: 6 or 7 (-1 neither, 0 none) */
 	char bpf_note[160];	       /* why a BPF probe failed, "" when all fine */
 	bool bpf_signals;	       /* bpf/signals.bpf.c loaded, some program attached */
 	char bpf_signals_note[512];    /* why not */

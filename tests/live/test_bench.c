@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "cgroup.h"
 #include "helpers.h"
+#include "host.h"
 #include "scenario.h"
 #include "schema.h"
 #include "strategy.h"
@@ -280,6 +281,54 @@ static void test_dynamic_holds_then_resumes(void **state)
 	acg_bench_run_free(r);
 }
 
+/*
+ * The bpf strategy, where the kernel has the memcg struct_ops (the lab kernel of make
+ * kernel-lab; everywhere else it skips with check's reason): the burst scenario runs under
+ * the policy in the kernel alone, which attaches, and neither session is OOM-killed: both
+ * complete (HIGH's burst is protected, LOW is delayed, with the VM's zram to reclaim into).
+ */
+static void test_bpf_strategy(void **state)
+{
+	const size_t idx[] = {0, 1};
+	const struct acg_strategy *st = acg_strategy_find("bpf");
+	struct acg_bench_run *r = NULL;
+	const char *why = NULL;
+	struct acg_host h;
+	json_t *doc;
+	int rc;
+
+	(void)state;
+	if (skip_all) {
+		fprintf(stderr, "skip: %s\n", skip_all);
+		skip();
+	}
+	acg_host_probe(&h);
+	if (!st->supported(&h, &why)) {
+		fprintf(stderr, "skip: bpf %s\n", why);
+		skip();
+	}
+	rc = acg_bench_run(burst_sc, idx, 2, st, 1, root, "bpf", 0, NULL, NULL, &r);
+	if (rc < 0)
+		fail_msg("bench under bpf: %s", r ? r->error.msg : strerror(-rc));
+	doc = acg_bench_run_json(r);
+	assert_non_null(doc);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *s = session(doc, i ? "lo" : "hi");
+
+		fprintf(stderr, "bpf: %s %s, completion %.2f s, oom_kill %lld\n", i ? "lo" : "hi",
+			json_string_value(json_object_get(s, "status")),
+			json_number_value(json_object_get(s, "completion_s")),
+			json_integer_value(json_object_get(
+				json_object_get(s, "memory_events_delta"), "oom_kill")));
+		assert_string_equal(json_string_value(json_object_get(s, "status")), "completed");
+		assert_int_equal(json_integer_value(json_object_get(
+					 json_object_get(s, "memory_events_delta"), "oom_kill")),
+				 0);
+	}
+	json_decref(doc);
+	acg_bench_run_free(r);
+}
+
 #ifndef AGENTCG_BIN
 #define AGENTCG_BIN "build/agentcg"
 #endif
@@ -401,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_dynamic_holds_then_resumes),
 		cmocka_unit_test(test_dynamic_high_ended),
+		cmocka_unit_test(test_bpf_strategy),
 		cmocka_unit_test(test_docs_match_output),
 	};
 

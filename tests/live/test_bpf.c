@@ -235,7 +235,7 @@ static void test_memcg_ops_probe(void **state)
 		fprintf(stderr, "skip: no kernel BTF\n");
 		skip();
 	}
-	r = acg_memcg_ops_probe(&why);
+	r = acg_memcg_ops_probe(NULL, &why);
 	if (h.memcg_bpf_ops) {
 		assert_int_equal(r, 0);
 		return;

@@ -150,4 +150,4 @@ timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio 
 	die "qemu failed or timed out (see $log)"
 
 grep -q '^VM-DONE' "$log" || die "the VM did not finish its tests (see $log)"
-exec "$here/../summarize.sh" "vm-cgroup-v2${AGENTCG_VM_SWAP:+-swap$AGENTCG_VM_SWAP}" "$log"
+exec "$here/../summarize.sh" "vm-cgroup-v2${AGENTCG_VM_KERNEL:+-lab}${AGENTCG_VM_SWAP:+-swap$AGENTCG_VM_SWAP}" "$log"
