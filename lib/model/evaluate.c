@@ -489,8 +489,11 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 				continue;
 			if (high && solo.s[i].completed && solo.s[i].completion_s > 0)
 				a->high[a->n_high++] = x->completion_s / solo.s[i].completion_s;
-			else if (!high && isfinite(bound[i]) && bound[i] > 0)
+			else if (!high && isfinite(bound[i]) && bound[i] > 0) {
 				a->low[a->n_low++] = x->completion_s / bound[i];
+				o->low_vs_oracle_max =
+					fmax(o->low_vs_oracle_max, x->completion_s / bound[i]);
+			}
 		}
 		o->lost_s = res.work_lost_s;
 		o->swapped_out = res.swapped_out;
@@ -685,11 +688,12 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 					       "priority", acg_prio_name(m->prio[k])));
 		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
 			json_object_set_new(out, strategies[s],
-					    json_pack("{s:I, s:I, s:I, s:f}", "killed",
+					    json_pack("{s:I, s:I, s:I, s:f, s:f}", "killed",
 						      (json_int_t)m->st[s].killed, "high_killed",
 						      (json_int_t)m->st[s].high_killed, "timeouts",
 						      (json_int_t)m->st[s].timeouts, "work_lost_s",
-						      m->st[s].lost_s));
+						      m->st[s].lost_s, "low_vs_oracle_max",
+						      m->st[s].low_vs_oracle_max));
 		json_array_append_new(mixes, json_pack("{s:f, s:I, s:o, s:s, s:b, s:f, s:o}",
 						       "ratio", m->ratio, "budget_bytes",
 						       (json_int_t)m->budget_bytes, "sessions", ses,

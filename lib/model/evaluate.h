@@ -77,6 +77,8 @@ struct acg_eval_outcome {
 	size_t killed, high_killed, timeouts;
 	size_t swapped_out; /* pushed out to swap instead of killed */
 	double lost_s;
+	/* the slowest LOW session that completed against its oracle bound (0: none) */
+	double low_vs_oracle_max;
 };
 
 enum acg_eval_nokill { ACG_EVAL_RULED_OUT = -1, ACG_EVAL_UNKNOWN = 0, ACG_EVAL_EXISTS = 1 };
