@@ -192,6 +192,10 @@ $(O)/bench/reaction_bench: $(O)/bench/reaction_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(O)/bench/scale_bench: $(O)/bench/scale_bench.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Fuzzing (libFuzzer, clang): every parser, FUZZ_SECONDS each, from the checked-in corpus.
 FUZZ_TARGETS := trace text scenario report
 FUZZ_SECONDS ?= 60
@@ -230,12 +234,14 @@ valgrind: $(UNIT_BINS) $(LIVE_BINS) $(O)/agentcg
 # build/bench-results, untracked); `make reproduce` regenerates every figure README quotes
 # into bench/results/ (tracked), from README's own commands.
 BENCH_OUT ?= build/bench-results
-bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench $(O)/bench/reaction_bench
+bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench $(O)/bench/reaction_bench \
+		$(O)/bench/scale_bench $(O)/agentcg
 	$(Q)mkdir -p $(BENCH_OUT)
 	$(Q)$(O)/bench/replay_bench $(CURDIR)/traces/pre-commit__pre-commit-2524.json \
 		$(BENCH_OUT)/replay.json
 	$(Q)$(O)/bench/bpf_bench $(BENCH_OUT)/bpf.json
 	$(Q)$(O)/bench/reaction_bench $(BENCH_OUT)/reaction.json
+	$(Q)$(O)/bench/scale_bench --agentcg $(O)/agentcg $(BENCH_OUT)/scale.json
 
 reproduce: $(O)/agentcg
 	$(Q)scripts/reproduce.sh

@@ -5,6 +5,7 @@
  */
 #include "controller_int.h"
 #include "clock.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -153,7 +154,16 @@ double acg_controller_need(const struct acg_controller *c)
 
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret)
 {
+	size_t n = c->stats.ticks < ACG_TICK_WINDOW ? c->stats.ticks : ACG_TICK_WINDOW;
+	double v[ACG_TICK_WINDOW];
+
 	*ret = c->stats;
+	if (!n)
+		return;
+	memcpy(v, c->tick_s, n * sizeof(*v));
+	ret->tick_p50_s = acg_quantile(v, n, 0.5);
+	ret->tick_p99_s = acg_quantile(v, n, 0.99);
+	ret->tick_max_s = acg_quantile(v, n, 1.0);
 }
 
 /*
@@ -303,8 +313,8 @@ void acg_controller_use_signals(struct acg_controller *c, struct acg_signals *si
 int acg_controller_tick(struct acg_controller *c, double now)
 {
 	struct acg_action act[MAX_ACTIONS];
+	double t0, start = acg_mono_s();
 	size_t n;
-	double t0;
 
 	ctl_consume_wakeups(c);
 	ctl_observe(c, now);
@@ -325,6 +335,8 @@ int acg_controller_tick(struct acg_controller *c, double now)
 	ctl_rescue(c, now);
 	ctl_fail_open(c, now);
 	ctl_renice_low(c, now);
+	c->tick_s[(c->stats.ticks - 1) % ACG_TICK_WINDOW] = acg_mono_s() - start;
+	c->stats.tick_sum_s += c->tick_s[(c->stats.ticks - 1) % ACG_TICK_WINDOW];
 	return (int)n;
 }
 

@@ -130,7 +130,12 @@ struct acg_controller_stats {
 	unsigned long reniced;	 /* LOW threads given cfg.low_nice */
 	unsigned long fail_open; /* v1: the parent stuck at its limit got its OOM killer back */
 	double max_apply_s;	 /* longest time spent applying one tick's actions */
+	/* how long a whole tick took (read, observe, decide, apply, the periodic walks),
+	 * over the last ACG_TICK_WINDOW ticks, in seconds: median, p99, largest (0: none) */
+	double tick_p50_s, tick_p99_s, tick_max_s;
+	double tick_sum_s; /* every tick's duration, summed */
 };
+#define ACG_TICK_WINDOW 1024
 void acg_controller_stats(const struct acg_controller *c, struct acg_controller_stats *ret);
 
 void acg_controller_free(struct acg_controller *c);

@@ -62,6 +62,7 @@ struct acg_controller {
 	double stuck_since; /* v1: when the parent was first seen under OOM, 0 if it is not */
 	bool oom_open;	    /* v1: the parent's OOM killer is on because it was stuck */
 	struct acg_controller_stats stats;
+	double tick_s[ACG_TICK_WINDOW]; /* the last ticks' durations, a ring (stats.ticks) */
 };
 
 /* controller_observe.c: read the parent's and every session's files (and the BPF signals)

@@ -58,13 +58,17 @@ json_t *acg_status_json(const struct acg_status *s)
 			  (json_int_t)s->stats.errors, "wakeups", (json_int_t)s->stats.wakeups,
 			  "fail_open", (json_int_t)s->stats.fail_open, "swapouts",
 			  (json_int_t)s->stats.swapouts);
-	doc = json_pack("{s:i, s:b, s:s, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:O?}",
-			"version", ACG_STATUS_VERSION, "running", s->running, "time", iso, "t",
-			s->t, "pid", (json_int_t)s->pid, "root", s->root, "budget_bytes",
-			(json_int_t)s->budget, "usage_bytes", (json_int_t)usage, "headroom_bytes",
-			(json_int_t)((double)s->budget > usage ? (double)s->budget - usage : 0),
-			"kept_for_high_bytes", (json_int_t)(s->need > 0 ? s->need : 0), "sessions",
-			sessions, "totals", stats, "recent_decisions", s->recent);
+	doc = json_pack(
+		"{s:i, s:b, s:s, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:O?, s:{s:f, "
+		"s:f, s:f}}",
+		"version", ACG_STATUS_VERSION, "running", s->running, "time", iso, "t", s->t, "pid",
+		(json_int_t)s->pid, "root", s->root, "budget_bytes", (json_int_t)s->budget,
+		"usage_bytes", (json_int_t)usage, "headroom_bytes",
+		(json_int_t)((double)s->budget > usage ? (double)s->budget - usage : 0),
+		"kept_for_high_bytes", (json_int_t)(s->need > 0 ? s->need : 0), "sessions",
+		sessions, "totals", stats, "recent_decisions", s->recent, "tick_ms", "p50",
+		s->stats.tick_p50_s * 1e3, "p99", s->stats.tick_p99_s * 1e3, "max",
+		s->stats.tick_max_s * 1e3);
 	return doc;
 }
 
@@ -183,6 +187,13 @@ int acg_status_metrics(const struct acg_status *s, char **ret)
 		    *(const unsigned long *)((const char *)&s->stats + actions[k].off));
 	metric(&b, "agentcg_ticks_total", "counter", "control ticks");
 	put(&b, "agentcg_ticks_total %lu\n", s->stats.ticks);
+	metric(&b, "agentcg_tick_seconds", "summary",
+	       "how long a control tick took (quantiles over the last 1024 ticks)");
+	put(&b, "agentcg_tick_seconds{quantile=\"0.5\"} %.6f\n", s->stats.tick_p50_s);
+	put(&b, "agentcg_tick_seconds{quantile=\"0.99\"} %.6f\n", s->stats.tick_p99_s);
+	put(&b, "agentcg_tick_seconds{quantile=\"1\"} %.6f\n", s->stats.tick_max_s);
+	put(&b, "agentcg_tick_seconds_sum %.6f\n", s->stats.tick_sum_s);
+	put(&b, "agentcg_tick_seconds_count %lu\n", s->stats.ticks);
 	metric(&b, "agentcg_wakeups_total", "counter",
 	       "kernel wake-ups that brought a tick forward");
 	put(&b, "agentcg_wakeups_total %lu\n", s->stats.wakeups);

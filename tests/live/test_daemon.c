@@ -1797,7 +1797,7 @@ static void test_status_and_metrics(void **state)
 	struct acg_cg *lo = NULL, *hi = NULL, *late = NULL;
 	struct th_child a = {0}, b = {0}, c = {0};
 	struct want_state held = {"low-a", "held"}, at_start = {"low-c", "waiting-start"};
-	char cmd[512], out[8192];
+	char cmd[1024], out[8192];
 	int status;
 
 	(void)state;
@@ -1840,6 +1840,17 @@ static void test_status_and_metrics(void **state)
 		assert_non_null(doc);
 		assert_true(json_is_true(json_object_get(doc, "alive")));
 		assert_true(json_integer_value(json_object_get(doc, "budget_bytes")) == 300 * MiB);
+		/* ticks were timed: a median above 0, at or under the p99, at or under the max */
+		{
+			json_t *t = json_object_get(doc, "tick_ms");
+			double p50 = json_number_value(json_object_get(t, "p50"));
+			double p99 = json_number_value(json_object_get(t, "p99"));
+			double mx = json_number_value(json_object_get(t, "max"));
+
+			fprintf(stderr, "ticks: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99,
+				mx);
+			assert_true(p50 > 0 && p50 <= p99 && p99 <= mx);
+		}
 		json_decref(doc);
 	}
 	/* the state file has exactly the keys docs/status.md lists */
@@ -1874,10 +1885,12 @@ static void test_status_and_metrics(void **state)
 			"        v[(s.name, s.labels.get('session'))] = s.value\n"
 			"print(int(v[('agentcg_session_held', 'low-a')]), "
 			"int(v[('agentcg_session_held', 'high-b')]), int(v[('agentcg_up', None)]), "
-			"int(v[('agentcg_budget_bytes', None)]))\n\"",
+			"int(v[('agentcg_budget_bytes', None)]), "
+			"int(v[('agentcg_tick_seconds_count', None)] > 0 and "
+			"v[('agentcg_tick_seconds_sum', None)] > 0))\n\"",
 			metrics_path);
 		assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
-		assert_string_equal(out, "1 0 1 314572800\n");
+		assert_string_equal(out, "1 0 1 314572800 1\n");
 	} else {
 		fprintf(stderr, "no prometheus_client here (the VM tier): metrics not parsed\n");
 	}
