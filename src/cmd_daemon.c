@@ -233,6 +233,8 @@ struct dstate {
 
 #define RECENT 10
 #define PUBLISH_PERIOD_S 1.0
+/* the session set is read at least this often, whatever inotify says (a lost event) */
+#define LIST_PERIOD_S 1.0
 
 /* The log: appended, never through a symlink, readable by root and the admin group only. */
 static FILE *open_log(const char *path)
@@ -813,8 +815,9 @@ int cmd_daemon(int argc, char **argv)
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
 	double budget_mb = 0, interval_ms = 10, reserve_mb = 0;
-	double watchdog_s = 0, next_ping = 0;
+	double watchdog_s = 0, next_ping = 0, next_list = 0;
 	struct acg_loop loop = {0};
+	struct pollfd watch = {.fd = -1, .events = POLLIN};
 	bool tick = true;
 	bool have_reserve = false, budget_in_config = false;
 	const char *budget_from;
@@ -1073,11 +1076,18 @@ int cmd_daemon(int argc, char **argv)
 	 * unit's ExecStopPost (daemon --release) puts the tree back */
 	watchdog_s = acg_watchdog_s((long)guard_pid);
 	loop.period_s = interval_ms / 1000.0;
+	/* the session set is re-read when the kernel says a session came or went (inotify on
+	 * the root), and once a second whatever it says; without inotify, every period */
+	watch.fd = acg_cg_watch_children(d.root);
+	if (watch.fd < 0)
+		log_event(&d, "watch", NULL,
+			  "no inotify on the root: the session set is read every period");
 	acg_notify("READY=1\nSTATUS=managing the sessions under the root");
 	while (!stop) {
 		double now = acg_mono_s();
 		struct pollfd *kfd = NULL;
 		size_t nk = 0;
+		bool changed = false;
 
 		if (reopen)
 			reopen_log(&d);
@@ -1085,11 +1095,19 @@ int cmd_daemon(int argc, char **argv)
 			acg_notify("WATCHDOG=1");
 			next_ping = now + watchdog_s / 3;
 		}
-		/* the session set is re-read every period; the kernel's wake-ups (a crossing of
-		 * the headroom, a session at its limit) bring a tick forward in between */
-		if (now >= loop.next_tick) {
+		/* a session came or went: read the set now, and tick (its admission) */
+		if (watch.fd >= 0 && (watch.revents & POLLIN))
+			changed = acg_cg_watch_drain(watch.fd);
+		watch.revents = 0;
+		/* a tick every period; the kernel's wake-ups (a crossing of the headroom, a
+		 * session at its limit, a session made or removed) bring it forward */
+		if (now >= loop.next_tick || changed) {
 			acg_loop_ticked(&loop, now);
-			tick = refresh(&d) == 0;
+			tick = true;
+			if (watch.fd < 0 || changed || now >= next_list || !d.ctl) {
+				tick = refresh(&d) == 0;
+				next_list = now + LIST_PERIOD_S;
+			}
 		}
 		if (tick && d.ctl)
 			acg_controller_tick(d.ctl, now);
@@ -1099,7 +1117,7 @@ int cmd_daemon(int argc, char **argv)
 		}
 		if (d.ctl)
 			nk = acg_controller_pollfds(d.ctl, &kfd);
-		tick = acg_loop_wait(&loop, kfd, nk, NULL, 0,
+		tick = acg_loop_wait(&loop, kfd, nk, &watch, watch.fd >= 0 ? 1 : 0,
 				     fmin(watchdog_s > 0 ? next_ping : INFINITY, d.next_publish));
 	}
 	acg_notify("STOPPING=1\nSTATUS=releasing every session");

@@ -245,6 +245,16 @@ void acg_notify_consume(int fd);
 /* The names of cg's child cgroups (valid names only), malloc'd; free each and the array. */
 int acg_cg_children(struct acg_cg *cg, char ***ret, size_t *ret_n);
 
+/*
+ * An fd (non-blocking, close-on-exec) that polls readable when a child cgroup of cg is
+ * made, removed or renamed (inotify on cg's memory directory, through its fd: no path is
+ * resolved again), or when the kernel's event queue overflowed; -errno where the host has
+ * no inotify. acg_cg_watch_drain() takes every pending event off it and says whether
+ * there was one.
+ */
+int acg_cg_watch_children(struct acg_cg *cg);
+bool acg_cg_watch_drain(int fd);
+
 /* The pids of cg's processes (not of its children), malloc'd. */
 int acg_cg_pids(struct acg_cg *cg, pid_t **ret, size_t *ret_n);
 

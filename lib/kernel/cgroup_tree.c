@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -187,4 +188,33 @@ int acg_cg_remove_if_empty(struct acg_cg *cg)
 			first = errno == ENOTEMPTY ? -EBUSY : -errno;
 	}
 	return first;
+}
+
+int acg_cg_watch_children(struct acg_cg *cg)
+{
+	char self[64];
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", cg->mem_fd);
+	if (inotify_add_watch(fd, self,
+			      IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |
+				      IN_ONLYDIR) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+bool acg_cg_watch_drain(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		any = true;
+	return any;
 }

@@ -670,9 +670,10 @@ static void test_session_replaced_same_name(void **state)
 	if (acg_ctl_file(mounts.mem_version, ACG_CTL_SWAP_MAX, NULL))
 		acg_cg_set(lo, ACG_CTL_SWAP_MAX, 0);
 	assert_int_equal(th_child_start(lo, 100 * MiB, &c), 0);
-	assert_true(th_child_allocated(&c, 30000));
 
-	/* the new cgroup is managed: its task reniced, its limit clamped */
+	/* the new cgroup is managed: its task reniced, its limit clamped (the daemon sees it
+	 * as it is made, before the period is over: beside HIGH it is held at its start, and
+	 * its allocation completes once the daemon is gone) */
 	assert_true(th_wait_for(niced, &c.pid, 30000));
 	assert_true(th_wait_for(clamped, lo, 30000));
 	assert_true(log_has("\"event\":\"session-new\",\"session\":\"low-a\",\"detail\":"
@@ -687,6 +688,39 @@ static void test_session_replaced_same_name(void **state)
 	th_child_reap(&b);
 	acg_cg_free(lo);
 	acg_cg_free(hi);
+}
+
+/*
+ * A session is seen as its cgroup is made, not at the next period: with a period of 10 s,
+ * a LOW session made after the daemon's first look is logged as new (and set up) well
+ * within 5 s (inotify on the root; before, the set was read once a period, so it took up
+ * to 10 s), and one removed is logged as gone as soon.
+ */
+static void test_session_seen_at_once(void **state)
+{
+	static const char *const slow[] = {"--interval-ms", "10000", NULL};
+	struct acg_cg *lo = NULL;
+	int status;
+	pid_t d;
+
+	(void)state;
+	open_root();
+	d = daemons[0] = start_daemon_with(slow);
+	assert_true(d > 0);
+	/* its first look is over once it has released what was there (nothing) */
+	assert_true(th_wait_for(log_has_cond, "\"event\":\"controller\"", 30000));
+	sleep(1);
+	assert_int_equal(acg_cg_child(root, "low-z", true, &lo), 0);
+	if (!th_wait_for(log_has_cond, "\"event\":\"session-new\",\"session\":\"low-z\"", 5000))
+		fail_msg("a session made under the root was not seen within 5 s (period 10 s)");
+	assert_int_equal(acg_cg_remove(lo), 0);
+	if (!th_wait_for(log_has_cond, "\"event\":\"session-gone\",\"session\":\"low-z\"", 5000))
+		fail_msg("a session removed was not seen gone within 5 s (period 10 s)");
+	kill(d, SIGTERM);
+	waitpid(d, &status, 0);
+	daemons[0] = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	acg_cg_free(lo);
 }
 
 /* `agentcg ARGS...` (NULL-ended), its stdout to out (may be NULL); started, not waited for. */
@@ -1923,6 +1957,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_log_on_full_disk, teardown),
 		cmocka_unit_test_teardown(test_session_killed_and_removed, teardown),
 		cmocka_unit_test_teardown(test_session_replaced_same_name, teardown),
+		cmocka_unit_test_teardown(test_session_seen_at_once, teardown),
 		cmocka_unit_test_teardown(test_many_sessions, teardown),
 		cmocka_unit_test_teardown(test_config_and_run, teardown),
 		cmocka_unit_test_teardown(test_declared_peak, teardown),
