@@ -14,6 +14,7 @@
 #include "cgroup_int.h"
 
 #include "fsutil.h"
+#include "parse.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -82,7 +83,7 @@ static struct acg_cg *cg_alloc(int version)
 	if (!cg)
 		return NULL;
 	cg->version = version;
-	cg->mem_fd = cg->freezer_fd = cg->psi_fd = -1;
+	cg->mem_fd = cg->freezer_fd = cg->psi_fd = cg->usage_fd = -1;
 	for (int i = 0; i < TW__COUNT; i++)
 		cg->parent_fd[i] = -1;
 	return cg;
@@ -96,6 +97,8 @@ void acg_cg_free(struct acg_cg *cg)
 		close(cg->mem_fd);
 	if (cg->freezer_fd >= 0)
 		close(cg->freezer_fd);
+	if (cg->usage_fd >= 0)
+		close(cg->usage_fd);
 	if (cg->psi_fd >= 0 && cg->psi_fd != cg->mem_fd)
 		close(cg->psi_fd);
 	for (int i = 0; i < TW__COUNT; i++)
@@ -549,10 +552,33 @@ int acg_cg_frozen(struct acg_cg *cg, bool *ret)
 	return 0;
 }
 
+/*
+ * The usage is read every tick of every session: its file is opened once and kept, and
+ * read again from its start (one pread, where opening it each time took three calls and
+ * a path walk). A cgroup removed meanwhile fails the read (ENODEV from the kernel; said as
+ * -ENOENT, as a read by name would): the caller's "gone".
+ */
 int acg_cg_usage(struct acg_cg *cg, uint64_t *ret)
 {
-	return acg_read_u64_at(cg->mem_fd,
-			       cg->version == 2 ? "memory.current" : "memory.usage_in_bytes", ret);
+	char buf[32];
+	ssize_t n;
+
+	if (cg->usage_fd < 0) {
+		cg->usage_fd = acg_openat(
+			cg->mem_fd, cg->version == 2 ? "memory.current" : "memory.usage_in_bytes",
+			O_RDONLY);
+		if (cg->usage_fd < 0) {
+			int e = cg->usage_fd;
+
+			cg->usage_fd = -1;
+			return e;
+		}
+	}
+	n = pread(cg->usage_fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0) /* removed: ENOENT, as a read by name says */
+		return errno == ENODEV ? -ENOENT : -errno;
+	buf[n] = '\0';
+	return acg_parse_u64(buf, ret);
 }
 
 int acg_cg_peak(struct acg_cg *cg, uint64_t *ret)

@@ -30,6 +30,7 @@ struct acg_cg {
 	int freezer_fd;
 	int psi_fd;		  /* == mem_fd on v2 */
 	int parent_fd[TW__COUNT]; /* each twin's parent directory, for removal */
+	int usage_fd;		  /* its usage file, opened at the first read and kept, or -1 */
 	bool created;
 	unsigned int level; /* depth below the hierarchy\'s root */
 	char name[ACG_NAME_MAX + 1];
