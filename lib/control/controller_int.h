@@ -53,6 +53,7 @@ struct acg_controller {
 	double next_rescue;		/* v1: when to look for tasks asleep with no OOM */
 	double next_swap;		/* v2: when to read the swap the sessions may use again */
 	double next_renice;		/* when to look for new LOW threads */
+	size_t renice_next;		/* the session the next look starts at (round robin) */
 	struct niced *niced;
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;

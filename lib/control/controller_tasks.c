@@ -13,6 +13,9 @@
 
 /* how often to look for new threads in LOW sessions */
 #define RENICE_PERIOD_S 0.1
+/* sessions looked at per look: with more, each is looked at every n / this periods
+ * (1000 sessions: every 1.6 s), so one look stays short however many there are */
+#define RENICE_BATCH 64
 /* LOW processes' oom_score_adj: the kernel's OOM killer, where it acts, takes them first */
 #define LOW_OOM_SCORE_ADJ 500
 
@@ -134,7 +137,7 @@ static bool looks_low(pid_t id, int nice)
 
 /*
  * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
- * made nicer than they are) and moved to SCHED_IDLE, a few times a second; their threads'
+ * made nicer than they are) and moved to SCHED_IDLE, ten times a second (64 sessions a look, round robin: with more, each less often); their threads'
  * children inherit both. Nice alone is not enough: with three sessions faulting memory on
  * two CPUs, a nice-19 thread that shares HIGH's CPU still gets picked now and then and
  * keeps it until the next tick (4 ms at HZ=250), so HIGH's 4 MiB steps took 5.4 ms
@@ -149,7 +152,8 @@ void ctl_renice_low(struct acg_controller *c, double now)
 	if (!c->cfg.low_nice || now < c->next_renice)
 		return;
 	c->next_renice = now + RENICE_PERIOD_S;
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t v = 0; v < c->n && v < RENICE_BATCH; v++) {
+		size_t i = (c->renice_next + v) % c->n;
 		struct acg_task *t = NULL;
 		pid_t *tids = NULL;
 		size_t n = 0, w = 0, m = 0;
@@ -203,6 +207,8 @@ void ctl_renice_low(struct acg_controller *c, double now)
 		}
 		free(tids);
 	}
+	if (c->n)
+		c->renice_next = (c->renice_next + RENICE_BATCH) % c->n;
 }
 
 /* Give the threads still in their session their own nice, policy and oom_score_adj back. */
