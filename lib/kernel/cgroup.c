@@ -783,3 +783,15 @@ int cgi_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, 
 	closedir(d);
 	return r;
 }
+
+int cgi_in_subdir(int dirfd, const char *name, int (*fn)(int fd, void *arg), void *arg)
+{
+	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = fn(fd, arg);
+	close(fd);
+	return r;
+}

@@ -42,6 +42,10 @@ struct acg_cg {
  * all, whatever its name, else valid session names only. Stops at the first error other
  * than -ENOENT (a child gone meanwhile) and returns it. (cgroup.c)
  */
+/* fn(fd, arg) on the child directory name of dirfd, opened for it and closed after; its
+ * result, or -errno when it cannot be opened. (cgroup.c) */
+int cgi_in_subdir(int dirfd, const char *name, int (*fn)(int fd, void *arg), void *arg);
+
 int cgi_each_subdir(int dirfd, bool all, int (*fn)(int dirfd, const char *name, void *arg),
 		    void *arg);
 

@@ -80,8 +80,9 @@ struct id_acc {
 
 static int acc_ids_at(int dirfd, const char *name, void *arg);
 
-static int acc_dir(int fd, struct id_acc *a)
+static int acc_dir(int fd, void *arg)
 {
+	struct id_acc *a = arg;
 	pid_t *ids = NULL;
 	size_t n = 0;
 	int r = read_ids_at(fd, a->file, &ids, &n);
@@ -105,14 +106,7 @@ static int acc_dir(int fd, struct id_acc *a)
 
 static int acc_ids_at(int dirfd, const char *name, void *arg)
 {
-	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
-	int r;
-
-	if (fd < 0)
-		return fd;
-	r = acc_dir(fd, arg);
-	close(fd);
-	return r;
+	return cgi_in_subdir(dirfd, name, acc_dir, arg);
 }
 
 static int read_tree_ids_at(int dirfd, const char *file, pid_t **ret, size_t *ret_n)
@@ -366,8 +360,9 @@ static int signal_tree_at(int dirfd, const char *name, void *arg);
  * through its pidfd, opened before the list is read again: a process that left, and an id
  * that went to a process outside, is not signalled (kill(2) by id without pidfds).
  */
-static int signal_dir(int dirfd, int *count)
+static int signal_dir(int dirfd, void *arg)
 {
+	int *count = arg;
 	struct acg_task *t = NULL;
 	pid_t *pids;
 	size_t n, k = 0;
@@ -397,14 +392,7 @@ static int signal_dir(int dirfd, int *count)
 
 static int signal_tree_at(int dirfd, const char *name, void *arg)
 {
-	int fd = acg_openat(dirfd, name, O_RDONLY | O_DIRECTORY);
-	int r;
-
-	if (fd < 0)
-		return fd;
-	r = signal_dir(fd, arg);
-	close(fd);
-	return r;
+	return cgi_in_subdir(dirfd, name, signal_dir, arg);
 }
 
 int acg_cg_kill(struct acg_cg *cg)

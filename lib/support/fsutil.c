@@ -298,17 +298,20 @@ int acg_open_dir_beneath(int dirfd, const char *relpath, int *ret_fd)
 	return 0;
 }
 
-/* Make buf (one more component of a path) unless it is there as a directory. */
-static int mkdir_one(const char *buf, mode_t mode)
+/* Make path unless it is there as a directory (follow: a symlink to one will do; else
+ * a symlink there is -ELOOP). */
+static int mkdir_dir(const char *path, mode_t mode, bool follow)
 {
 	struct stat st;
 
-	if (mkdir(buf, mode) == 0)
+	if (mkdir(path, mode) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return -errno;
-	if (stat(buf, &st) < 0)
+	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0)
 		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
@@ -330,7 +333,7 @@ int acg_mkdir_p(const char *path, mode_t mode, char *failed, size_t size)
 		if (buf[i - 1] == '/')
 			continue;
 		buf[i] = '\0';
-		r = mkdir_one(buf, mode);
+		r = mkdir_dir(buf, mode, true);
 		if (r < 0 && failed && size)
 			snprintf(failed, size, "%s", buf);
 		if (i < len)
@@ -372,17 +375,7 @@ int acg_replace_at(int dirfd, const char *tmp, const char *name)
 
 int acg_mkdir_here(const char *path, mode_t mode)
 {
-	struct stat st;
-
-	if (mkdir(path, mode) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (S_ISLNK(st.st_mode))
-		return -ELOOP;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	return mkdir_dir(path, mode, false);
 }
 
 int acg_newfile_open(struct acg_newfile *nf, const char *path, mode_t mode)
