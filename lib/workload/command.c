@@ -309,16 +309,21 @@ static __attribute__((noreturn)) void driver(const struct acg_command_cfg *cfg, 
 	_exit(0);
 }
 
+/* The command session's driver, in the child. */
+static void command_child(const void *arg, int fd)
+{
+	driver(arg, fd);
+}
+
 int acg_command_spawn(const struct acg_command_cfg *cfg, struct acg_cg *cg, pid_t *ret_pid,
 		      int *ret_fd)
 {
 	int fd;
-	pid_t pid = acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 0, &fd);
+	pid_t pid =
+		acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 0, command_child, cfg, &fd);
 
 	if (pid < 0)
 		return pid;
-	if (pid == 0)
-		driver(cfg, fd);
 	*ret_pid = pid;
 	*ret_fd = fd;
 	return 0;

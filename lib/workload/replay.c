@@ -246,7 +246,8 @@ int acg_replay_run(const struct acg_replay_cfg *cfg, int out_fd)
 	return 0;
 }
 
-pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size, int *ret_fd)
+pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size,
+		      void (*run)(const void *arg, int fd), const void *arg, int *ret_fd)
 {
 	int fds[2], r;
 	pid_t pid;
@@ -273,8 +274,8 @@ pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size, int *ret_f
 			acg_rec_emit(fds[1], &rec);
 			_exit(3);
 		}
-		*ret_fd = fds[1];
-		return 0;
+		run(arg, fds[1]);
+		_exit(5); /* run() does not return */
 	}
 	close(fds[1]);
 	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
@@ -282,19 +283,24 @@ pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size, int *ret_f
 	return pid;
 }
 
+/* The replay worker's body, in the child. */
+static void replay_child(const void *arg, int fd)
+{
+	int r = acg_replay_run(arg, fd);
+
+	_exit(r == 0 ? 0 : r == -ENOMEM ? 4 : 5);
+}
+
 int acg_replay_spawn(const struct acg_replay_cfg *cfg, struct acg_cg *cg, pid_t *ret_pid,
 		     int *ret_fd)
 {
-	int fd, r;
+	int fd;
 	/* room for bursts of records, so the worker never waits on a slow reader */
-	pid_t pid = acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 1 << 20, &fd);
+	pid_t pid = acg_worker_fork(cg, cfg->go_fd > 0 ? cfg->go_wfd : -1, 1 << 20, replay_child,
+				    cfg, &fd);
 
 	if (pid < 0)
 		return pid;
-	if (pid == 0) {
-		r = acg_replay_run(cfg, fd);
-		_exit(r == 0 ? 0 : r == -ENOMEM ? 4 : 5);
-	}
 	*ret_pid = pid;
 	*ret_fd = fd;
 	return 0;

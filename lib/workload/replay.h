@@ -69,12 +69,14 @@ void acg_rec_emit(int fd, const struct acg_rec *rec);
  * Fork a session's worker, the start that the replay and a command session share: a pipe
  * for its records (pipe_size > 0: the pipe's capacity asked for), then in the child the
  * read end and close_fd (> 0: the other end of the go pipe) closed and cg joined (NULL:
- * stays where it is) before anything else; a child that cannot join says so in an
- * ACG_REC_ERROR record (b = 1) and exits 3. Returns 0 in the child with *ret_fd its
- * record fd; the child's pid in the parent, *ret_fd the records' end (non-blocking,
- * close-on-exec); or -errno.
+ * stays where it is) before anything else, then run(arg, its record fd), which must not
+ * return (it is called from inside this function, so the caller's frames stay what they
+ * were in the child); a child that cannot join says so in an ACG_REC_ERROR record (b = 1)
+ * and exits 3. Returns the child's pid, *ret_fd the records' end (non-blocking,
+ * close-on-exec), or -errno.
  */
-pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size, int *ret_fd);
+pid_t acg_worker_fork(struct acg_cg *cg, int close_fd, int pipe_size,
+		      void (*run)(const void *arg, int fd), const void *arg, int *ret_fd);
 
 /*
  * Fork a worker that first joins cg (NULL: stays where it is), then runs cfg. Its
