@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,9 @@ const char *acg_act_name(enum acg_act_kind k)
 struct out {
 	struct acg_action *a;
 	size_t n, max;
+	/* the LOW sessions in queue order, and each session's place in it; q NULL (no memory
+	 * for it): every step scans the sessions */
+	size_t *q, *pos, nq;
 };
 
 static struct acg_action *add(struct out *o, size_t session, enum acg_act_kind kind, uint64_t value)
@@ -193,11 +197,32 @@ static bool before(const struct acg_pol_state *st, size_t a, size_t b)
 	return a < b;
 }
 
-/*
- * The LOW session after i in the queue (forward) or before it; i = SIZE_MAX starts from the
- * front (or the back). SIZE_MAX: none.
- */
-static size_t step_queue(const struct acg_pol_state *st, size_t i, bool forward)
+static int queue_cmp(const void *a, const void *b, void *arg)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return before(arg, x, y) ? -1 : before(arg, y, x) ? 1 : 0;
+}
+
+/* The queue, sorted once per decision (a step through it was a scan of every session:
+ * n^2 per walk, most of a tick's time with 1000 sessions). */
+static void queue_sort(const struct acg_pol_state *st, struct out *o)
+{
+	o->q = malloc(2 * (st->n ? st->n : 1) * sizeof(*o->q));
+	if (!o->q)
+		return;
+	o->pos = o->q + (st->n ? st->n : 1);
+	o->nq = 0;
+	for (size_t k = 0; k < st->n; k++)
+		if (is_low(&st->s[k]))
+			o->q[o->nq++] = k;
+	qsort_r(o->q, o->nq, sizeof(*o->q), queue_cmp, (void *)st);
+	for (size_t p = 0; p < o->nq; p++)
+		o->pos[o->q[p]] = p;
+}
+
+/* Without the sorted queue: the LOW session after (or before) i, by a scan. */
+static size_t scan_queue(const struct acg_pol_state *st, size_t i, bool forward)
 {
 	size_t best = SIZE_MAX;
 
@@ -210,6 +235,25 @@ static size_t step_queue(const struct acg_pol_state *st, size_t i, bool forward)
 			best = k;
 	}
 	return best;
+}
+
+/*
+ * The LOW session after i in the queue (forward) or before it; i = SIZE_MAX starts from the
+ * front (or the back). SIZE_MAX: none.
+ */
+static size_t step_queue(const struct acg_pol_state *st, const struct out *o, size_t i,
+			 bool forward)
+{
+	size_t p;
+
+	if (!o->q)
+		return scan_queue(st, i, forward);
+	if (i == SIZE_MAX)
+		return !o->nq ? SIZE_MAX : forward ? o->q[0] : o->q[o->nq - 1];
+	p = o->pos[i];
+	if (forward)
+		return p + 1 < o->nq ? o->q[p + 1] : SIZE_MAX;
+	return p ? o->q[p - 1] : SIZE_MAX;
 }
 
 /* What a free session's growth would take over the horizon. */
@@ -296,8 +340,8 @@ static void admit(const struct acg_pol_cfg *c, const struct acg_pol_state *st, d
 {
 	bool busy = false;
 
-	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX;
-	     i = step_queue(st, i, true)) {
+	for (size_t i = step_queue(st, o, SIZE_MAX, true); i != SIZE_MAX;
+	     i = step_queue(st, o, i, true)) {
 		const struct acg_pol_session *s = &st->s[i];
 		double own =
 			s->expected_peak > s->usage ? (double)(s->expected_peak - s->usage) : 0;
@@ -355,12 +399,12 @@ static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *
 {
 	size_t first = st->n;
 
-	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX && first == st->n;
-	     i = step_queue(st, i, true))
+	for (size_t i = step_queue(st, o, SIZE_MAX, true); i != SIZE_MAX && first == st->n;
+	     i = step_queue(st, o, i, true))
 		if (growth(c, &st->s[i]) > 0)
 			first = i;
-	for (size_t i = step_queue(st, SIZE_MAX, false); i != SIZE_MAX && i != first && left < need;
-	     i = step_queue(st, i, false)) {
+	for (size_t i = step_queue(st, o, SIZE_MAX, false);
+	     i != SIZE_MAX && i != first && left < need; i = step_queue(st, o, i, false)) {
 		struct acg_action *a;
 
 		if (growth(c, &st->s[i]) <= 0)
@@ -380,8 +424,8 @@ static void hold_later(const struct acg_pol_cfg *c, const struct acg_pol_state *
 static void release_all(const struct acg_pol_state *st, double h, double left, bool high,
 			struct out *o)
 {
-	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX;
-	     i = step_queue(st, i, true)) {
+	for (size_t i = step_queue(st, o, SIZE_MAX, true); i != SIZE_MAX;
+	     i = step_queue(st, o, i, true)) {
 		const struct acg_pol_session *s = &st->s[i];
 		struct acg_action *a;
 
@@ -446,7 +490,8 @@ static void hand_back(const struct acg_pol_cfg *c, const struct acg_pol_state *s
 		return;
 	/* a frozen session waits too (it was frozen waiting, or creeping past its clamp); one
 	 * pushed out to swap only once the headroom beyond the need holds what it pushed out */
-	for (size_t i = step_queue(st, SIZE_MAX, true); i != SIZE_MAX; i = step_queue(st, i, true))
+	for (size_t i = step_queue(st, o, SIZE_MAX, true); i != SIZE_MAX;
+	     i = step_queue(st, o, i, true))
 		if ((releasing ? acg_pol_unstarted(&st->s[i]) || st->s[i].swapped
 			       : st->s[i].held && (st->s[i].waiting || st->s[i].frozen)) &&
 		    (!st->s[i].swapped || (double)st->s[i].swapped_bytes <= avail) &&
@@ -720,12 +765,13 @@ double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 			 struct acg_action *out, size_t max)
 {
-	struct out o = {out, 0, max};
+	struct out o = {out, 0, max, NULL, NULL, 0};
 	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
 	double promised = 0, grow = 0, need = acg_policy_need(c, st), left, room = 0, need_free;
 	size_t low = 0, held = 0, high = 0;
 	bool stalled = false, settling = false;
 
+	queue_sort(st, &o);
 	for (size_t i = 0; i < st->n; i++) {
 		const struct acg_pol_session *s = &st->s[i];
 
@@ -799,5 +845,6 @@ size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state
 				 why, room / MiB, st->s[v].done_s, (double)st->s[v].usage / MiB);
 	}
 	freeze_waiters(c, st, &o);
+	free(o.q);
 	return o.n;
 }
