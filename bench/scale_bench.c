@@ -6,14 +6,16 @@
  *   the kernel side  making a session's cgroup (mkdir under the daemon's root) and reading
  *                    its memory.stat, per session, at this count;
  *   the daemon       `agentcg daemon` over N sessions (10% HIGH), each a process of this
- *                    bench holding MIB MiB and churning (every 0.5 s it gives back half
- *                    and touches it again), for SECONDS: the controller's CPU time as a
+ *                    bench holding MIB MiB and churning (every CHURN seconds it gives
+ *                    back half and touches it again), for SECONDS: the controller's CPU time as a
  *                    share of one core, its RSS at the start and end of the window, and
  *                    its tick durations (p50, p99, max over the last 1024 ticks, from the
  *                    state file the daemon publishes every second).
  *
- * Usage: scale_bench [--sessions N] [--seconds S] [--mib M] [--agentcg BIN] [OUT.json]
- * (defaults 1000, 30, 4, build/agentcg). The budget is generous (N x (MIB + 4) MiB x 1.25)
+ * Usage: scale_bench [--sessions N] [--seconds S] [--mib M] [--churn-s C] [--agentcg BIN]
+ * [OUT.json] (defaults 1000, 30, 4, 2, build/agentcg: 1000 sessions churn 1 GB/s
+ * together, what two CPUs can fault in beside the daemon; a tick's time is wall time, so
+ * it includes the time the controller waited for a CPU). The budget is generous (N x (MIB + 4) MiB x 1.25)
  * and the daemon expects no growth of a session (--profile none): this measures what the
  * daemon costs, not the policy under pressure. Needs root and a
  * memory controller; its cgroups and processes are its own and always removed. A
@@ -49,11 +51,11 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* A session's process: join cg, hold mib MiB, every 0.5 s give half back and touch it. */
-static void churn(struct acg_cg *cg, size_t mib)
+/* A session's process: join cg, hold mib MiB, every churn_s give half back and touch it. */
+static void churn(struct acg_cg *cg, size_t mib, double churn_s)
 {
 	size_t size = mib * MiB, page = (size_t)sysconf(_SC_PAGESIZE);
-	struct timespec half = {0, 500 * 1000 * 1000};
+	struct timespec half = {(time_t)churn_s, (long)((churn_s - (double)(time_t)churn_s) * 1e9)};
 	char *p;
 
 	if (acg_cg_attach(cg, getpid()) < 0)
@@ -130,9 +132,10 @@ int main(int argc, char **argv)
 					     {"seconds", required_argument, NULL, 's'},
 					     {"mib", required_argument, NULL, 'm'},
 					     {"agentcg", required_argument, NULL, 'a'},
+					     {"churn-s", required_argument, NULL, 'c'},
 					     {0}};
 	size_t n = 1000, mib = 4;
-	double seconds = 30;
+	double seconds = 30, churn_s = 2;
 	const char *bin = "build/agentcg", *out = NULL;
 	char rootname[64], state[128], logf[128], budget[32], *text = NULL;
 	struct acg_mounts m;
@@ -152,13 +155,16 @@ int main(int argc, char **argv)
 			mib = strtoul(optarg, NULL, 10);
 		else if (opt == 'a')
 			bin = optarg;
+		else if (opt == 'c')
+			churn_s = atof(optarg);
 		else
 			return 2;
 	}
 	if (optind < argc)
 		out = argv[optind];
-	if (n < 1 || n > 100000 || mib < 1 || !(seconds > 0)) {
-		fprintf(stderr, "scale_bench: --sessions 1..100000, --mib >= 1, --seconds > 0\n");
+	if (n < 1 || n > 100000 || mib < 1 || !(seconds > 0) || !(churn_s >= 0.01)) {
+		fprintf(stderr, "scale_bench: --sessions 1..100000, --mib >= 1, --seconds > 0, "
+				"--churn-s >= 0.01\n");
 		return 2;
 	}
 	if (geteuid() != 0 || acg_mounts_detect(&m) < 0 || !m.mem_version) {
@@ -211,7 +217,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n && !stop; i++) {
 		pid[i] = fork();
 		if (pid[i] == 0)
-			churn(cg[i], mib);
+			churn(cg[i], mib, churn_s);
 		if (pid[i] < 0) {
 			pid[i] = 0;
 			fprintf(stderr, "scale_bench: fork: %s\n", strerror(errno));
@@ -256,13 +262,14 @@ int main(int argc, char **argv)
 	usleep(1200000);
 	st = json_load_file(state, 0, NULL);
 
-	doc = json_pack("{s:I, s:I, s:f, s:i, s:o, s:o, s:f, s:I, s:I, s:O?, s:O?}", "sessions",
-			(json_int_t)n, "mib", (json_int_t)mib, "seconds", t1 - t0, "cgroup_version",
-			m.mem_version, "mkdir_ms", quantiles(mk, n, 1e3), "memory_stat_read_ms",
-			quantiles(rd, n, 1e3), "controller_cpu_pct_of_one_core",
-			100.0 * (cpu1 - cpu0) / (t1 - t0), "controller_rss_kb_start",
-			(json_int_t)rss0, "controller_rss_kb_end", (json_int_t)rss1, "tick_ms",
-			json_object_get(st, "tick_ms"), "totals", json_object_get(st, "totals"));
+	doc = json_pack("{s:I, s:I, s:f, s:f, s:i, s:o, s:o, s:f, s:I, s:I, s:O?, s:O?, s:O?}",
+			"sessions", (json_int_t)n, "mib", (json_int_t)mib, "churn_s", churn_s,
+			"seconds", t1 - t0, "cgroup_version", m.mem_version, "mkdir_ms",
+			quantiles(mk, n, 1e3), "memory_stat_read_ms", quantiles(rd, n, 1e3),
+			"controller_cpu_pct_of_one_core", 100.0 * (cpu1 - cpu0) / (t1 - t0),
+			"controller_rss_kb_start", (json_int_t)rss0, "controller_rss_kb_end",
+			(json_int_t)rss1, "tick_ms", json_object_get(st, "tick_ms"), "period_ms",
+			json_object_get(st, "period_ms"), "totals", json_object_get(st, "totals"));
 	text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
 	if (text) {

@@ -229,12 +229,17 @@ struct dstate {
 	json_t *recent;		  /* the last RECENT decisions */
 	double next_publish;
 	bool publish_failed; /* said once, not every second */
+	double period_s;     /* the control period now */
 };
 
 #define RECENT 10
 #define PUBLISH_PERIOD_S 1.0
 /* the session set is read at least this often, whatever inotify says (a lost event) */
 #define LIST_PERIOD_S 1.0
+/* a tick reads every session (a few microseconds each): with many sessions the period
+ * stretches to this much per session, so the reads stay within a share of one core
+ * (1000 sessions: 50 ms); below 200 sessions the period given is kept */
+#define PERIOD_PER_SESSION_S 50e-6
 
 /* The log: appended, never through a symlink, readable by root and the admin group only. */
 static FILE *open_log(const char *path)
@@ -552,6 +557,7 @@ static void publish(struct dstate *d, bool running, long pid)
 			       .t = acg_mono_s(),
 			       .budget = d->budget,
 			       .running = running,
+			       .period_s = d->period_s,
 			       .last = d->last,
 			       .recent = d->recent};
 	json_t *doc;
@@ -1075,7 +1081,7 @@ int cmd_daemon(int argc, char **argv)
 	 * is pinged from this loop, so a controller that hangs is seen and stopped, and the
 	 * unit's ExecStopPost (daemon --release) puts the tree back */
 	watchdog_s = acg_watchdog_s((long)guard_pid);
-	loop.period_s = interval_ms / 1000.0;
+	loop.period_s = d.period_s = interval_ms / 1000.0;
 	/* the session set is re-read when the kernel says a session came or went (inotify on
 	 * the root), and once a second whatever it says; without inotify, every period */
 	watch.fd = acg_cg_watch_children(d.root);
@@ -1107,6 +1113,9 @@ int cmd_daemon(int argc, char **argv)
 			if (watch.fd < 0 || changed || now >= next_list || !d.ctl) {
 				tick = refresh(&d) == 0;
 				next_list = now + LIST_PERIOD_S;
+				loop.period_s = fmax(interval_ms / 1000.0,
+						     (double)d.cur.n * PERIOD_PER_SESSION_S);
+				d.period_s = loop.period_s;
 			}
 		}
 		if (tick && d.ctl)

@@ -54,6 +54,7 @@ struct acg_controller {
 	double next_swap;		/* v2: when to read the swap the sessions may use again */
 	double next_renice;		/* when to look for new LOW threads */
 	size_t renice_next;		/* the session the next look starts at (round robin) */
+	size_t rescue_next;		/* the same, for the v1 OOM-wait rescue */
 	struct niced *niced;
 	size_t n_niced, cap_niced;
 	acg_decision_log_fn log;

@@ -4,8 +4,11 @@
 
 #include <stdio.h>
 
-/* how often to look for tasks that missed their wake-up in the v1 OOM wait */
+/* how often to look for tasks that missed their wake-up in the v1 OOM wait, and at how many
+ * sessions a look (in turn: with 1000 sessions each is looked at every 16 s), so a look
+ * stays short however many there are */
 #define RESCUE_PERIOD_S 1.0
+#define RESCUE_BATCH 64
 /* v1: the parent waiting at its limit this long, with the policy unable to make room, gets
  * the kernel's OOM killer back (HIGH alone over the budget must not wait for good) */
 #define STUCK_S 1.0
@@ -27,7 +30,9 @@ void ctl_rescue(struct acg_controller *c, double now)
 	c->next_rescue = now + RESCUE_PERIOD_S;
 	if (acg_cg_events(c->parent, &ev) < 0 || ev.under_oom)
 		return;
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t v = 0; v < c->n && v < RESCUE_BATCH; v++) {
+		size_t i = (c->rescue_next + v) % c->n;
+
 		if (c->s[i].gone || acg_cg_oom_waiters(c->cg[i], &w) < 0 || !w)
 			continue;
 		/* a held session waiting at its own clamp is under OOM: that wait is meant */
@@ -35,6 +40,8 @@ void ctl_rescue(struct acg_controller *c, double now)
 			continue;
 		asleep += w;
 	}
+	if (c->n)
+		c->rescue_next = (c->rescue_next + RESCUE_BATCH) % c->n;
 	if (!asleep)
 		return;
 	r = acg_cg_oom_kick(c->parent);

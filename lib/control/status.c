@@ -60,7 +60,7 @@ json_t *acg_status_json(const struct acg_status *s)
 			  (json_int_t)s->stats.swapouts);
 	doc = json_pack(
 		"{s:i, s:b, s:s, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:O?, s:{s:f, "
-		"s:f, s:f}}",
+		"s:f, s:f}, s:f}",
 		"version", ACG_STATUS_VERSION, "running", s->running, "time", iso, "t", s->t, "pid",
 		(json_int_t)s->pid, "root", s->root, "budget_bytes", (json_int_t)s->budget,
 		"usage_bytes", (json_int_t)usage, "headroom_bytes",
@@ -68,7 +68,7 @@ json_t *acg_status_json(const struct acg_status *s)
 		"kept_for_high_bytes", (json_int_t)(s->need > 0 ? s->need : 0), "sessions",
 		sessions, "totals", stats, "recent_decisions", s->recent, "tick_ms", "p50",
 		s->stats.tick_p50_s * 1e3, "p99", s->stats.tick_p99_s * 1e3, "max",
-		s->stats.tick_max_s * 1e3);
+		s->stats.tick_max_s * 1e3, "period_ms", s->period_s * 1e3);
 	return doc;
 }
 

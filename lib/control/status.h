@@ -29,7 +29,8 @@ struct acg_status {
 	/* the controller's view (NULL when it has no sessions yet) */
 	const struct acg_pol_state *st;
 	const char *const *names;
-	double need; /* headroom kept for HIGH now, bytes */
+	double need;	 /* headroom kept for HIGH now, bytes */
+	double period_s; /* the control period now (stretched with many sessions) */
 	struct acg_controller_stats stats;
 	json_t *last;	/* per session name: its last decision (an object), or NULL */
 	json_t *recent; /* the last decisions, oldest first (an array), or NULL */
