@@ -166,6 +166,7 @@ static int trial(struct acg_cg *parent, struct acg_cg **cg, enum mode mode, doub
 	/* how far LOW had grown past the crossing when it was held */
 	*overshoot_mib = ((double)tr.hold_usage - (double)cross.usage) / (double)MiB;
 out:
+	acg_loop_free(&loop);
 	if (ctl) {
 		acg_controller_restore(ctl);
 		acg_controller_free(ctl);

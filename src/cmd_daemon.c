@@ -1130,6 +1130,7 @@ int cmd_daemon(int argc, char **argv)
 				     fmin(watchdog_s > 0 ? next_ping : INFINITY, d.next_publish));
 	}
 	acg_notify("STOPPING=1\nSTATUS=releasing every session");
+	acg_loop_free(&loop);
 	if (d.ctl)
 		acg_controller_restore(d.ctl);
 	log_event(&d, "stop", NULL, "released every session");

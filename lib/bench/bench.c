@@ -368,6 +368,7 @@ static void watch(struct acg_bench_run *r, struct acg_cg *tree, struct acg_cg **
 		}
 	}
 	r->wall_s = acg_mono_s() - t0;
+	acg_loop_free(&loop);
 	if (control)
 		setpriority(PRIO_PROCESS, 0, nice_before);
 }

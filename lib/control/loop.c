@@ -18,7 +18,17 @@ bool acg_loop_wait(struct acg_loop *l, struct pollfd *kfd, size_t nk, struct pol
 
 	if (l->period_s > 0 && l->next_tick < end)
 		end = l->next_tick;
-	if (n > sizeof(small) / sizeof(small[0]) && !(pfd = malloc(n * sizeof(*pfd)))) {
+	if (n > sizeof(small) / sizeof(small[0]) && n > l->cap) {
+		struct pollfd *nb = realloc(l->buf, n * sizeof(*nb));
+
+		if (nb) {
+			l->buf = nb;
+			l->cap = n;
+		}
+	}
+	if (n > sizeof(small) / sizeof(small[0]))
+		pfd = n <= l->cap ? l->buf : NULL;
+	if (!pfd) {
 		/* no room to merge: wait on the caller's fds alone, the tick stays on time */
 		pfd = own;
 		n = n_own;
@@ -42,12 +52,17 @@ bool acg_loop_wait(struct acg_loop *l, struct pollfd *kfd, size_t nk, struct pol
 			woken = woken || kfd[k].revents;
 		}
 	}
-	if (pfd != small && pfd != own)
-		free(pfd);
 	return woken || (l->period_s > 0 && acg_mono_s() >= l->next_tick);
 }
 
 void acg_loop_ticked(struct acg_loop *l, double now)
 {
 	l->next_tick = now + l->period_s;
+}
+
+void acg_loop_free(struct acg_loop *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->cap = 0;
 }

@@ -16,6 +16,9 @@
 struct acg_loop {
 	double period_s;  /* a tick at least this often; 0: no ticks (only fds and until) */
 	double next_tick; /* when the next tick is due, monotonic seconds (0: at once) */
+	/* the merge buffer past 64 fds, kept from wait to wait (acg_loop_free) */
+	struct pollfd *buf;
+	size_t cap;
 };
 
 /*
@@ -30,5 +33,8 @@ bool acg_loop_wait(struct acg_loop *l, struct pollfd *kfd, size_t nk, struct pol
 
 /* The controller ticked at now (monotonic seconds): the next tick is due a period later. */
 void acg_loop_ticked(struct acg_loop *l, double now);
+
+/* Free the merge buffer (the loop can wait again after). */
+void acg_loop_free(struct acg_loop *l);
 
 #endif

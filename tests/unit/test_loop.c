@@ -94,6 +94,11 @@ static void test_many(void **state)
 	assert_true(k[NFD - 2].revents & POLLIN);
 	assert_int_equal(k[0].revents, 0);
 	assert_int_equal(own.revents, 0);
+	/* the buffer is kept for the next wait, not made again */
+	assert_non_null(l.buf);
+	assert_true(l.cap >= NFD);
+	acg_loop_free(&l);
+	assert_null(l.buf);
 }
 
 int main(void)
