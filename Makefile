@@ -241,7 +241,7 @@ bench: $(O)/bench/replay_bench $(O)/bench/bpf_bench $(O)/bench/reaction_bench \
 		$(BENCH_OUT)/replay.json
 	$(Q)$(O)/bench/bpf_bench $(BENCH_OUT)/bpf.json
 	$(Q)$(O)/bench/reaction_bench $(BENCH_OUT)/reaction.json
-	$(Q)$(O)/bench/scale_bench --agentcg $(O)/agentcg $(BENCH_OUT)/scale.json
+	$(Q)$(O)/bench/scale_bench --agentcg $(O)/agentcg --seconds 120 $(BENCH_OUT)/scale.json
 
 reproduce: $(O)/agentcg
 	$(Q)scripts/reproduce.sh

@@ -9,7 +9,7 @@
 #   bench/results/<scenario>/                    agentcg bench bench/scenarios/<scenario>.json
 #   bench/results/pressure-no-warm/              the same for pressure with --no-warm
 #   bench/results/pressure/report/               agentcg report bench/results/pressure
-#   bench/results/{replay,bpf,reaction}.json     make bench BENCH_OUT=bench/results
+#   bench/results/{replay,bpf,reaction,scale}.json  make bench BENCH_OUT=bench/results
 #   bench/results/evaluate-tune.txt              agentcg evaluate (the tune split)
 set -euo pipefail
 cd "$(dirname "$0")/.."
