@@ -762,6 +762,26 @@ double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *
 	       high_rate * c->horizon_s + claimed;
 }
 
+bool acg_pol_sparse(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+{
+	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0, grow = 0;
+
+	if (st->n < ACG_POL_SPARSE_FROM)
+		return false;
+	for (size_t i = 0; i < st->n; i++)
+		if (is_low(&st->s[i]) && !st->s[i].gone)
+			grow += growth(c, &st->s[i]);
+	return h - acg_policy_need(c, st) - grow >= (double)st->budget / 4;
+}
+
+bool acg_pol_read_due(const struct acg_pol_state *st, size_t i, bool sparse, uint64_t tick)
+{
+	const struct acg_pol_session *s = &st->s[i];
+
+	return !sparse || !is_low(s) || s->held || s->seen_at <= 0 ||
+	       (i + tick) % ACG_POL_SPARSE_EVERY == 0;
+}
+
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,
 			 struct acg_action *out, size_t max)
 {

@@ -331,6 +331,7 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 	struct acg_action act[64];
 	struct simses *x;
 	double now = 0;
+	uint64_t tick = 0;
 	bool at_limit = false;
 	double limit = 0;
 	int rc = 0;
@@ -374,13 +375,17 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 		live = false;
 		if (dynamic) {
 			size_t na;
+			bool sparse;
 
 			st.now = now;
 			st.usage = total_usage(x, n);
 			st.parent_waiting = at_limit;
+			sparse = acg_pol_sparse(cfg, &st);
 			for (size_t i = 0; i < n; i++)
-				acg_sim_observe(cfg, &st, i, &base[i], x[i].usage, x[i].waiting,
-						x[i].done);
+				if (x[i].done || acg_pol_read_due(&st, i, sparse, tick))
+					acg_sim_observe(cfg, &st, i, &base[i], x[i].usage,
+							x[i].waiting, x[i].done);
+			tick++;
 			na = acg_policy_decide(cfg, &st, act, 64);
 			for (size_t a = 0; a < na; a++) {
 				if (fn)

@@ -962,6 +962,52 @@ static void test_rate_from_close_readings(void **state)
 	assert_true(s.rate < 0);
 }
 
+/*
+ * Sparse readings with many sessions: 300 sessions (30 HIGH) of 2 MiB, budget 1000 MiB.
+ * With room to spare a free LOW session is read on one tick in ACG_POL_SPARSE_EVERY, in
+ * turn (each once in every ACG_POL_SPARSE_EVERY ticks); HIGH, held and never-read ones every
+ * tick. With the headroom short, or fewer than ACG_POL_SPARSE_FROM sessions, every one.
+ */
+static void test_sparse_readings(void **state)
+{
+	static struct acg_pol_session many[300];
+	struct acg_pol_state ms = {.now = 10, .budget = B, .last_kill = -INFINITY, .s = many};
+	size_t reads[300] = {0};
+
+	(void)state;
+	acg_pol_cfg_default(&cfg, B);
+	for (size_t i = 0; i < 300; i++)
+		many[i] = (struct acg_pol_session){.prio = i % 10 ? ACG_PRIO_LOW : ACG_PRIO_HIGH,
+						   .usage = 2 * MiB,
+						   .started_at = 1,
+						   .seen_at = 9.9};
+	many[1].held = true;
+	many[2].seen_at = 0;
+	ms.n = 300;
+	ms.usage = 600 * MiB;
+	assert_true(acg_pol_sparse(&cfg, &ms));
+	for (uint64_t t = 0; t < 4 * ACG_POL_SPARSE_EVERY; t++)
+		for (size_t i = 0; i < 300; i++)
+			reads[i] += acg_pol_read_due(&ms, i, true, t);
+	for (size_t i = 0; i < 300; i++) {
+		bool every = i % 10 == 0 || i == 1 || i == 2;
+
+		assert_int_equal(reads[i], every ? 4 * ACG_POL_SPARSE_EVERY : 4);
+		assert_true(acg_pol_read_due(&ms, i, false, 1));
+	}
+	/* a quarter of the budget beyond the need and the growth, no more: every one */
+	ms.usage = B - (uint64_t)acg_policy_need(&cfg, &ms) - B / 4 + MiB;
+	assert_false(acg_pol_sparse(&cfg, &ms));
+	ms.usage -= 2 * MiB;
+	assert_true(acg_pol_sparse(&cfg, &ms));
+	/* free LOW growing: its growth counts against the headroom */
+	many[3].rate = 100.0 * (double)MiB;
+	assert_false(acg_pol_sparse(&cfg, &ms));
+	many[3].rate = 0;
+	ms.n = ACG_POL_SPARSE_FROM - 1;
+	assert_false(acg_pol_sparse(&cfg, &ms));
+}
+
 /* Priority classes: names both ways, the session cgroup prefix, HIGH against every LOW. */
 static void test_priority_names(void **state)
 {
@@ -994,6 +1040,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_room_to_spare),
+		cmocka_unit_test(test_sparse_readings),
 		cmocka_unit_test(test_hold_low_not_high),
 		cmocka_unit_test(test_high_stalled),
 		cmocka_unit_test(test_no_oscillation),
