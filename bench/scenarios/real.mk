@@ -2,18 +2,22 @@
 #
 # real.mk: the "build" and "test" of the real-software scenario (real.json): compile this
 # repository's lib/ (all but the BPF parts, which need generated skeletons) into
-# $(AGENTCG_SCRATCH)/obj, then link and run three of its unit test programs against it;
+# $(AGENTCG_SCRATCH)/obj (its sources, lib/*/*.c: none of them found is an error), then link and run three of its unit test programs against it;
 # build-asan compiles lib/ again with AddressSanitizer into $(AGENTCG_SCRATCH)/asan.
 # Only Debian packages scripts/setup.sh installs (gcc, make, libjansson-dev,
 # libcmocka-dev). Run from the repository root: make -j2 -f bench/scenarios/real.mk build
 OUT ?= $(AGENTCG_SCRATCH)/obj
 ASAN ?= $(AGENTCG_SCRATCH)/asan
-SRCS := $(filter-out lib/bpf_%.c lib/strategy.c,$(wildcard lib/*.c))
+SRCS := $(filter-out lib/kernel/bpf_%.c lib/bench/strategy.c,$(wildcard lib/*/*.c))
 OBJS := $(SRCS:lib/%.c=$(OUT)/lib/%.o)
 TESTS := test_stats test_parse test_trace
-CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Ilib -Ibpf -Itests \
+CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall $(addprefix -I,$(wildcard lib/*/)) -Ibpf -Itests \
 	-DFIXTURE_DIR='"$(CURDIR)/tests/fixtures"' -DDOC_DIR='"$(CURDIR)/docs"' \
 	-DTRACE_DIR='"$(CURDIR)/traces"'
+
+ifeq ($(SRCS),)
+$(error real.mk: no sources in lib/*/*.c: run it from the repository's root)
+endif
 
 build: $(OUT)/libreal.a
 test: $(TESTS:%=$(OUT)/%.ok)
@@ -30,7 +34,7 @@ $(OUT)/lib/%.o: lib/%.c
 $(OUT)/libreal.a: $(OBJS)
 	ar rcs $@ $^
 
-$(OUT)/%: tests/unit/%.c tests/helpers.c $(OUT)/libreal.a
+$(OUT)/%: tests/unit/%.c tests/helpers.c tests/schema.c $(OUT)/libreal.a
 	gcc $(CFLAGS) -o $@ $^ -ljansson -lcmocka -lm
 
 $(OUT)/%.ok: $(OUT)/%
