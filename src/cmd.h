@@ -91,7 +91,8 @@ int acg_ident_resolve(const char *user, struct acg_ident *ret, struct acg_diag *
  * takes the user's groups, gid and uid (and HOME, USER, LOGNAME, SHELL from its passwd
  * entry) after joining the cgroup and before exec. Returns its pid or -errno;
  * *ret_exec_err is the errno of a failed exec or identity change (the child then exits
- * 127), else 0.
+ * 127), else 0. SIGINT, SIGTERM and SIGHUP go to the child from before it runs
+ * (acg_forward_signals(pid)); the caller stops that with acg_forward_signals(0).
  */
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *id,
 			int *ret_exec_err);

@@ -243,7 +243,6 @@ int cmd_record(int argc, char **argv)
 			strerror((int)-pid));
 		goto out;
 	}
-	acg_forward_signals(pid);
 	r = sample_until_exit(cg, pid, (unsigned int)interval, &rec, &status);
 	acg_forward_signals(0);
 	if (exec_err) {

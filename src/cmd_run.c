@@ -279,7 +279,6 @@ int cmd_run(int argc, char **argv)
 			acg_cg_path(cg), strerror(-pid));
 		goto out;
 	}
-	acg_forward_signals(pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	acg_forward_signals(0);

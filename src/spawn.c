@@ -141,12 +141,17 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *
 	}
 	close(go[0]);
 	close(err[1]);
+	/* signals go to the child before it may run: a SIGTERM as soon as the agent shows life
+	 * (the live tests' 'ready' file) reached run before it forwarded, and ended it there */
+	if (pid > 0)
+		acg_forward_signals(pid);
 	if (pid < 0 || (cg && (e = acg_cg_attach(cg, pid)) < 0) || write(go[1], "G", 1) != 1) {
 		if (pid < 0)
 			e = -errno;
 		else if (e == 0)
 			e = -EIO;
 		if (pid > 0) {
+			acg_forward_signals(0);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
