@@ -35,10 +35,26 @@ static bool waiting(struct acg_controller *c, size_t i)
 	return w;
 }
 
+/* A look at session i (acg_pol_look's callback): its usage, its wait, its BPF signals. */
+static void look(void *arg, size_t i)
+{
+	struct acg_controller *c = arg;
+	struct acg_pol_session *s = &c->s[i];
+	struct acg_pol_obs o = {0};
+
+	if (acg_cg_usage(c->cg[i], &o.usage) < 0) {
+		/* a session whose cgroup vanished is simply gone */
+		s->gone = true;
+		return;
+	}
+	o.waiting = s->held && waiting(c, i);
+	observe_signals(c, i, &o);
+	acg_pol_observe(&c->cfg, &c->st, i, &c->base[i], &o);
+}
+
 void ctl_observe(struct acg_controller *c, double now)
 {
 	struct acg_mem_events ev;
-	bool sparse;
 
 	c->st.now = now;
 	if (acg_cg_usage(c->parent, &c->st.usage) < 0)
@@ -63,20 +79,5 @@ void ctl_observe(struct acg_controller *c, double now)
 		c->st.swap_free = room < host ? room : host;
 		c->next_swap = now + 1.0;
 	}
-	sparse = acg_pol_sparse(&c->cfg, &c->st);
-	for (size_t i = 0; i < c->n; i++) {
-		struct acg_pol_session *s = &c->s[i];
-		struct acg_pol_obs o = {0};
-
-		if (s->gone || !acg_pol_read_due(&c->st, i, sparse, c->stats.ticks))
-			continue;
-		if (acg_cg_usage(c->cg[i], &o.usage) < 0) {
-			/* a session whose cgroup vanished is simply gone */
-			s->gone = true;
-			continue;
-		}
-		o.waiting = s->held && waiting(c, i);
-		observe_signals(c, i, &o);
-		acg_pol_observe(&c->cfg, &c->st, i, &c->base[i], &o);
-	}
+	acg_pol_look(&c->cfg, &c->st, look, c);
 }

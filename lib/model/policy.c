@@ -689,6 +689,11 @@ void acg_pol_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 		s->done_s += st->now - s->seen_at;
 	}
 	s->seen_at = st->now;
+	s->read_held = s->held || s->frozen;
+	/* sparse readings' turns (acg_pol_look) staggered from the first reading, so that they
+	 * spread over the looks, whatever the sessions' order later */
+	if (first)
+		s->skips_left = (unsigned)(i % ACG_POL_SPARSE_EVERY);
 	if (first || o->usage > s->run_peak)
 		s->run_peak = o->usage;
 	acg_pol_rate_update(s, base, o->usage, st->now);
@@ -762,24 +767,56 @@ double acg_policy_need(const struct acg_pol_cfg *c, const struct acg_pol_state *
 	       high_rate * c->horizon_s + claimed;
 }
 
-bool acg_pol_sparse(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+/* Whether a look may leave session s unread (sparse readings, policy.h): a free LOW one
+ * under way, free at its last reading too */
+static bool skippable(const struct acg_pol_session *s)
 {
-	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0, grow = 0;
+	return is_low(s) && !s->held && !s->frozen && !s->read_held && s->seen_at > s->started_at;
+}
+
+/* Whether this look's readings may be sparse, the must-read sessions read (policy.h). */
+static bool sparse(const struct acg_pol_cfg *c, const struct acg_pol_state *st)
+{
+	double h = st->budget > st->usage ? (double)(st->budget - st->usage) : 0;
 
 	if (st->n < ACG_POL_SPARSE_FROM)
 		return false;
-	for (size_t i = 0; i < st->n; i++)
-		if (is_low(&st->s[i]) && !st->s[i].gone)
-			grow += growth(c, &st->s[i]);
-	return h - acg_policy_need(c, st) - grow >= (double)st->budget / 4;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct acg_pol_session *s = &st->s[i];
+
+		if (s->gone)
+			continue;
+		if (acg_prio_is_high(s->prio) && s->stalled)
+			return false;
+		if (!acg_prio_is_high(s->prio))
+			h -= promise(s) + growth(c, s);
+	}
+	return h - acg_policy_need(c, st) >= (double)st->budget / 4;
 }
 
-bool acg_pol_read_due(const struct acg_pol_state *st, size_t i, bool sparse, uint64_t tick)
+bool acg_pol_look(const struct acg_pol_cfg *c, struct acg_pol_state *st,
+		  void (*look)(void *arg, size_t i), void *arg)
 {
-	const struct acg_pol_session *s = &st->s[i];
+	bool few;
 
-	return !sparse || !is_low(s) || s->held || s->seen_at <= 0 ||
-	       (i + tick) % ACG_POL_SPARSE_EVERY == 0;
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->s[i].gone && !skippable(&st->s[i]))
+			look(arg, i);
+	few = sparse(c, st);
+	for (size_t i = 0; i < st->n; i++) {
+		struct acg_pol_session *s = &st->s[i];
+
+		/* gone, or read in the first pass */
+		if (s->gone || s->seen_at == st->now)
+			continue;
+		if (few && s->skips_left > 0) {
+			s->skips_left--;
+		} else {
+			look(arg, i);
+			s->skips_left = ACG_POL_SPARSE_EVERY - 1;
+		}
+	}
+	return few;
 }
 
 size_t acg_policy_decide(const struct acg_pol_cfg *c, const struct acg_pol_state *st,

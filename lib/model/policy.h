@@ -207,6 +207,10 @@ struct acg_pol_session {
 			      * when a daemon starts): under way, never waiting at its start */
 	bool stalled;	     /* HIGH: its tasks were in memcg reclaim since the last look (a BPF
 			   * signal): it is at the budget, so LOW must stop growing now */
+	/* the estimator's, for sparse readings (acg_pol_look): held or frozen at its last
+	 * reading, and the looks it may still skip before it is read again */
+	bool read_held;
+	unsigned skips_left;
 	/* what is applied now (the actuators report it back) */
 	bool held;
 	uint64_t clamp; /* when held */
@@ -335,22 +339,29 @@ double acg_policy_need(const struct acg_pol_cfg *cfg, const struct acg_pol_state
 
 /*
  * Sparse readings, for a host of many sessions: from ACG_POL_SPARSE_FROM sessions on, while
- * the headroom (read this tick) leaves at least a quarter of the budget beyond what HIGH
- * needs and what the free LOW sessions' growth would take, a free LOW session is read on
- * one tick in ACG_POL_SPARSE_EVERY, in turn, instead of every tick. HIGH sessions, held
- * ones and new ones are read every tick, and so is every session once the headroom is
- * shorter: the policy acts only on the headroom then, which is read every tick. With 1000
- * sessions (900 LOW) a tick reads 325 sessions instead of 1000. The controller and the
- * simulator both ask.
+ * the room left (the headroom read this tick, less the room promised to held sessions and
+ * the free LOW sessions' growth) is a quarter of the budget beyond what HIGH needs and no
+ * HIGH session is stalled, a free LOW session under way is read once in
+ * ACG_POL_SPARSE_EVERY ticks (in turn: each skips ACG_POL_SPARSE_EVERY - 1 ticks, staggered
+ * from its first reading) instead of every tick. Then the policy can take no action that
+ * uses such a session's reading (no hold, no kill: only admission of new sessions, and room
+ * for or release of held ones). HIGH sessions, held or frozen ones, one held or frozen at its
+ * last reading (just released), new ones (one reading, or no work yet) are read every tick,
+ * first, and the room is judged on those readings. With 1000 sessions (900 LOW, free) a tick
+ * reads about 325 instead of 1000.
  */
 #define ACG_POL_SPARSE_FROM 200
 #define ACG_POL_SPARSE_EVERY 4
 
-/* Whether this tick's readings may be sparse (above), st->usage the parent's, read now. */
-bool acg_pol_sparse(const struct acg_pol_cfg *cfg, const struct acg_pol_state *st);
-
-/* Whether session i is to be read on tick number tick: always unless sparse (above). */
-bool acg_pol_read_due(const struct acg_pol_state *st, size_t i, bool sparse, uint64_t tick);
+/*
+ * One look at every session at st->now: look(arg, i) is called for each session to be read
+ * (it reads the session and takes the reading through acg_pol_observe, or marks it gone),
+ * the ones that must be read first, then the others unless readings are sparse (above) and
+ * it is not their turn. Sessions gone are skipped. The controller and the simulator both
+ * look through it. Returns whether this look was sparse.
+ */
+bool acg_pol_look(const struct acg_pol_cfg *cfg, struct acg_pol_state *st,
+		  void (*look)(void *arg, size_t i), void *arg);
 
 /*
  * Decide. Writes at most max actions to out and returns how many (0: nothing to change).

@@ -307,6 +307,22 @@ void acg_sim_observe(const struct acg_pol_cfg *cfg, struct acg_pol_state *st, si
 		acg_pol_observe(cfg, st, i, base, &o);
 }
 
+struct lookarg {
+	const struct acg_pol_cfg *cfg;
+	struct acg_pol_state *st;
+	const struct simses *x;
+	struct acg_pol_reading *base;
+};
+
+/* A look at session i (acg_pol_look's callback): the model's usage and wait. */
+static void look(void *arg, size_t i)
+{
+	const struct lookarg *a = arg;
+
+	acg_sim_observe(a->cfg, a->st, i, &a->base[i], a->x[i].usage, a->x[i].waiting,
+			a->x[i].done);
+}
+
 int acg_sim_run(const struct acg_scenario *sc, const size_t *idx, size_t n, const char *strategy,
 		const struct acg_pol_cfg *cfg, struct acg_sim_result *ret)
 {
@@ -331,7 +347,6 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 	struct acg_action act[64];
 	struct simses *x;
 	double now = 0;
-	uint64_t tick = 0;
 	bool at_limit = false;
 	double limit = 0;
 	int rc = 0;
@@ -375,17 +390,14 @@ int acg_sim_run_watched(const struct acg_scenario *sc, const size_t *idx, size_t
 		live = false;
 		if (dynamic) {
 			size_t na;
-			bool sparse;
 
 			st.now = now;
 			st.usage = total_usage(x, n);
 			st.parent_waiting = at_limit;
-			sparse = acg_pol_sparse(cfg, &st);
+			/* a finished session is gone, as a vanished cgroup is to the controller */
 			for (size_t i = 0; i < n; i++)
-				if (x[i].done || acg_pol_read_due(&st, i, sparse, tick))
-					acg_sim_observe(cfg, &st, i, &base[i], x[i].usage,
-							x[i].waiting, x[i].done);
-			tick++;
+				ps[i].gone = ps[i].gone || x[i].done;
+			acg_pol_look(cfg, &st, look, &(struct lookarg){cfg, &st, x, base});
 			na = acg_policy_decide(cfg, &st, act, 64);
 			for (size_t a = 0; a < na; a++) {
 				if (fn)

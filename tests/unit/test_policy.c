@@ -962,50 +962,113 @@ static void test_rate_from_close_readings(void **state)
 	assert_true(s.rate < 0);
 }
 
+/* Sparse readings: the sessions' states and a count of looks at each. */
+static struct acg_pol_session many[300];
+static struct acg_pol_reading many_base[300];
+static size_t many_reads[300];
+static struct acg_pol_state many_st;
+static size_t many_stalled = SIZE_MAX; /* a HIGH session in reclaim (BPF) at every look */
+
+static void count_look(void *arg, size_t i)
+{
+	struct acg_pol_obs o = {.usage = many[i].usage, .reclaim = i == many_stalled};
+
+	(void)arg;
+	many_reads[i]++;
+	acg_pol_observe(&cfg, &many_st, i, &many_base[i], &o);
+}
+
+/* n looks, one a second on from now; the looks at each session counted from zero. */
+static void looks(int n)
+{
+	memset(many_reads, 0, sizeof(many_reads));
+	for (int k = 0; k < n; k++) {
+		many_st.now += 1;
+		acg_pol_look(&cfg, &many_st, count_look, NULL);
+	}
+}
+
 /*
- * Sparse readings with many sessions: 300 sessions (30 HIGH) of 2 MiB, budget 1000 MiB.
- * With room to spare a free LOW session is read on one tick in ACG_POL_SPARSE_EVERY, in
- * turn (each once in every ACG_POL_SPARSE_EVERY ticks); HIGH, held and never-read ones every
- * tick. With the headroom short, or fewer than ACG_POL_SPARSE_FROM sessions, every one.
+ * Sparse readings with many sessions (acg_pol_look): 300 sessions (30 HIGH) of 2 MiB, budget
+ * 1000 MiB. New ones are read at every look until they are under way; then, with room to
+ * spare, a free LOW session once in ACG_POL_SPARSE_EVERY looks, staggered (no look reads
+ * them all), and still so after sessions before it are removed; HIGH and held ones at every
+ * look, and one released at the next. With the headroom short, a HIGH session stalled, or
+ * fewer than ACG_POL_SPARSE_FROM sessions, every one at every look.
  */
 static void test_sparse_readings(void **state)
 {
-	static struct acg_pol_session many[300];
-	struct acg_pol_state ms = {.now = 10, .budget = B, .last_kill = -INFINITY, .s = many};
-	size_t reads[300] = {0};
+	size_t most = 0, least = SIZE_MAX;
 
 	(void)state;
 	acg_pol_cfg_default(&cfg, B);
-	for (size_t i = 0; i < 300; i++)
-		many[i] = (struct acg_pol_session){.prio = i % 10 ? ACG_PRIO_LOW : ACG_PRIO_HIGH,
-						   .usage = 2 * MiB,
-						   .started_at = 1,
-						   .seen_at = 9.9};
-	many[1].held = true;
-	many[2].seen_at = 0;
-	ms.n = 300;
-	ms.usage = 600 * MiB;
-	assert_true(acg_pol_sparse(&cfg, &ms));
-	for (uint64_t t = 0; t < 4 * ACG_POL_SPARSE_EVERY; t++)
-		for (size_t i = 0; i < 300; i++)
-			reads[i] += acg_pol_read_due(&ms, i, true, t);
 	for (size_t i = 0; i < 300; i++) {
-		bool every = i % 10 == 0 || i == 1 || i == 2;
-
-		assert_int_equal(reads[i], every ? 4 * ACG_POL_SPARSE_EVERY : 4);
-		assert_true(acg_pol_read_due(&ms, i, false, 1));
+		many[i] = (struct acg_pol_session){.prio = i % 10 ? ACG_PRIO_LOW : ACG_PRIO_HIGH,
+						   .usage = 2 * MiB};
+		many_base[i].t = NAN;
 	}
-	/* a quarter of the budget beyond the need and the growth, no more: every one */
-	ms.usage = B - (uint64_t)acg_policy_need(&cfg, &ms) - B / 4 + MiB;
-	assert_false(acg_pol_sparse(&cfg, &ms));
-	ms.usage -= 2 * MiB;
-	assert_true(acg_pol_sparse(&cfg, &ms));
-	/* free LOW growing: its growth counts against the headroom */
-	many[3].rate = 100.0 * (double)MiB;
-	assert_false(acg_pol_sparse(&cfg, &ms));
-	many[3].rate = 0;
-	ms.n = ACG_POL_SPARSE_FROM - 1;
-	assert_false(acg_pol_sparse(&cfg, &ms));
+	many[1].held = true;
+	many[1].clamp = 64 * MiB; /* held with room: it works */
+	many_st = (struct acg_pol_state){.now = 0,
+					 .budget = B,
+					 .usage = 600 * MiB,
+					 .last_kill = -INFINITY,
+					 .s = many,
+					 .n = 300};
+	looks(2); /* new: every one, twice */
+	for (size_t i = 0; i < 300; i++)
+		assert_int_equal(many_reads[i], 2);
+	looks(4 * ACG_POL_SPARSE_EVERY);
+	for (size_t i = 0; i < 300; i++) {
+		bool every = i % 10 == 0 || i == 1;
+
+		assert_int_equal(many_reads[i], every ? 4 * ACG_POL_SPARSE_EVERY : 4);
+	}
+	/* staggered: each look reads about a quarter of the free ones */
+	for (int k = 0; k < ACG_POL_SPARSE_EVERY; k++) {
+		size_t n = 0;
+
+		looks(1);
+		for (size_t i = 0; i < 300; i++)
+			n += i % 10 && i != 1 && many_reads[i];
+		most = n > most ? n : most;
+		least = n < least ? n : least;
+	}
+	assert_true(least >= 55 && most <= 80);
+	/* released: read at the next look */
+	many[1].held = false;
+	looks(1);
+	assert_int_equal(many_reads[1], 1);
+	/* sessions removed before the others (the controller moves them down): each one left
+	 * is still read once in ACG_POL_SPARSE_EVERY looks */
+	for (int k = 0; k < 3; k++) {
+		memmove(&many[0], &many[1], (many_st.n - 1) * sizeof(many[0]));
+		memmove(&many_base[0], &many_base[1], (many_st.n - 1) * sizeof(many_base[0]));
+		many_st.n--;
+		looks(1);
+	}
+	looks(4 * ACG_POL_SPARSE_EVERY);
+	for (size_t i = 0; i < many_st.n; i++)
+		assert_int_equal(many_reads[i],
+				 acg_prio_is_high(many[i].prio) ? 4 * ACG_POL_SPARSE_EVERY : 4);
+	/* a quarter of the budget beyond the need, no more: every one */
+	many_st.usage = B - (uint64_t)acg_policy_need(&cfg, &many_st) - B / 4 + MiB;
+	looks(2);
+	for (size_t i = 0; i < many_st.n; i++)
+		assert_int_equal(many_reads[i], 2);
+	many_st.usage -= 2 * MiB;
+	looks(ACG_POL_SPARSE_EVERY);
+	assert_int_equal(many_reads[1], 1);
+	/* a HIGH session stalled: every one */
+	many_stalled = many_st.n - 10;
+	assert_true(acg_prio_is_high(many[many_stalled].prio));
+	looks(2);
+	assert_int_equal(many_reads[1], 2);
+	many_stalled = SIZE_MAX;
+	/* fewer sessions: every one */
+	many_st.n = ACG_POL_SPARSE_FROM - 1;
+	looks(2);
+	assert_int_equal(many_reads[1], 2);
 }
 
 /* Priority classes: names both ways, the session cgroup prefix, HIGH against every LOW. */
