@@ -88,12 +88,16 @@ static int become(const struct acg_ident *id)
 	return 0;
 }
 
-static volatile sig_atomic_t forward_to;
+/* where SIGINT, SIGTERM and SIGHUP go: a pid; 0 nowhere (ignored); -1 kept in pending
+ * until the child is released (acg_spawn_in_cgroup) */
+static volatile sig_atomic_t forward_to, pending;
 
 static void forward(int sig)
 {
 	if (forward_to > 0)
 		kill((pid_t)forward_to, sig);
+	else if (forward_to < 0)
+		pending = sig;
 }
 
 void acg_forward_signals(pid_t pid)
@@ -108,10 +112,23 @@ void acg_forward_signals(pid_t pid)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* The default actions back: the child was never released. */
+static void forward_reset(void)
+{
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+
+	forward_to = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *id,
 			int *ret_exec_err)
 {
 	int go[2], err[2], e = 0;
+	ssize_t r;
 	pid_t pid;
 	char c;
 
@@ -141,17 +158,21 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *
 	}
 	close(go[0]);
 	close(err[1]);
-	/* signals go to the child before it may run: a SIGTERM as soon as the agent shows life
-	 * (the live tests' 'ready' file) reached run before it forwarded, and ended it there */
-	if (pid > 0)
-		acg_forward_signals(pid);
+	/* from here the signals are kept, and go to the child once it is released: a SIGTERM
+	 * as soon as the agent showed life (the live tests' 'ready' file) reached run before
+	 * it forwarded, and ended it there; one sent to the child before its release would
+	 * end it before exec */
+	if (pid > 0) {
+		pending = 0;
+		acg_forward_signals(-1);
+	}
 	if (pid < 0 || (cg && (e = acg_cg_attach(cg, pid)) < 0) || write(go[1], "G", 1) != 1) {
 		if (pid < 0)
 			e = -errno;
 		else if (e == 0)
 			e = -EIO;
 		if (pid > 0) {
-			acg_forward_signals(0);
+			forward_reset();
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
@@ -160,10 +181,15 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *
 		return e;
 	}
 	close(go[1]);
-	/* EOF: exec succeeded (the pipe closed on exec); else the child's errno */
-	*ret_exec_err = read(err[0], ret_exec_err, sizeof(*ret_exec_err)) == sizeof(int)
-				? *ret_exec_err
-				: 0;
+	forward_to = pid;
+	if (pending)
+		kill(pid, pending);
+	/* EOF: exec succeeded (the pipe closed on exec); else the child's errno. A signal
+	 * forwarded meanwhile interrupts the read: it is read again */
+	do
+		r = read(err[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	*ret_exec_err = r == (ssize_t)sizeof(e) ? e : 0;
 	close(err[0]);
 	return pid;
 }
