@@ -5,7 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static void vset(struct acg_diag *d, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vset(struct acg_diag *d, const char *fmt,
+						       va_list ap)
 {
 	if (!d)
 		return;
