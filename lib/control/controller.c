@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #define MAX_ACTIONS 64
@@ -79,6 +80,7 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 
 	if (!c)
 		return -ENOMEM;
+	c->epfd = -1;
 	c->st = (struct acg_pol_state){.budget = budget,
 				       .high_last_growth = -INFINITY,
 				       .last_kill = -INFINITY,
@@ -88,6 +90,8 @@ int acg_controller_new(struct acg_cg *parent, struct acg_cg **sessions, const en
 		return -ENOMEM;
 	}
 	c->parent = parent;
+	/* wake-ups are an optimisation: without an epoll set the period alone drives ticks */
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	c->version = acg_cg_version(parent);
 	c->cfg = *cfg;
 	c->cfg.can_freeze = c->cfg.can_freeze && c->version == 2;
@@ -139,6 +143,8 @@ void acg_controller_free(struct acg_controller *c)
 		if (c->pfd[i].fd >= 0)
 			close(c->pfd[i].fd);
 	free(c->pfd);
+	if (c->epfd >= 0)
+		close(c->epfd);
 	free(c);
 }
 

@@ -2,10 +2,26 @@
 /* controller_wakeup.c: the kernel's wake-ups that bring a tick forward (controller_int.h). */
 #include "controller_int.h"
 
+#include <sys/epoll.h>
 #include <unistd.h>
 
 /* the usage wake-up is moved only when where it should be moved this much */
 #define ARM_STEP (UINT64_C(4) << 20)
+
+/* Put fd in slot k of pfd and in the epoll set; a wake-up that cannot be watched is none. */
+static void watch_fd(struct acg_controller *c, size_t k, int fd, short events)
+{
+	struct epoll_event ev = {.events = (uint32_t)events, .data.fd = fd};
+
+	if (c->epfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return;
+	}
+	/* closing the slot's fd takes it out of the set */
+	if (c->pfd[k].fd >= 0)
+		close(c->pfd[k].fd);
+	c->pfd[k] = (struct pollfd){fd, events, 0};
+}
 
 /* Ask the kernel to wake us when cg hits its limit (slot k of pfd). */
 void ctl_watch(struct acg_controller *c, size_t k, struct acg_cg *cg)
@@ -14,7 +30,7 @@ void ctl_watch(struct acg_controller *c, size_t k, struct acg_cg *cg)
 
 	if (acg_cg_notify(cg, ACG_NOTIFY_WAIT, 0, &fd) < 0)
 		return;
-	c->pfd[k] = (struct pollfd){fd, acg_notify_events(cg), 0};
+	watch_fd(c, k, fd, acg_notify_events(cg));
 }
 
 /*
@@ -23,21 +39,21 @@ void ctl_watch(struct acg_controller *c, size_t k, struct acg_cg *cg)
  */
 void ctl_consume_wakeups(struct acg_controller *c)
 {
-	for (size_t k = 0; k < c->n + 2; k++) {
-		struct pollfd *p = &c->pfd[k];
+	struct epoll_event ev[64];
+	int n;
 
-		if (p->fd < 0)
-			continue;
-		if (p->revents) {
-			c->stats.wakeups++;
-			acg_notify_consume(p->fd);
-		}
-		p->revents = 0;
-		if (k >= 2 && c->s[k - 2].gone) {
-			close(p->fd);
-			p->fd = -1;
-		}
+	while (c->epfd >= 0 && (n = epoll_wait(c->epfd, ev, 64, 0)) > 0) {
+		for (int k = 0; k < n; k++)
+			acg_notify_consume(ev[k].data.fd);
+		c->stats.wakeups += (unsigned long)n;
+		if (n < 64)
+			break;
 	}
+	for (size_t k = 2; k < c->n + 2; k++)
+		if (c->pfd[k].fd >= 0 && c->s[k - 2].gone) {
+			close(c->pfd[k].fd);
+			c->pfd[k].fd = -1;
+		}
 }
 
 /* Re-arm the usage wake-up (v1) where the policy would next hold: budget - need. */
@@ -52,14 +68,13 @@ void ctl_arm_usage(struct acg_controller *c)
 		return;
 	if (acg_cg_notify(c->parent, ACG_NOTIFY_USAGE, at, &fd) < 0)
 		return;
-	if (c->pfd[0].fd >= 0)
-		close(c->pfd[0].fd);
-	c->pfd[0] = (struct pollfd){fd, POLLIN, 0};
+	watch_fd(c, 0, fd, POLLIN);
 	c->armed = at;
 }
 
 size_t acg_controller_pollfds(struct acg_controller *c, struct pollfd **ret)
 {
-	*ret = c->pfd;
-	return c->n + 2;
+	c->wake = (struct pollfd){c->epfd, POLLIN, 0};
+	*ret = &c->wake;
+	return c->epfd >= 0 ? 1 : 0;
 }
