@@ -13,9 +13,15 @@
 
 /* how often to look for new threads in LOW sessions */
 #define RENICE_PERIOD_S 0.1
-/* sessions looked at per look: with more, each is looked at every n / this periods
- * (1000 sessions: every 1.6 s), so one look stays short however many there are */
-#define RENICE_BATCH 64
+/* sessions looked at per look, beside the young ones: with more, each is looked at every
+ * n / this periods (1000 sessions: every 6.25 s), so the looks cost no more however many
+ * there are (at 64 a look they were, with 1000 sessions, half the controller's system
+ * calls). A thread started in a session inherits its parent's nice and policy: the round
+ * is for processes moved in from outside */
+#define RENICE_BATCH 16
+/* a session this young (since its first reading) is looked at in every look: its agent
+ * arrives just after its cgroup is made */
+#define RENICE_YOUNG_S 2.0
 /* LOW processes' oom_score_adj: the kernel's OOM killer, where it acts, takes them first */
 #define LOW_OOM_SCORE_ADJ 500
 
@@ -137,8 +143,9 @@ static bool looks_low(pid_t id, int nice)
 
 /*
  * LOW sessions' threads, new since the last look, are reniced to cfg.low_nice (never
- * made nicer than they are) and moved to SCHED_IDLE, ten times a second (64 sessions a look, round robin: with more, each less often); their threads'
- * children inherit both. Nice alone is not enough: with three sessions faulting memory on
+ * made nicer than they are) and moved to SCHED_IDLE, ten times a second (young sessions
+ * at every look, the others RENICE_BATCH a look in turn); their threads' children
+ * inherit both. Nice alone is not enough: with three sessions faulting memory on
  * two CPUs, a nice-19 thread that shares HIGH's CPU still gets picked now and then and
  * keeps it until the next tick (4 ms at HZ=250), so HIGH's 4 MiB steps took 5.4 ms
  * instead of 1.5; an idle-policy thread is preempted as soon as HIGH wants the CPU, and a
@@ -147,65 +154,80 @@ static bool looks_low(pid_t id, int nice)
  * were opened), and recorded only if still alive after the change, so the id was its own:
  * a recycled id outside the session is never reniced or left at 19 for good.
  */
+/* One look at LOW session i's tasks: the new threads reniced and idled, the processes'
+ * oom_score_adj raised. */
+static void renice_session(struct acg_controller *c, size_t i)
+{
+	struct acg_task *t = NULL;
+	pid_t *tids = NULL;
+	size_t n = 0, w = 0, m = 0;
+
+	if (acg_cg_tree_tids(c->cg[i], &tids, &n) < 0)
+		return;
+	if (n)
+		qsort(tids, n, sizeof(*tids), cmp_tid);
+	/* forget the threads that left: the record stays as small as the session */
+	for (size_t k = 0; k < c->n_niced; k++)
+		if (c->niced[k].session != i ||
+		    (n && bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid)))
+			c->niced[w++] = c->niced[k];
+	c->n_niced = w;
+	/* already at it (ours, or its own): nothing to do, nothing to record */
+	n = filter_ids(tids, n, not_low_yet, c->cfg.low_nice);
+	if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
+		for (size_t k = 0; k < m; k++) {
+			struct sched_param sp = {0};
+			int was = nice_of(t[k].id), policy = sched_getscheduler(t[k].id);
+			bool niced = was != INT_MIN && was < c->cfg.low_nice &&
+				     setpriority(PRIO_PROCESS, (id_t)t[k].id, c->cfg.low_nice) == 0;
+			bool idled = on_normal_policy(policy) &&
+				     sched_setscheduler(t[k].id, SCHED_IDLE, &sp) == 0;
+
+			if (!acg_task_alive(&t[k]))
+				continue;
+			if (niced && ctl_add_niced(c, i, t[k].id, was, NICED_NICE) == 0)
+				c->stats.reniced++;
+			if (idled)
+				ctl_add_niced(c, i, t[k].id, policy, NICED_SCHED);
+		}
+		acg_tasks_free(t, m);
+	}
+	free(tids);
+	/* its processes: the first to go if the kernel's OOM killer must act */
+	if (acg_cg_tree_pids(c->cg[i], &tids, &n) < 0)
+		return;
+	n = filter_ids(tids, n, adj_below, LOW_OOM_SCORE_ADJ);
+	if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
+		for (size_t k = 0; k < m; k++) {
+			int was = oom_adj_at(t[k].procfd, NULL), adj = LOW_OOM_SCORE_ADJ;
+
+			if (was != INT_MIN && was < adj && oom_adj_at(t[k].procfd, &adj) != INT_MIN)
+				ctl_add_niced(c, i, t[k].id, was, NICED_OOM);
+		}
+		acg_tasks_free(t, m);
+	}
+	free(tids);
+}
+
+/* a session new since the controller started (not one it found there) and still young */
+static bool young(const struct acg_controller *c, size_t i, double now)
+{
+	return !c->s[i].adopted && now - c->s[i].started_at < RENICE_YOUNG_S;
+}
+
 void ctl_renice_low(struct acg_controller *c, double now)
 {
 	if (!c->cfg.low_nice || now < c->next_renice)
 		return;
 	c->next_renice = now + RENICE_PERIOD_S;
+	for (size_t i = 0; i < c->n; i++)
+		if (!acg_prio_is_high(c->s[i].prio) && !c->s[i].gone && young(c, i, now))
+			renice_session(c, i);
 	for (size_t v = 0; v < c->n && v < RENICE_BATCH; v++) {
 		size_t i = (c->renice_next + v) % c->n;
-		struct acg_task *t = NULL;
-		pid_t *tids = NULL;
-		size_t n = 0, w = 0, m = 0;
 
-		if (acg_prio_is_high(c->s[i].prio) || c->s[i].gone ||
-		    acg_cg_tree_tids(c->cg[i], &tids, &n) < 0)
-			continue;
-		if (n)
-			qsort(tids, n, sizeof(*tids), cmp_tid);
-		/* forget the threads that left: the record stays as small as the session */
-		for (size_t k = 0; k < c->n_niced; k++)
-			if (c->niced[k].session != i ||
-			    (n && bsearch(&c->niced[k].tid, tids, n, sizeof(*tids), cmp_tid)))
-				c->niced[w++] = c->niced[k];
-		c->n_niced = w;
-		/* already at it (ours, or its own): nothing to do, nothing to record */
-		n = filter_ids(tids, n, not_low_yet, c->cfg.low_nice);
-		if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
-			for (size_t k = 0; k < m; k++) {
-				struct sched_param sp = {0};
-				int was = nice_of(t[k].id), policy = sched_getscheduler(t[k].id);
-				bool niced = was != INT_MIN && was < c->cfg.low_nice &&
-					     setpriority(PRIO_PROCESS, (id_t)t[k].id,
-							 c->cfg.low_nice) == 0;
-				bool idled = on_normal_policy(policy) &&
-					     sched_setscheduler(t[k].id, SCHED_IDLE, &sp) == 0;
-
-				if (!acg_task_alive(&t[k]))
-					continue;
-				if (niced && ctl_add_niced(c, i, t[k].id, was, NICED_NICE) == 0)
-					c->stats.reniced++;
-				if (idled)
-					ctl_add_niced(c, i, t[k].id, policy, NICED_SCHED);
-			}
-			acg_tasks_free(t, m);
-		}
-		free(tids);
-		/* its processes: the first to go if the kernel's OOM killer must act */
-		if (acg_cg_tree_pids(c->cg[i], &tids, &n) < 0)
-			continue;
-		n = filter_ids(tids, n, adj_below, LOW_OOM_SCORE_ADJ);
-		if (n && acg_cg_tree_pin(c->cg[i], tids, n, &t, &m) == 0) {
-			for (size_t k = 0; k < m; k++) {
-				int was = oom_adj_at(t[k].procfd, NULL), adj = LOW_OOM_SCORE_ADJ;
-
-				if (was != INT_MIN && was < adj &&
-				    oom_adj_at(t[k].procfd, &adj) != INT_MIN)
-					ctl_add_niced(c, i, t[k].id, was, NICED_OOM);
-			}
-			acg_tasks_free(t, m);
-		}
-		free(tids);
+		if (!acg_prio_is_high(c->s[i].prio) && !c->s[i].gone && !young(c, i, now))
+			renice_session(c, i);
 	}
 	if (c->n)
 		c->renice_next = (c->renice_next + RENICE_BATCH) % c->n;
