@@ -234,8 +234,11 @@ struct dstate {
 
 #define RECENT 10
 #define PUBLISH_PERIOD_S 1.0
-/* the session set is read at least this often, whatever inotify says (a lost event) */
-#define LIST_PERIOD_S 1.0
+/* the session set is read at least this often, whatever inotify says: a watch's queue
+ * that overflows says so (an event, so a read at once), so this is a last safety only
+ * (with 1000 sessions a read of the set each second was a tenth of the daemon's system
+ * calls). Without inotify it is read every period */
+#define LIST_PERIOD_S 10.0
 /* a tick reads every session (a few microseconds each): with many sessions the period
  * stretches to this much per session, so the reads stay within a share of one core
  * (1000 sessions: 50 ms); below 200 sessions the period given is kept */
@@ -389,15 +392,22 @@ static bool same_set(const struct sset *a, const struct sset *b)
 
 /*
  * What each session declares (run --peak-mb: an xattr on its cgroup), to the policy as its
- * expected peak; read after every change of the set and every second (run writes it
- * just after making the cgroup, which the daemon may see first). A declaration that is
- * not a number is said when the set changes (say), not every second.
+ * expected peak; read after every change of the set (all), and every second (all, or with
+ * all false only the sessions the policy first saw less than DECLARE_YOUNG_S ago: run
+ * writes it just after making the cgroup, which the daemon may see first). A declaration
+ * that is not a number is said when the set changes (say), not every second.
  */
-static void declare_all(struct dstate *d, bool say)
+#define DECLARE_YOUNG_S 10.0
+static void declare_all(struct dstate *d, bool say, bool all, double now)
 {
+	const struct acg_pol_state *st = d->ctl ? acg_controller_state(d->ctl) : NULL;
+
 	for (size_t k = 0; d->ctl && k < d->cur.n; k++) {
 		uint64_t peak = 0;
 
+		/* not read yet by the policy (started_at 0), or young */
+		if (!all && st->s[k].started_at > 0 && now - st->s[k].started_at >= DECLARE_YOUNG_S)
+			continue;
 		if (acg_cg_peak_get(d->cur.cg[k], &peak) < 0 && say)
 			log_event(d, "error", d->cur.names[k],
 				  "its " ACG_XATTR_PEAK " is not a number of MiB: ignored");
@@ -542,7 +552,7 @@ static int refresh(struct dstate *d)
 		free(next.names[k]);
 	next.n = 0;
 	sset_free(&next);
-	declare_all(d, true);
+	declare_all(d, true, true, 0);
 	return 0;
 }
 
@@ -821,7 +831,7 @@ int cmd_daemon(int argc, char **argv)
 	};
 	const char *root_path = NULL, *config = NULL, *log_path = NULL;
 	double budget_mb = 0, interval_ms = 10, reserve_mb = 0;
-	double watchdog_s = 0, next_ping = 0, next_list = 0;
+	double watchdog_s = 0, next_ping = 0, next_list = 0, next_declare = 0;
 	struct acg_loop loop = {0};
 	struct pollfd watch = {.fd = -1, .events = POLLIN};
 	bool tick = true;
@@ -1121,7 +1131,11 @@ int cmd_daemon(int argc, char **argv)
 		if (tick && d.ctl)
 			acg_controller_tick(d.ctl, now);
 		if (now >= d.next_publish) {
-			declare_all(&d, false);
+			/* every session's declaration every DECLARE_YOUNG_S (one changed by hand),
+			 * the young ones' every second (with 1000 sessions, 1000 reads a second) */
+			declare_all(&d, false, now >= next_declare, now);
+			if (now >= next_declare)
+				next_declare = now + DECLARE_YOUNG_S;
 			publish(&d, true, (long)guard_pid);
 		}
 		if (d.ctl)
