@@ -14,12 +14,14 @@
 
 #include "bench.h"
 #include "helpers.h"
+#include "scenario.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 /* A run document as acg_bench_run_json() writes it, cut to what the summary reads. */
 static const char base_doc[] =
@@ -158,12 +160,68 @@ static void test_carried_over(void **state)
 	}
 }
 
+/* Run cmd through sh, its output (stdout and stderr) into out; its exit status. */
+static int run_cmd(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * bench/real_vs_replay.py on the checked-in small results: its scenario of the solo runs'
+ * curves loads as a scenario (same budget and sessions, traces that parse), the results
+ * compared with themselves show no error and the same kills, and a directory with no runs
+ * is one line, exit 2.
+ */
+static void test_real_vs_replay(void **state)
+{
+	char tmp[] = "/tmp/agentcg-test-rvr-XXXXXX", cmd[1024], out[8192], path[300];
+	struct acg_scenario *sc = NULL;
+	struct acg_diag d = {""};
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/..' && python3 bench/real_vs_replay.py scenario '%s/results-small' "
+		 "'%s/out' 2>&1",
+		 TRACE_DIR, FIXTURE_DIR, tmp);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	snprintf(path, sizeof(path), "%s/out/replay.json", tmp);
+	if (acg_scenario_load(path, 0, &sc, &d) < 0)
+		fail_msg("%s", d.msg);
+	assert_int_equal(sc->n_sessions, 2);
+	assert_string_equal(sc->sessions[0].name, "hi");
+	acg_scenario_free(sc);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/..' && python3 bench/real_vs_replay.py compare '%s/results-small' "
+		 "'%s/results-small' 2>&1",
+		 TRACE_DIR, FIXTURE_DIR, FIXTURE_DIR);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "median |completion error| 0.0%"));
+	assert_non_null(strstr(out, "under none and static: the same sessions"));
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/..' && python3 bench/real_vs_replay.py compare '%s' '%s' 2>&1", TRACE_DIR,
+		 tmp, tmp);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "no runs/ here"));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_carried_over),
+		cmocka_unit_test(test_real_vs_replay),
 	};
 
 	th_init();
