@@ -4,7 +4,8 @@
  * nobody vouches for: every malformed run document is refused with one line naming the key
  * and the problem (before, the summary dereferenced the missing strings: SIGSEGV), a
  * well-formed one with odd but legal values passes and sums up, and the bench summary's
- * carried-over keys render as Markdown whatever their shape.
+ * carried-over keys render as Markdown whatever their shape. And bench/real_vs_replay.py, which
+ * reads results directories too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
