@@ -24,7 +24,7 @@ static int reserve(struct acg_controller *c, size_t n)
 {
 	size_t cap = c->cap ? c->cap : 4;
 
-	if (n <= c->cap && c->pfd)
+	if (n <= c->cap && c->wfd)
 		return 0;
 	while (cap < n)
 		cap *= 2;
@@ -40,14 +40,14 @@ static int reserve(struct acg_controller *c, size_t n)
 	GROW(last_high, cap);
 	GROW(cg, cap);
 	GROW(names, cap);
-	GROW(pfd, cap + 2);
+	GROW(wfd, cap + 2);
 	if (c->sig) {
 		GROW(cgid, cap);
 		GROW(last_sig, cap);
 	}
 #undef GROW
 	for (size_t i = c->cap ? c->cap + 2 : 0; i < cap + 2; i++)
-		c->pfd[i] = (struct pollfd){.fd = -1};
+		c->wfd[i] = -1;
 	c->cap = cap;
 	c->st.s = c->s;
 	return 0;
@@ -62,7 +62,7 @@ static void init_slot(struct acg_controller *c, size_t i, struct acg_cg *cg, enu
 	c->last_high[i] = 0;
 	c->cg[i] = cg;
 	c->names[i] = name;
-	c->pfd[2 + i] = (struct pollfd){.fd = -1};
+	c->wfd[2 + i] = -1;
 	if (c->sig) {
 		c->cgid[i] = 0;
 		memset(&c->last_sig[i], 0, sizeof(c->last_sig[i]));
@@ -139,10 +139,10 @@ void acg_controller_free(struct acg_controller *c)
 	free(c->niced);
 	free(c->cg);
 	free(c->names);
-	for (size_t i = 0; c->pfd && i < c->n + 2; i++)
-		if (c->pfd[i].fd >= 0)
-			close(c->pfd[i].fd);
-	free(c->pfd);
+	for (size_t i = 0; c->wfd && i < c->n + 2; i++)
+		if (c->wfd[i] >= 0)
+			close(c->wfd[i]);
+	free(c->wfd);
 	if (c->epfd >= 0)
 		close(c->epfd);
 	free(c);
@@ -264,8 +264,8 @@ void acg_controller_remove(struct acg_controller *c, size_t i)
 
 	if (i >= c->n)
 		return;
-	if (c->pfd[2 + i].fd >= 0)
-		close(c->pfd[2 + i].fd);
+	if (c->wfd[2 + i] >= 0)
+		close(c->wfd[2 + i]);
 	/* its tasks' records go with it; the others' indices move down with their sessions */
 	for (size_t k = 0; k < c->n_niced; k++) {
 		if (c->niced[k].session == i)
@@ -281,14 +281,14 @@ void acg_controller_remove(struct acg_controller *c, size_t i)
 	SHIFT(last_high, i);
 	SHIFT(cg, i);
 	SHIFT(names, i);
-	SHIFT(pfd, 2 + i);
+	SHIFT(wfd, 2 + i);
 	if (c->sig) {
 		SHIFT(cgid, i);
 		SHIFT(last_sig, i);
 	}
 #undef SHIFT
 	c->n = c->st.n = c->n - 1;
-	c->pfd[2 + c->n] = (struct pollfd){.fd = -1};
+	c->wfd[2 + c->n] = -1;
 }
 
 void acg_controller_ended(struct acg_controller *c, size_t i)

@@ -43,15 +43,15 @@ struct acg_controller {
 	struct acg_pol_session *s;
 	struct acg_pol_reading *base; /* each session's reading its rate is measured from */
 	uint64_t *last_high;	      /* each session's memory.events high at the last look (v2) */
-	/* kernel wake-ups: [0] the parent's usage crossing budget - need (v1), [1] the parent
-	 * at its limit, [2 + i] session i at its clamp; fd -1 when the host has none */
-	struct pollfd *pfd;
-	/* every wake-up fd of pfd is in this epoll set (-1: none, the period alone drives the
-	 * ticks): a caller polls one fd whatever the number of sessions (with 1000 sessions
-	 * a poll of 900 fds every tick was a sixth of the controller's time) */
+	/* kernel wake-ups' fds: [0] the parent's usage crossing budget - need (v1), [1] the
+	 * parent at its limit, [2 + i] session i at its clamp; -1 when the host has none */
+	int *wfd;
+	/* every fd of wfd is in this epoll set (-1: none, the period alone drives the ticks):
+	 * a caller polls one fd whatever the number of sessions (with 1000 sessions a poll of
+	 * 900 fds every tick was a sixth of the controller's time) */
 	int epfd;
 	struct pollfd wake;		/* what acg_controller_pollfds hands out: epfd */
-	uint64_t armed;			/* the threshold pfd[0] is armed at */
+	uint64_t armed;			/* the threshold wfd[0] is armed at */
 	struct acg_signals *sig;	/* BPF signals (borrowed), or NULL */
 	uint64_t *cgid;			/* each session's cgroup2 id, 0 when unknown */
 	struct acg_sig_stats *last_sig; /* each session's counters at the last look */
@@ -76,7 +76,7 @@ struct acg_controller {
  * at now and take them through the estimator into c->st */
 void ctl_observe(struct acg_controller *c, double now);
 
-/* controller_wakeup.c: wake-ups (pfd slots: 0 usage threshold, 1 the parent at its limit,
+/* controller_wakeup.c: wake-ups (wfd slots: 0 usage threshold, 1 the parent at its limit,
  * 2 + i session i at its clamp) */
 void ctl_watch(struct acg_controller *c, size_t k, struct acg_cg *cg);
 void ctl_consume_wakeups(struct acg_controller *c);

@@ -8,7 +8,7 @@
 /* the usage wake-up is moved only when where it should be moved this much */
 #define ARM_STEP (UINT64_C(4) << 20)
 
-/* Put fd in slot k of pfd and in the epoll set; a wake-up that cannot be watched is none. */
+/* Put fd in slot k of wfd and in the epoll set; a wake-up that cannot be watched is none. */
 static void watch_fd(struct acg_controller *c, size_t k, int fd, short events)
 {
 	struct epoll_event ev = {.events = (uint32_t)events, .data.fd = fd};
@@ -18,12 +18,12 @@ static void watch_fd(struct acg_controller *c, size_t k, int fd, short events)
 		return;
 	}
 	/* closing the slot's fd takes it out of the set */
-	if (c->pfd[k].fd >= 0)
-		close(c->pfd[k].fd);
-	c->pfd[k] = (struct pollfd){fd, events, 0};
+	if (c->wfd[k] >= 0)
+		close(c->wfd[k]);
+	c->wfd[k] = fd;
 }
 
-/* Ask the kernel to wake us when cg hits its limit (slot k of pfd). */
+/* Ask the kernel to wake us when cg hits its limit (slot k of wfd). */
 void ctl_watch(struct acg_controller *c, size_t k, struct acg_cg *cg)
 {
 	int fd;
@@ -50,9 +50,9 @@ void ctl_consume_wakeups(struct acg_controller *c)
 			break;
 	}
 	for (size_t k = 2; k < c->n + 2; k++)
-		if (c->pfd[k].fd >= 0 && c->s[k - 2].gone) {
-			close(c->pfd[k].fd);
-			c->pfd[k].fd = -1;
+		if (c->wfd[k] >= 0 && c->s[k - 2].gone) {
+			close(c->wfd[k]);
+			c->wfd[k] = -1;
 		}
 }
 
@@ -64,7 +64,7 @@ void ctl_arm_usage(struct acg_controller *c)
 	int fd;
 
 	if (c->version != 1 ||
-	    (c->pfd[0].fd >= 0 && at + ARM_STEP > c->armed && c->armed + ARM_STEP > at))
+	    (c->wfd[0] >= 0 && at + ARM_STEP > c->armed && c->armed + ARM_STEP > at))
 		return;
 	if (acg_cg_notify(c->parent, ACG_NOTIFY_USAGE, at, &fd) < 0)
 		return;
