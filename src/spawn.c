@@ -100,28 +100,21 @@ static void forward(int sig)
 		pending = sig;
 }
 
-void acg_forward_signals(pid_t pid)
+/* SIGINT, SIGTERM and SIGHUP to handler, going to pid (forward_to). */
+static void forward_install(void (*handler)(int), pid_t pid)
 {
-	struct sigaction sa = {0};
+	struct sigaction sa = {.sa_handler = handler};
 
 	forward_to = pid;
-	sa.sa_handler = forward;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* The default actions back: the child was never released. */
-static void forward_reset(void)
+void acg_forward_signals(pid_t pid)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-
-	forward_to = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	forward_install(forward, pid);
 }
 
 int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *id,
@@ -172,7 +165,8 @@ int acg_spawn_in_cgroup(struct acg_cg *cg, char **argv, const struct acg_ident *
 		else if (e == 0)
 			e = -EIO;
 		if (pid > 0) {
-			forward_reset();
+			/* the default actions back: the child was never released */
+			forward_install(SIG_DFL, 0);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
