@@ -29,11 +29,12 @@
  *     at its clamp, unless HIGH is in a burst (faster than grant_high_rate); room promised
  *     to another session that no longer uses it (idle for idle_s, or shrinking from its
  *     peak: its burst is over) is taken back for it;
- *   - admission: LOW sessions seen for the first time start one at a time, in queue order,
- *     while the room beyond need (less promised room and free growth) holds what they
- *     declare (their expected_peak) and nothing ahead of them in the queue grows, waits or
- *     starts; the others are held at their start ("waits at its start") and get room in
- *     their queue turn, instead of starting together and dying half-way;
+ *   - admission: LOW sessions seen for the first time start in queue order while the room
+ *     beyond need (less promised room, free growth and what those admitted before them are
+ *     expected to grow by) holds what they declare (their expected_peak), their expected
+ *     peaks fit (below) and nothing ahead of them in the queue waits for room; from the
+ *     first that may not, they are held at their start ("waits at its start") and get room
+ *     in their queue turn, instead of starting together and dying half-way;
  *   - and a LOW session starts (is admitted, or given its first room) only while every
  *     session's expected peak fits the budget together with the reserve: HIGH's (with its
  *     recent peak), those of the LOW sessions under way, and its own; held at their start,

@@ -522,18 +522,41 @@ static void test_admission(void **state)
 	size_t n;
 
 	(void)state;
-	/* both arrive now (first reading: done_s 0), plenty of room: the first starts, the
-	 * second waits for it */
+	/* both arrive now (first reading: done_s 0), room for both to reach what they are
+	 * expected to (50 reserve + 100 HIGH + 2 x 400 = 950 of 1000 MiB): both start */
 	setup_state(100, 10, 10);
 	ses[1].started_at = ses[2].started_at = st.now;
 	ses[1].done_s = ses[2].done_s = 0;
+	ses[1].prior_peak = ses[2].prior_peak = 400 * MiB;
+	n = decide();
+	assert_int_equal(n, 0);
+	/* not for both at 500 (50 + 100 + 500 + 500 = 1150): the first starts, the second
+	 * waits at its start */
+	ses[1].prior_peak = ses[2].prior_peak = 500 * MiB;
 	n = decide();
 	assert_int_equal(n, 1);
 	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
 	assert_int_equal(act[0].session, 2);
 	assert_true(act[0].value == 10 * MiB);
-	if (!strstr(act[0].reason, "waits at its start: a session ahead"))
+	if (!strstr(act[0].reason, "waits at its start: the sessions' expected peaks with it, "
+				   "1150 MiB, over the 1000 MiB budget"))
 		fail_msg("reason: %s", act[0].reason);
+	/* and behind one held at its start that waits for room, a newcomer waits too, however
+	 * small: the queue's order */
+	ses[1].prior_peak = ses[2].prior_peak = 0;
+	ses[1].held = true;
+	ses[1].clamp = ses[1].usage;
+	ses[1].waiting = true;
+	ses[1].started_at = 5;
+	n = decide();
+	assert_int_equal(n, 2);
+	/* session 1 gets room in its turn (hand_back), session 2 waits behind it */
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "waits at its start: a session ahead of it in the queue waits"))
+		fail_msg("reason: %s", act[0].reason);
+	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
+	assert_int_equal(act[1].session, 1);
 	/* HIGH declares 900 MiB: 50 + 800 kept, 880 left; LOW 1 declares 100 MiB: it waits */
 	setup_state(100, 10, 10);
 	ses[1].started_at = ses[2].started_at = st.now;
