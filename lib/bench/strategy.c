@@ -218,6 +218,85 @@ static void dynamic_teardown(struct acg_strategy_ctx *c)
 	c->priv = NULL;
 }
 
+/*
+ * Both at once: the struct_ops policy in the kernel for the per-charge work (HIGH's memory
+ * protected from reclaim, LOW's charges delayed while the budget is nearly full), the
+ * controller in user space for what the kernel policy cannot do (holds, admission, kills
+ * of last resort).
+ */
+struct both {
+	void *dynamic, *bpf; /* each strategy's own priv */
+};
+
+static void both_teardown(struct acg_strategy_ctx *c)
+{
+	struct both *b = c->priv;
+
+	if (!b)
+		return;
+	c->priv = b->bpf;
+	if (b->bpf)
+		bpf_teardown(c);
+	c->priv = b->dynamic;
+	dynamic_teardown(c);
+	free(b);
+	c->priv = NULL;
+}
+
+static int both_setup(struct acg_strategy_ctx *c, struct acg_diag *d)
+{
+	struct both *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return acg_diag_fail(d, -ENOMEM, "no memory for the strategy's state");
+	c->priv = NULL;
+	r = dynamic_setup(c, d);
+	b->dynamic = c->priv;
+	c->priv = NULL;
+	if (r == 0) {
+		r = bpf_setup(c, d);
+		b->bpf = c->priv;
+	}
+	c->priv = b;
+	if (r < 0)
+		both_teardown(c);
+	return r;
+}
+
+static int both_tick(struct acg_strategy_ctx *c, double now)
+{
+	struct both *b = c->priv;
+	int r;
+
+	c->priv = b->bpf;
+	bpf_tick(c, now);
+	c->priv = b->dynamic;
+	r = dynamic_tick(c, now);
+	c->priv = b;
+	return r;
+}
+
+static size_t both_pollfds(struct acg_strategy_ctx *c, struct pollfd **ret)
+{
+	struct both *b = c->priv;
+	size_t n;
+
+	c->priv = b->dynamic;
+	n = dynamic_pollfds(c, ret);
+	c->priv = b;
+	return n;
+}
+
+static void both_ended(struct acg_strategy_ctx *c, size_t i)
+{
+	struct both *b = c->priv;
+
+	c->priv = b->dynamic;
+	dynamic_ended(c, i);
+	c->priv = b;
+}
+
 static const struct acg_strategy table[] = {
 	{"none", "the budget on the parent cgroup only; sessions compete freely", needs_memcg,
 	 budget_setup, NULL, NULL, NULL, NULL},
@@ -230,6 +309,10 @@ static const struct acg_strategy table[] = {
 	 dynamic_ended},
 	{"bpf", "memcg_bpf_ops struct_ops policy in the kernel", bpf_supported, bpf_setup, bpf_tick,
 	 NULL, bpf_teardown, NULL},
+	{"bpf+dynamic",
+	 "the struct_ops policy in the kernel and the priority controller beside it (holds, "
+	 "admission, kills)",
+	 bpf_supported, both_setup, both_tick, both_pollfds, both_teardown, both_ended},
 };
 
 const struct acg_strategy *acg_strategies(size_t *ret_n)

@@ -286,16 +286,15 @@ static void test_dynamic_holds_then_resumes(void **state)
  * kernel-lab; everywhere else it skips with check's reason): the burst scenario runs under
  * the policy in the kernel alone, which attaches, and neither session is OOM-killed: both
  * complete (HIGH's burst is protected, LOW is delayed, with the VM's zram to reclaim into).
+ * Then the same under bpf+dynamic, the policy in the kernel with the controller beside it:
+ * both attach on the same cgroups, and neither session is killed.
  */
 static void test_bpf_strategy(void **state)
 {
+	static const char *const names[] = {"bpf", "bpf+dynamic"};
 	const size_t idx[] = {0, 1};
-	const struct acg_strategy *st = acg_strategy_find("bpf");
-	struct acg_bench_run *r = NULL;
 	const char *why = NULL;
 	struct acg_host h;
-	json_t *doc;
-	int rc;
 
 	(void)state;
 	if (skip_all) {
@@ -303,30 +302,37 @@ static void test_bpf_strategy(void **state)
 		skip();
 	}
 	acg_host_probe(&h);
-	if (!st->supported(&h, &why)) {
+	if (!acg_strategy_find("bpf")->supported(&h, &why)) {
 		fprintf(stderr, "skip: bpf %s\n", why);
 		skip();
 	}
-	rc = acg_bench_run(burst_sc, idx, 2, st, 1, root, "bpf", 0, NULL, NULL, &r);
-	if (rc < 0)
-		fail_msg("bench under bpf: %s", r ? r->error.msg : strerror(-rc));
-	doc = acg_bench_run_json(r);
-	assert_non_null(doc);
-	for (size_t i = 0; i < 2; i++) {
-		json_t *s = session(doc, i ? "lo" : "hi");
+	for (size_t k = 0; k < 2; k++) {
+		const struct acg_strategy *st = acg_strategy_find(names[k]);
+		struct acg_bench_run *r = NULL;
+		json_t *doc;
+		int rc;
 
-		fprintf(stderr, "bpf: %s %s, completion %.2f s, oom_kill %lld\n", i ? "lo" : "hi",
-			json_string_value(json_object_get(s, "status")),
-			json_number_value(json_object_get(s, "completion_s")),
-			json_integer_value(json_object_get(
-				json_object_get(s, "memory_events_delta"), "oom_kill")));
-		assert_string_equal(json_string_value(json_object_get(s, "status")), "completed");
-		assert_int_equal(json_integer_value(json_object_get(
-					 json_object_get(s, "memory_events_delta"), "oom_kill")),
-				 0);
+		assert_non_null(st);
+		rc = acg_bench_run(burst_sc, idx, 2, st, 1, root, names[k], 0, NULL, NULL, &r);
+		if (rc < 0)
+			fail_msg("bench under %s: %s", names[k], r ? r->error.msg : strerror(-rc));
+		doc = acg_bench_run_json(r);
+		assert_non_null(doc);
+		for (size_t i = 0; i < 2; i++) {
+			json_t *s = session(doc, i ? "lo" : "hi");
+			json_t *ev = json_object_get(s, "memory_events_delta");
+
+			fprintf(stderr, "%s: %s %s, completion %.2f s, oom_kill %lld\n", names[k],
+				i ? "lo" : "hi", json_string_value(json_object_get(s, "status")),
+				json_number_value(json_object_get(s, "completion_s")),
+				json_integer_value(json_object_get(ev, "oom_kill")));
+			assert_string_equal(json_string_value(json_object_get(s, "status")),
+					    "completed");
+			assert_int_equal(json_integer_value(json_object_get(ev, "oom_kill")), 0);
+		}
+		json_decref(doc);
+		acg_bench_run_free(r);
 	}
-	json_decref(doc);
-	acg_bench_run_free(r);
 }
 
 #ifndef AGENTCG_BIN

@@ -725,6 +725,14 @@ static void test_session_seen_at_once(void **state)
 	/* its first look is over once it has released what was there (nothing) */
 	assert_true(th_wait_for(log_has_cond, "\"event\":\"controller\"", 30000));
 	sleep(1);
+	if (log_has("no inotify on the root")) {
+		kill(d, SIGTERM);
+		waitpid(d, &status, 0);
+		daemons[0] = 0;
+		fprintf(stderr, "skip: this kernel has no inotify (CONFIG_INOTIFY_USER): the "
+				"daemon reads the session set every period\n");
+		skip();
+	}
 	assert_int_equal(acg_cg_child(root, "low-z", true, &lo), 0);
 	if (!th_wait_for(log_has_cond, "\"event\":\"session-new\",\"session\":\"low-z\"", 5000))
 		fail_msg("a session made under the root was not seen within 5 s (period 10 s)");
@@ -909,7 +917,10 @@ static void test_declared_peak(void **state)
 	l = spawn_agentcg(NULL, l_args);
 	assert_true(l > 0);
 	assert_true(th_wait_for(log_has_cond, "\"session\":\"low-l\",\"action\":\"hold\"", 10000));
-	assert_true(log_has("MiB kept for HIGH"));
+	/* held for HIGH's declaration: at its start, its expected peak beside HIGH's 250 MiB
+	 * over the budget; or, once under way, the headroom short of what is kept for HIGH */
+	if (!log_has("expected peaks with it") && !log_has("MiB kept for HIGH"))
+		fail_msg("the LOW session's hold does not give HIGH's declared peak as its reason");
 	status = wait_status(h);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	status = wait_status(l);

@@ -9,6 +9,9 @@
 # the tests and powers off. The console log is kept in
 # BUILD_DIR/vm/console.log; the closing line sums the tests like tests/run.sh does.
 #
+# AGENTCG_VM_MEM_MB (default 1024) and AGENTCG_VM_TIMEOUT_S (default 1200) size the VM and
+# bound its run. A TEST_BIN may be a script (#! line): it is copied without libraries.
+#
 # AGENTCG_VM_KERNEL=path/to/bzImage boots that kernel instead, e.g. the lab kernel
 # (AGENTCG_VM_KERNEL=$(scripts/kernel-lab.sh --path)): its drivers (zram) are built in, so
 # no modules are loaded, and bpftool comes along to show what the kernel's BTF has of
@@ -49,6 +52,8 @@ cp /bin/busybox "$root/bin/busybox"
 copy_with_libs() {
 	local bin=$1 dest=$2 lib
 	cp "$bin" "$root/$dest"
+	# a script (bench/vm_bench.sh's runner) has no libraries of its own
+	[ "$(head -c2 "$bin")" != '#!' ] || return 0
 	for lib in $(ldd "$bin" | grep -oE '/[^ ]+' | sort -u); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
@@ -69,6 +74,10 @@ done
 # The service unit and its config, for the daemon's service test.
 mkdir -p "$root/dist"
 cp "$here/../../dist/"* "$root/dist/"
+
+# The shipped scenarios, at the same place relative to the traces (bench/vm_bench.sh).
+mkdir -p "$root/bench/scenarios"
+cp "$here/../../bench/scenarios/"*.json "$root/bench/scenarios/"
 
 # The shared real traces, for the replay tests.
 traces=${AGENTCG_TRACES:-$here/../../traces}
@@ -144,8 +153,9 @@ echo "vm: booting $kver under qemu (TCG), log in $log"
 # live patching of its own text (int3-based, as when a tracepoint the BPF signals use is
 # switched on while another vCPU takes page faults) once oopsed the guest kernel in
 # exc_page_fault ("Oops: int3"); one TCG thread serializes the vCPUs.
-timeout 1200 qemu-system-x86_64 -nographic -no-reboot -nodefaults -serial stdio \
-	-accel tcg,thread=single -m 1024 -smp 2 -kernel "$kernel" -initrd "$out/initramfs.gz" \
+timeout "${AGENTCG_VM_TIMEOUT_S:-1200}" qemu-system-x86_64 -nographic -no-reboot -nodefaults \
+	-serial stdio -accel tcg,thread=single -m "${AGENTCG_VM_MEM_MB:-1024}" -smp 2 \
+	-kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 quiet panic=-1 psi=1" </dev/null | tr -d '\r' | tee "$log" ||
 	die "qemu failed or timed out (see $log)"
 
