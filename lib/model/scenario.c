@@ -372,7 +372,8 @@ static bool scn_name_valid(const char *name)
 	return true;
 }
 
-const char *const acg_strategy_names[] = {"none", "static", "high", "dynamic", "bpf", NULL};
+const char *const acg_strategy_names[] = {"none", "static",	 "high", "dynamic",
+					  "bpf",  "bpf+dynamic", NULL};
 
 static bool strategy_known(const char *name)
 {
