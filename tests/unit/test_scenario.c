@@ -101,7 +101,7 @@ static void test_good(void **state)
 	assert_int_equal(acg_scenario_load(path, 0, &sc, &d), 0);
 	assert_int_equal(sc->runs, 5);
 	assert_true(sc->speed == 1);
-	assert_int_equal(sc->n_strategies, 5);
+	assert_int_equal(sc->n_strategies, 6);
 	assert_true(sc->high.low_class == 300 * MiB);
 	/* the simulator's growth rates: unset (0), its defaults */
 	assert_true(sc->grow_bps == 0 && sc->host_grow_bps == 0);
