@@ -75,9 +75,8 @@ runner=$work/vm-bench
 	echo '#!/bin/busybox sh'
 	echo 'mkdir -p /tmp/res'
 	for n in "${names[@]}"; do
-		echo "/bin/agentcg bench /bench/scenarios/$n.json --out /tmp/res/$n ${args[*]} >/tmp/res/$n.out 2>&1"
+		echo "/bin/agentcg bench /bench/scenarios/$n.json --out /tmp/res/$n ${args[*]} 2>&1"
 		echo "echo \"VM-BENCH $n exit \$?\""
-		echo "cat /tmp/res/$n/summary.md 2>/dev/null || tail -n 5 /tmp/res/$n.out"
 	done
 	echo 'echo VM-RESULTS-BEGIN'
 	echo 'tar -C /tmp/res -czf - . | base64'

@@ -331,6 +331,10 @@ static int one_run(struct bench *b, struct acg_cg *parent, const size_t *idx, si
 	int rc, wr;
 
 	snprintf(name, sizeof(name), "r%u-%s", k, label);
+	/* a cgroup's name: bpf+dynamic's run is r1-bpf_dynamic */
+	for (char *p = name; *p; p++)
+		if (*p == '+')
+			*p = '_';
 	rc = acg_bench_run(b->sc, idx, n, st, k, parent, name, b->warm_bytes, progress, b, &r);
 	if (b->tty)
 		fputs("\r\033[K", stderr);

@@ -292,6 +292,7 @@ static void test_dynamic_holds_then_resumes(void **state)
 static void test_bpf_strategy(void **state)
 {
 	static const char *const names[] = {"bpf", "bpf+dynamic"};
+	static const char *const cgnames[] = {"bpf", "bpf_dynamic"};
 	const size_t idx[] = {0, 1};
 	const char *why = NULL;
 	struct acg_host h;
@@ -313,7 +314,7 @@ static void test_bpf_strategy(void **state)
 		int rc;
 
 		assert_non_null(st);
-		rc = acg_bench_run(burst_sc, idx, 2, st, 1, root, names[k], 0, NULL, NULL, &r);
+		rc = acg_bench_run(burst_sc, idx, 2, st, 1, root, cgnames[k], 0, NULL, NULL, &r);
 		if (rc < 0)
 			fail_msg("bench under %s: %s", names[k], r ? r->error.msg : strerror(-rc));
 		doc = acg_bench_run_json(r);
