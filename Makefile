@@ -188,6 +188,11 @@ $(O)/bench/bpf_bench: $(O)/bench/bpf_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(O)/bench/memcg_ops_bench.o: $(BPF_SKELS)
+$(O)/bench/memcg_ops_bench: $(O)/bench/memcg_ops_bench.o $(O)/libagentcg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(O)/bench/reaction_bench: $(O)/bench/reaction_bench.o $(O)/libagentcg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
