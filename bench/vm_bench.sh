@@ -3,8 +3,10 @@
 #
 # vm_bench.sh [--lab] [--no-swap] [--mem-mb N] --out DIR SCENARIO... [-- BENCH_ARGS...]
 #
-# `agentcg bench` on shipped scenarios (bench/scenarios/NAME.json, given by name or path)
-# inside the cgroup v2 VM of tests/vm/run.sh: Debian's 6.12 kernel, or with --lab the lab
+# `agentcg bench` inside the cgroup v2 VM of tests/vm/run.sh, on shipped scenarios
+# (bench/scenarios/NAME.json, given by name or path) or files of one's own (carried in;
+# their traces named as from bench/scenarios/: ../../traces/NAME.json). The VM boots
+# Debian's 6.12 kernel, or with --lab the lab
 # kernel (make kernel-lab: the memcg_bpf_ops RFC, so `bpf` and `bpf+dynamic` can run).
 # The VM has 4096 MiB (--mem-mb) so the scenarios run at their own budgets, unscaled, and
 # 512 MiB of zram swap (--no-swap: none). BENCH_ARGS go to every bench (--runs 5
@@ -15,12 +17,13 @@
 # solo), not against host figures.
 #
 #   bench/vm_bench.sh --lab --out bench/results/lab pressure burst latency -- --runs 5
+#   bench/vm_bench.sh --out /tmp/swap my-scenarios/pressure-swap.json -- --runs 5
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${AGENTCG_BUILD:-$here/build}
 lab=0 swap=1 mem=4096 out=
-names=() args=()
+names=() args=() own=()
 
 die() {
 	echo "vm_bench: $*" >&2
@@ -47,14 +50,21 @@ while [ $# -gt 0 ]; do
 		break
 		;;
 	-h | --help)
-		sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*)
 		name=$(basename "$1" .json)
-		[ -r "$here/bench/scenarios/$name.json" ] ||
-			die "no shipped scenario '$name' (bench/scenarios/$name.json)"
+		if [ -f "$1" ] && ! cmp -s "$1" "$here/bench/scenarios/$name.json"; then
+			# a scenario of one's own: carried into the VM beside the shipped ones (its
+			# traces named as from bench/scenarios/: ../../traces/NAME.json)
+			[ ! -e "$here/bench/scenarios/$name.json" ] ||
+				die "$1: a shipped scenario is called '$name' too; rename the file"
+			own+=("$1")
+		elif [ ! -r "$here/bench/scenarios/$name.json" ]; then
+			die "no scenario '$1' (neither a file nor bench/scenarios/$name.json)"
+		fi
 		names+=("$name")
 		;;
 	esac
@@ -74,6 +84,11 @@ runner=$work/vm-bench
 {
 	echo '#!/bin/busybox sh'
 	echo 'mkdir -p /tmp/res'
+	for f in "${own[@]}"; do
+		echo "cat >/bench/scenarios/$(basename "$f" .json).json <<'VM_BENCH_SCENARIO'"
+		cat "$f"
+		echo 'VM_BENCH_SCENARIO'
+	done
 	for n in "${names[@]}"; do
 		echo "/bin/agentcg bench /bench/scenarios/$n.json --out /tmp/res/$n ${args[*]} 2>&1"
 		echo "echo \"VM-BENCH $n exit \$?\""

@@ -11,14 +11,14 @@
 #      built static into OUT_DIR/libbpf, headers installed in OUT_DIR/libbpf-inst;
 #   2. vmlinux.h from the lab kernel's BTF, plus vmlinux_compat.h where the BTF lacks a
 #      type the RFC's programs use (6.12 has no memcg:count_memcg_events tracepoint);
-#   3. the tree's bpftool (bootstrap), then each progs/*.c with clang -target bpf (the selftests Makefile's flags), and its
-#      skeleton with bpftool gen skeleton;
+#   3. the tree's bpftool (bootstrap), then each progs/*.c with clang -target bpf (the
+#      selftests Makefile's flags), and its skeleton with that bpftool's gen skeleton;
 #   4. prog_tests/*.c + cgroup_helpers.c + the shim (test_progs_shim.c, shim_env.c),
 #      linked static with the libbpf above.
 # A test file whose BPF program does not compile on this kernel (10, memcg_async_reclaim:
 # kfuncs the lab kernel lacks) is left out and said so; its compiler errors are kept in
-# OUT_DIR/<name>.bpf.log. Environment: CC (default cc), CLANG (default clang), BPFTOOL (default: the
-# tree's, built into OUT_DIR/bpftool).
+# OUT_DIR/<name>.bpf.log. Environment: CC (default cc), CLANG (default clang), BPFTOOL
+# (default: the tree's, built into OUT_DIR/bpftool).
 set -euo pipefail
 
 out=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -81,7 +81,9 @@ sys_includes=$($CLANG -v -E - </dev/null 2>&1 |
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 bpf_cflags=(-g -O2 -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian --target=bpf -mcpu=v3
 	-I"$out/bpf-include" -I"$inc" -I"$st" -I"$src/tools/include/uapi"
-	-Wno-compare-distinct-pointer-types $sys_includes)
+	-Wno-compare-distinct-pointer-types)
+# shellcheck disable=SC2206 # one -idirafter DIR pair per word
+bpf_cflags+=($sys_includes)
 tests=(memcg_ops memcg_async_reclaim)
 built=()
 for t in "${tests[@]}"; do
@@ -129,4 +131,5 @@ if ! $CC -static -o "$out/memcg_ops_selftests" "${objs[@]}" $wraps "$libbpf_a" -
 	echo "selftests: static link failed ($(head -n1 "$out/link.log")); linking dynamically" >&2
 	$CC -o "$out/memcg_ops_selftests" "${objs[@]}" $wraps "$libbpf_a" -lelf -lz -lpthread
 fi
-echo "selftests: $out/memcg_ops_selftests ($(tr '\n' ' ' <"$out/tests.h"); against $btf)"
+echo "selftests: $out/memcg_ops_selftests (tests: $(sed 's/DEFINE_TEST(\(.*\))/\1/' "$out/tests.h" |
+	tr '\n' ' '); against $btf)"

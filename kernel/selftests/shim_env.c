@@ -22,7 +22,9 @@
  *    memcg_charged) are the RFC's, unchanged, and read that map as they would. The test
  *    gets a placeholder link that bpf_link__destroy() (wrapped) recognises and stops the
  *    thread for (and prints the low and high cgroups' memory.pressure and memory.events,
- *    and the parent's memory.events, before the test removes them). Results with it are NOT the RFC test's results: they only show what the
+ *    and the parent's memory.events, before the test removes them). The control,
+ *    SHIM_EMULATE_CONTROL=1 as well: the same thread, but it never writes the trigger, so
+ *    the callbacks never delay or protect (the test should then fail). Results with it are NOT the RFC test's results: they only show what the
  *    struct_ops half of the test does on this kernel when given the trigger.
  */
 #include <errno.h>
@@ -79,6 +81,7 @@ static struct {
 	volatile bool stop;
 	int trigger_fd, bss_fd;
 	pid_t pid;
+	bool control;
 	unsigned long triggers, polls;
 } emu;
 static char emu_link_placeholder;
@@ -146,7 +149,8 @@ static void *emu_thread(void *arg)
 				sum = cur - last;
 			}
 			if (sum > threshold) {
-				bpf_map_update_elem(emu.trigger_fd, &key, &now, BPF_ANY);
+				if (!emu.control)
+					bpf_map_update_elem(emu.trigger_fd, &key, &now, BPF_ANY);
 				emu.triggers++;
 				sum = 0;
 				window_start = now;
@@ -183,6 +187,8 @@ struct bpf_link *__wrap_bpf_program__attach(const struct bpf_program *prog)
 	emu.trigger_fd = bpf_map__fd(trigger);
 	emu.bss_fd = bpf_map__fd(bss);
 	emu.pid = getpid();
+	e = getenv("SHIM_EMULATE_CONTROL");
+	emu.control = e && strcmp(e, "1") == 0;
 	if (pthread_create(&emu.thread, NULL, emu_thread, NULL))
 		return link;
 	emu.running = true;
@@ -213,8 +219,8 @@ int __wrap_bpf_link__destroy(struct bpf_link *link)
 	emu.stop = true;
 	pthread_join(emu.thread, NULL);
 	emu.running = false;
-	printf("shim: emulated tracepoint stopped: %lu polls, %lu triggers\n", emu.polls,
-	       emu.triggers);
+	printf("shim: emulated tracepoint stopped: %lu polls, %lu triggers%s\n", emu.polls,
+	       emu.triggers, emu.control ? " (SHIM_EMULATE_CONTROL=1: not written)" : "");
 	/* what the delays and the limit did (memcg_charged's delay is a memory stall) */
 	print_cgroup_file("/low", "memory.pressure");
 	print_cgroup_file("/high", "memory.pressure");
