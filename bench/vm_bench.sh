@@ -56,6 +56,10 @@ while [ $# -gt 0 ]; do
 	-*) die "unknown option '$1' (see --help)" ;;
 	*)
 		name=$(basename "$1" .json)
+		case "$name" in '' | *[!A-Za-z0-9_.-]*) die "scenario '$1': its name may have only letters, digits and _.-" ;; esac
+		for n in "${names[@]}"; do
+			[ "$n" != "$name" ] || die "scenario '$name' given twice"
+		done
 		if [ -f "$1" ] && ! cmp -s "$1" "$here/bench/scenarios/$name.json"; then
 			# a scenario of one's own: carried into the VM beside the shipped ones (its
 			# traces named as from bench/scenarios/: ../../traces/NAME.json)
@@ -84,9 +88,10 @@ runner=$work/vm-bench
 {
 	echo '#!/bin/busybox sh'
 	echo 'mkdir -p /tmp/res'
+	# carried as base64: no line of the file can end the here-document or run as shell
 	for f in "${own[@]}"; do
-		echo "cat >/bench/scenarios/$(basename "$f" .json).json <<'VM_BENCH_SCENARIO'"
-		cat "$f"
+		echo "base64 -d >/bench/scenarios/$(basename "$f" .json).json <<'VM_BENCH_SCENARIO'"
+		base64 "$f"
 		echo 'VM_BENCH_SCENARIO'
 	done
 	for n in "${names[@]}"; do
@@ -108,10 +113,16 @@ if [ "$lab" = 1 ]; then
 fi
 mkdir -p "$out"
 echo "vm_bench: ${names[*]} in the VM (${mem} MiB, swap $([ "$swap" = 1 ] && echo 512 MiB zram || echo none), $([ "$lab" = 1 ] && echo lab kernel || echo "Debian's 6.12")), bench ${args[*]}"
-env "${env_vm[@]}" "$here/tests/vm/run.sh" "$build" "$runner" >"$work/run.log" 2>&1 || true
 log=$build/vm/console.log
+rm -f "$log" # an earlier run's log is never taken for this one's
+rc=0
+env "${env_vm[@]}" "$here/tests/vm/run.sh" "$build" "$runner" >"$work/run.log" 2>&1 || rc=$?
+if [ ! -e "$log" ]; then
+	cp "$work/run.log" "$out/run.log"
+	die "the VM did not start (run.sh exit $rc; see $out/run.log)"
+fi
 cp "$log" "$out/console.log"
-grep -q '^VM-RESULTS-END' "$log" || die "the VM did not finish (see $out/console.log)"
+grep -q '^VM-RESULTS-END' "$log" || die "the VM did not finish (run.sh exit $rc; see $out/console.log)"
 sed -n '/^VM-RESULTS-BEGIN$/,/^VM-RESULTS-END$/p' "$log" | sed '1d;$d' | base64 -d | tar -xzf - -C "$out"
 grep '^VM-BENCH' "$log"
 ! grep '^VM-BENCH' "$log" | grep -qv ' exit 0$'

@@ -367,11 +367,13 @@ static void admit(const struct acg_pol_cfg *c, const struct acg_pol_state *st, d
 		}
 		if (!busy && left - own >= need &&
 		    (fits = may_start(c, st, i, admitted, extra, &total))) {
+			/* what it is expected to grow by (its declaration included: expect()
+			 * is at least expected_peak), taken from the room and the sum */
 			double more = expect(s, s->run_peak) - (double)s->usage;
 
 			admitted++;
 			extra += more;
-			left -= fmax(own, more);
+			left -= more;
 			continue;
 		}
 		a = add(o, i, ACG_ACT_HOLD, s->usage);

@@ -557,6 +557,21 @@ static void test_admission(void **state)
 		fail_msg("reason: %s", act[0].reason);
 	assert_int_equal(act[1].kind, ACG_ACT_RAISE);
 	assert_int_equal(act[1].session, 1);
+	/* memory outside the sessions makes the room now the limit, not the expected peaks:
+	 * 400 MiB of it, HIGH 100, both arriving at 10 and declaring 300 (50 + 100 + 300 +
+	 * 300 = 750 fits the budget); 480 MiB left: the first takes 290 of it, the 190 left
+	 * does not hold the second's 290 beside the 50 kept for HIGH */
+	setup_state(100, 10, 10);
+	ses[1].started_at = ses[2].started_at = st.now;
+	ses[1].done_s = ses[2].done_s = 0;
+	ses[1].expected_peak = ses[2].expected_peak = 300 * MiB;
+	st.usage += 400 * MiB;
+	n = decide();
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].kind, ACG_ACT_HOLD);
+	assert_int_equal(act[0].session, 2);
+	if (!strstr(act[0].reason, "waits at its start: 190 MiB left beside the 50 MiB kept"))
+		fail_msg("reason: %s", act[0].reason);
 	/* HIGH declares 900 MiB: 50 + 800 kept, 880 left; LOW 1 declares 100 MiB: it waits */
 	setup_state(100, 10, 10);
 	ses[1].started_at = ses[2].started_at = st.now;
