@@ -9,6 +9,7 @@
 #include "bpf_signals.h"
 #include "stats.h"
 #include "clock.h"
+#include "fault.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -21,22 +22,9 @@
 #define SIZE (256UL << 20)
 #define ROUNDS 11
 
-/* ns per first-touch fault over SIZE fresh bytes */
 static double fault_ns(void)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	double t;
-
-	if (p == MAP_FAILED)
-		return 0;
-	madvise(p, SIZE, MADV_NOHUGEPAGE);
-	t = acg_mono_s();
-	for (size_t off = 0; off < SIZE; off += page)
-		((volatile char *)p)[off] = 1;
-	t = acg_mono_s() - t;
-	munmap(p, SIZE);
-	return t * 1e9 / (double)(SIZE / page);
+	return bench_fault_ns(SIZE);
 }
 
 int main(int argc, char **argv)

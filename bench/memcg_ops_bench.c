@@ -17,6 +17,7 @@
 #include "bpf_memcg_ops.h"
 #include "cgroup.h"
 #include "clock.h"
+#include "fault.h"
 #include "mounts.h"
 #include "stats.h"
 
@@ -32,22 +33,9 @@
 #define ROUNDS 11
 #define BUDGET (2048ULL << 20)
 
-/* ns per first-touch fault over SIZE fresh bytes */
 static double fault_ns(void)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	double t;
-
-	if (p == MAP_FAILED)
-		return -1;
-	madvise(p, SIZE, MADV_NOHUGEPAGE);
-	t = acg_mono_s();
-	for (size_t off = 0; off < SIZE; off += page)
-		((volatile char *)p)[off] = 1;
-	t = acg_mono_s() - t;
-	munmap(p, SIZE);
-	return t * 1e9 / (double)(SIZE / page);
+	return bench_fault_ns(SIZE);
 }
 
 /* fault_ns() in a child placed in cg (its charges go there); -1 on failure */
