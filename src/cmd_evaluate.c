@@ -114,8 +114,19 @@ static void print_result(const struct acg_eval_result *r, const char *dir)
 	       "MiB (--profile)",
 	       (double)r->low_growth / 1048576.0, (double)r->high_growth / 1048576.0);
 	printf("\noracle: a no-kill schedule exists in %zu (robust, with 5%% less budget: %zu), "
-	       "is ruled out in %zu, unknown in %zu\n\n",
+	       "is ruled out in %zu, unknown in %zu\n",
 	       r->no_kill, r->robust, r->ruled_out, r->unknown);
+	if (r->lossy) {
+		printf("where none is known (%zu): refusing LOW sessions at their start loses no "
+		       "work and leaves a no-kill schedule in %zu, %zu refused in all (at most %zu "
+		       "in a mix); the strategies lost there (sessions, work):",
+		       r->lossy, r->lossy_refusable, r->refused_total, r->refused_max);
+		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
+			printf("%s %s %zu, %.1f s", s ? ";" : "", r->st[s].name,
+			       r->st[s].lossy_lost, r->st[s].lossy_lost_s);
+		putchar('\n');
+	}
+	putchar('\n');
 	printf("%-8s %5s %5s %5s %13s %8s %8s %-20s %-12s\n", "strategy", "kills", "HIGH", "tmout",
 	       "lost|robust", "lost s", "excess s", "HIGH/solo med p90 max", "LOW/oracle med p90");
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {

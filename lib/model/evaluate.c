@@ -293,7 +293,7 @@ struct wlow {
 	const struct acg_trace *t;
 	double pos, end, hold, peak;
 	size_t k;
-	bool done;
+	bool started, done; /* not started: it waits at its start, holding its base only */
 };
 
 static int cmp_peak(const void *a, const void *b)
@@ -305,7 +305,8 @@ static int cmp_peak(const void *a, const void *b)
 
 /*
  * The witness (evaluate.h): true when LOW sessions can all complete with HIGH unslowed
- * and nobody killed in budget, moving while what they hold plus HIGH's future peak fits.
+ * and nobody killed in budget, moving while what they hold plus HIGH's future peak fits;
+ * each waits at its start holding its base only until it fits (as in the simulator).
  * serial: one LOW session at a time, the smallest peak first (a finished one frees its
  * memory for the larger ones); else every one that fits, in the mix's order.
  */
@@ -325,8 +326,9 @@ static bool witness(const struct acg_scenario *sc, double budget, bool serial)
 			high_end = fmax(high_end, end / sc->speed);
 			continue;
 		}
-		low[nl] = (struct wlow){t, 0, end, 0, (double)peak_of(t), 0, false};
-		low[nl].hold = size_at(t, 0, &low[nl].k);
+		low[nl] = (struct wlow){
+			t, 0,	  end,	(double)ACG_EVAL_BASE_BYTES, (double)peak_of(t),
+			0, false, false};
 		held += low[nl].hold;
 		sum_low += end / sc->speed;
 		nl++;
@@ -363,6 +365,18 @@ static bool witness(const struct acg_scenario *sc, double budget, bool serial)
 
 			if (w->done)
 				continue;
+			if (!w->started) {
+				/* it starts (grows from its base to its first sample) where that fits */
+				need = size_at(w->t, 0, &w->k);
+				if (fut[n + 1] + held - w->hold + need <= budget) {
+					held += need - w->hold;
+					w->hold = need;
+					w->started = true;
+				}
+				if (serial)
+					break;
+				continue;
+			}
 			to = fmin(w->pos + step, w->end);
 			need = max_on(w->t, w->pos, to, w->k);
 			if (fut[n + 1] + held - w->hold + need <= budget) {
@@ -389,6 +403,41 @@ out:
 static bool witness_any(const struct acg_scenario *sc, double budget)
 {
 	return witness(sc, budget, false) || witness(sc, budget, true);
+}
+
+/*
+ * The fewest LOW sessions of sc that, refused at their start, leave the rest a witnessed
+ * no-kill schedule in budget: every subset of the LOW sessions, by size (at most 2^8);
+ * SIZE_MAX when even refusing them all does not (HIGH alone does not fit).
+ */
+static size_t fewest_refused(const struct acg_scenario *sc, double budget)
+{
+	struct acg_scn_session keep[ACG_EVAL_MAX_SESSIONS];
+	struct acg_scenario sub = *sc;
+	size_t low[ACG_EVAL_MAX_SESSIONS], nl = 0;
+
+	for (size_t i = 0; i < sc->n_sessions && i < ACG_EVAL_MAX_SESSIONS; i++)
+		if (sc->sessions[i].prio != ACG_PRIO_HIGH)
+			low[nl++] = i;
+	for (size_t k = 1; k <= nl; k++)
+		for (unsigned int mask = 1; mask < 1u << nl; mask++) {
+			size_t n = 0, j = 0;
+
+			if ((size_t)__builtin_popcount(mask) != k)
+				continue;
+			for (size_t i = 0; i < sc->n_sessions; i++) {
+				bool refused = j < nl && low[j] == i && (mask >> j & 1);
+
+				j += j < nl && low[j] == i;
+				if (!refused)
+					keep[n++] = sc->sessions[i];
+			}
+			sub.sessions = keep;
+			sub.n_sessions = n;
+			if (witness_any(&sub, budget))
+				return k;
+		}
+	return SIZE_MAX;
 }
 
 /* the value at fraction q of v[0..n) sorted (nearest rank); NAN when empty */
@@ -462,6 +511,8 @@ static int simulate_mix(struct acg_eval_result *r, struct acg_eval_mix *m, struc
 		m->no_kill = ruled_out ? ACG_EVAL_RULED_OUT : ACG_EVAL_UNKNOWN;
 	m->robust = m->no_kill == ACG_EVAL_EXISTS &&
 		    witness_any(&sc, ACG_EVAL_ROBUST * (double)sc.budget_bytes);
+	m->refused =
+		m->no_kill == ACG_EVAL_EXISTS ? 0 : fewest_refused(&sc, (double)sc.budget_bytes);
 
 	if ((rc = acg_sim_run(&sc, idx, m->n, NULL, &pcfg, &solo)) < 0)
 		return rc;
@@ -569,6 +620,15 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 		br->robust += m->robust;
 		br->ruled_out += m->no_kill == ACG_EVAL_RULED_OUT;
 		br->unknown += m->no_kill == ACG_EVAL_UNKNOWN;
+		if (m->no_kill != ACG_EVAL_EXISTS) {
+			ret->lossy++;
+			if (m->refused != SIZE_MAX) {
+				ret->lossy_refusable++;
+				ret->refused_total += m->refused;
+				ret->refused_max = ret->refused_max > m->refused ? ret->refused_max
+										 : m->refused;
+			}
+		}
 		for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++) {
 			struct acg_eval_strategy *st = &ret->st[s];
 			const struct acg_eval_outcome *o = &m->st[s];
@@ -580,6 +640,10 @@ int acg_eval_run(const struct acg_eval_cfg *cfg, struct acg_eval_result *ret, st
 			st->mixes_lost_robust += m->robust && o->killed + o->timeouts > 0;
 			st->lost_s += o->lost_s;
 			st->excess_lost_s += o->lost_s - m->least_lost_s;
+			if (m->no_kill != ACG_EVAL_EXISTS) {
+				st->lossy_lost += o->killed + o->timeouts;
+				st->lossy_lost_s += o->lost_s;
+			}
 			br->kills[s] += o->killed;
 			br->timeouts[s] += o->timeouts;
 			br->mixes_lost_robust[s] += m->robust && o->killed + o->timeouts > 0;
@@ -667,7 +731,7 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 			st,
 			json_pack(
 				"{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:I, s:o, s:o, s:o}, "
-				"s:{s:I, s:o, s:o}}",
+				"s:{s:I, s:o, s:o}, s:{s:I, s:f}}",
 				"strategy", x->name, "kills", (json_int_t)x->kills, "high_kills",
 				(json_int_t)x->high_kills, "timeouts", (json_int_t)x->timeouts,
 				"swapped_out", (json_int_t)x->swapped_out, "mixes_lost_robust",
@@ -676,7 +740,9 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 				(json_int_t)x->n_high, "median", real_or_null(x->high_median),
 				"p90", real_or_null(x->high_p90), "max", real_or_null(x->high_max),
 				"low_vs_oracle", "n", (json_int_t)x->n_low, "median",
-				real_or_null(x->low_median), "p90", real_or_null(x->low_p90)));
+				real_or_null(x->low_median), "p90", real_or_null(x->low_p90),
+				"where_no_schedule", "sessions_lost", (json_int_t)x->lossy_lost,
+				"work_lost_s", x->lossy_lost_s));
 	}
 	for (size_t i = 0; i < r->n_mixes; i++) {
 		const struct acg_eval_mix *m = &r->mixes[i];
@@ -694,21 +760,27 @@ json_t *acg_eval_result_json(const struct acg_eval_result *r)
 						      (json_int_t)m->st[s].timeouts, "work_lost_s",
 						      m->st[s].lost_s, "low_vs_oracle_max",
 						      m->st[s].low_vs_oracle_max));
-		json_array_append_new(mixes, json_pack("{s:f, s:I, s:o, s:s, s:b, s:f, s:o}",
-						       "ratio", m->ratio, "budget_bytes",
-						       (json_int_t)m->budget_bytes, "sessions", ses,
-						       "no_kill", nokill_name(m->no_kill), "robust",
-						       m->robust, "least_lost_s", m->least_lost_s,
-						       "strategies", out));
+		json_array_append_new(
+			mixes,
+			json_pack("{s:f, s:I, s:o, s:s, s:b, s:f, s:o, s:o}", "ratio", m->ratio,
+				  "budget_bytes", (json_int_t)m->budget_bytes, "sessions", ses,
+				  "no_kill", nokill_name(m->no_kill), "robust", m->robust,
+				  "least_lost_s", m->least_lost_s, "refused_at_start",
+				  m->refused == SIZE_MAX ? json_null()
+							 : json_integer((json_int_t)m->refused),
+				  "strategies", out));
 	}
 	return json_pack(
-		"{s:s, s:I, s:f, s:I, s:{s:I, s:I}, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o, "
-		"s:o, s:o}",
+		"{s:s, s:I, s:f, s:I, s:{s:I, s:I}, s:I, s:o, s:o, "
+		"s:{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}, s:o, s:o, s:o}",
 		"split", acg_eval_split_name(r->split), "seed", (json_int_t)r->seed, "speed",
 		ACG_EVAL_SPEED, "base_bytes", (json_int_t)ACG_EVAL_BASE_BYTES,
 		"expected_growth_bytes", "low", (json_int_t)r->low_growth, "high",
 		(json_int_t)r->high_growth, "swap_bytes", (json_int_t)r->swap_bytes, "ratios",
 		ratios, "traces", traces, "oracle", "no_kill_exists", (json_int_t)r->no_kill,
 		"robust", (json_int_t)r->robust, "ruled_out", (json_int_t)r->ruled_out, "unknown",
-		(json_int_t)r->unknown, "strategies", st, "by_ratio", by, "mixes", mixes);
+		(json_int_t)r->unknown, "where_no_schedule", "mixes", (json_int_t)r->lossy,
+		"refusing_suffices", (json_int_t)r->lossy_refusable, "refused_at_start",
+		(json_int_t)r->refused_total, "most_refused_in_a_mix", (json_int_t)r->refused_max,
+		"strategies", st, "by_ratio", by, "mixes", mixes);
 }

@@ -14,15 +14,21 @@
  * Does a no-kill schedule exist (HIGH never slowed, nobody killed)? The oracle's
  * per-session bound is a relaxation: when it finds no schedule for some LOW session, none
  * exists (ruled out). A schedule is certain when a witness is built: HIGH follows its
- * timeline; LOW sessions move (in order, all at once, or else one at a time) only while
- * their holdings plus the most HIGH will ever hold from then on fit the budget; they may
- * pause anywhere and never shrink below where they are. It is conservative (it keeps HIGH's
+ * timeline; LOW sessions wait at their start holding their base alone and move (in
+ * order, all at once, or else one at a time) only while their holdings plus the most HIGH
+ * will ever hold from then on fit the budget; they may pause anywhere and never shrink
+ * below where they are. It is conservative (it keeps HIGH's
  * future peak free all along), so between the two some mixes stay unknown. Robust: the
  * witness exists with 5% less budget.
  *
  * Work lost against the least: where a no-kill schedule certainly exists the least is 0;
- * elsewhere the oracle does not compute a least loss, and the least any simulated strategy
- * lost in that mix stands in (an upper bound of the true least).
+ * elsewhere the least any simulated strategy lost in that mix stands in (an upper bound of
+ * the true least). Where no no-kill schedule is known, a schedule that loses no work at all
+ * may still exist: refuse some LOW sessions at their start (they never run, so none of
+ * their work is lost) and run the others with no kill. The fewest such sessions for which
+ * the witness finds a schedule (every subset tried, smallest first) is each mix's
+ * `refused`: the least loss counted in sessions, with no work lost; it is an upper bound of
+ * the true fewest, as the witness is conservative.
  *
  * Splits: traces/heldout.txt names the traces kept for the final evaluation (test); the
  * others are for tuning (tune); all takes every trace.
@@ -92,6 +98,11 @@ struct acg_eval_mix {
 	enum acg_eval_nokill no_kill;
 	bool robust;	     /* a no-kill schedule with ACG_EVAL_ROBUST x the budget */
 	double least_lost_s; /* 0 where no_kill is EXISTS, else the least a strategy lost */
+	/* where no_kill is not EXISTS: the fewest LOW sessions that, refused at their start
+	 * (never run, so no work lost), leave the others a witnessed no-kill schedule (exact
+	 * over the witness: every subset, smallest first); 0 where no_kill is EXISTS; SIZE_MAX
+	 * when even refusing every LOW session leaves none (HIGH alone does not fit) */
+	size_t refused;
 	struct acg_eval_outcome st[ACG_EVAL_N_STRATEGIES];
 };
 
@@ -106,6 +117,10 @@ struct acg_eval_strategy {
 	double high_median, high_p90, high_max; /* their completion over solo */
 	size_t n_low;		    /* LOW sessions that completed, with an oracle bound */
 	double low_median, low_p90; /* their completion over the oracle's bound */
+	/* in the mixes with no known no-kill schedule (no_kill not EXISTS): the sessions it
+	 * lost there (killed or still held at the timeout) and the work they lost */
+	size_t lossy_lost;
+	double lossy_lost_s;
 };
 
 /* the mixes at one ratio */
@@ -129,7 +144,11 @@ struct acg_eval_result {
 	struct acg_eval_mix *mixes;
 	size_t n_mixes;
 	struct acg_eval_strategy st[ACG_EVAL_N_STRATEGIES];
-	size_t no_kill, robust, ruled_out, unknown;	     /* mixes */
+	size_t no_kill, robust, ruled_out, unknown; /* mixes */
+	/* the mixes with no known no-kill schedule: how many, and the LOW sessions the oracle
+	 * refuses at their start there (the sum and the most in one mix of their refused,
+	 * over those where refusing suffices: lossy_refusable of them) */
+	size_t lossy, lossy_refusable, refused_total, refused_max;
 	struct acg_eval_ratio by_ratio[ACG_EVAL_MAX_RATIOS]; /* in the order of ratios */
 };
 

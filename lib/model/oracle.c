@@ -44,14 +44,17 @@ static double duration(const struct acg_scn_session *s)
 	return s->trace->samples[s->trace->n - 1].t;
 }
 
-static double min_size(const struct acg_scn_session *s)
+/*
+ * The least a LOW session holds while it could still be running: its baseline, as a session
+ * may wait at its start holding that alone (the simulator and the bench start every
+ * session at its baseline and grow it to its first sample from there). Counting its
+ * smallest sample too, as the bound did until 2026-12-06, ruled out schedules the
+ * simulator's own dynamic then carried out: LOW sessions run one at a time while the
+ * others wait at their base.
+ */
+static double least_held(const struct acg_scn_session *s)
 {
-	uint64_t m = UINT64_MAX;
-
-	for (size_t i = 0; i < s->trace->n; i++)
-		if (s->trace->samples[i].bytes < m)
-			m = s->trace->samples[i].bytes;
-	return (double)(s->base_bytes + m);
+	return (double)s->base_bytes;
 }
 
 /* Capacity left for LOW sessions a and b at time t: the budget minus HIGH and the others. */
@@ -68,7 +71,7 @@ static double pair_capacity(const struct acg_scenario *sc, size_t a, size_t b, d
 		if (acg_prio_is_high(s->prio))
 			c -= t <= end ? size_at(s, t * sc->speed) : 0;
 		else
-			c -= t < end ? min_size(s) : 0;
+			c -= t < end ? least_held(s) : 0;
 	}
 	return c;
 }
@@ -106,39 +109,43 @@ int acg_oracle_low_completion(const struct acg_scenario *sc, size_t j, double *r
 	/* the sweep costs units x steps: refuse what would take minutes */
 	if ((double)units * (double)max_steps > 5e8)
 		return -E2BIG;
-	unit_size = malloc((units + 1) * sizeof(*unit_size));
-	reach = calloc(units + 1, sizeof(*reach));
-	next = calloc(units + 1, sizeof(*next));
+	/* state 0: not started yet, holding its baseline only; state u + 1: at unit u of its
+	 * timeline; the last: done */
+	unit_size = malloc((units + 2) * sizeof(*unit_size));
+	reach = calloc(units + 2, sizeof(*reach));
+	next = calloc(units + 2, sizeof(*next));
 	if (!unit_size || !reach || !next) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	unit_size[0] = (double)s->base_bytes;
 	for (size_t u = 0; u <= units; u++)
-		unit_size[u] = size_at(s, (double)u * dt * sc->speed);
+		unit_size[u + 1] = size_at(s, (double)u * dt * sc->speed);
 	if (unit_size[0] > capacity(sc, j, 0))
 		goto out;
 	reach[0] = true;
+	reach[1] = unit_size[1] <= capacity(sc, j, 0); /* it may start at once */
 	for (size_t n = 1; n <= max_steps; n++) {
 		double cap = capacity(sc, j, (double)n * dt);
 		bool any = false;
 
-		memset(next, 0, (units + 1) * sizeof(*next));
-		for (size_t u = 0; u <= units; u++) {
+		memset(next, 0, (units + 2) * sizeof(*next));
+		for (size_t u = 0; u <= units + 1; u++) {
 			if (!reach[u])
 				continue;
 			if (unit_size[u] <= cap)
 				next[u] = any = true;
-			if (u < units && unit_size[u + 1] <= cap)
+			if (u <= units && unit_size[u + 1] <= cap)
 				next[u + 1] = any = true;
 		}
 		if (!any)
 			goto out; /* every schedule breaks the budget here */
-		if (next[units]) {
+		if (next[units + 1]) {
 			*ret_s = (double)n * dt;
 			rc = 0;
 			goto out;
 		}
-		memcpy(reach, next, (units + 1) * sizeof(*reach));
+		memcpy(reach, next, (units + 2) * sizeof(*reach));
 	}
 out:
 	free(unit_size);
@@ -148,20 +155,24 @@ out:
 }
 
 struct grid {
-	double *size; /* per unit, the last unit's size is 0: a finished session holds nothing */
-	size_t units;
+	/* per state: 0 not started (its baseline), u + 1 at unit u of its timeline; the last
+	 * state's size is 0: a finished session holds nothing */
+	double *size;
+	size_t units; /* the last state's index */
 };
 
 static int make_grid(const struct acg_scenario *sc, size_t j, double dt, struct grid *g)
 {
 	const struct acg_scn_session *s = &sc->sessions[j];
+	size_t timeline = (size_t)ceil(duration(s) / sc->speed / dt);
 
-	g->units = (size_t)ceil(duration(s) / sc->speed / dt);
+	g->units = timeline + 1;
 	g->size = malloc((g->units + 1) * sizeof(*g->size));
 	if (!g->size)
 		return -ENOMEM;
-	for (size_t u = 0; u < g->units; u++)
-		g->size[u] = size_at(s, (double)u * dt * sc->speed);
+	g->size[0] = (double)s->base_bytes;
+	for (size_t u = 0; u < timeline; u++)
+		g->size[u + 1] = size_at(s, (double)u * dt * sc->speed);
 	g->size[g->units] = 0;
 	return 0;
 }
@@ -173,6 +184,7 @@ static int pair_makespan(const struct acg_scenario *sc, size_t a, size_t b, doub
 	struct grid ga = {0}, gb = {0};
 	bool *reach = NULL, *next = NULL;
 	size_t w, cells, max_steps = 0;
+	double cap0;
 	int rc = -ENOMEM;
 
 	for (size_t k = 0; k < sc->n_sessions; k++)
@@ -190,9 +202,13 @@ static int pair_makespan(const struct acg_scenario *sc, size_t a, size_t b, doub
 	if (!reach || !next)
 		goto out;
 	rc = -ERANGE;
-	if (ga.size[0] + gb.size[0] > pair_capacity(sc, a, b, 0))
+	cap0 = pair_capacity(sc, a, b, 0);
+	if (ga.size[0] + gb.size[0] > cap0)
 		goto out;
-	reach[0] = true;
+	/* either may start at once, or wait at its start */
+	for (size_t i = 0; i <= 1 && i <= ga.units; i++)
+		for (size_t k = 0; k <= 1 && k <= gb.units; k++)
+			reach[i * w + k] = ga.size[i] + gb.size[k] <= cap0;
 	for (size_t n = 1; n <= max_steps; n++) {
 		double cap = pair_capacity(sc, a, b, (double)n * dt);
 		bool any = false;

@@ -6,10 +6,11 @@
  *
  * The bound. HIGH follows its timeline exactly, so at time t it holds H(t). With no swap
  * and no kill, the LOW sessions together hold at most B - H(t); each other LOW session k
- * holds at least m_k(t) (its baseline plus its smallest size, or nothing once it could have
- * finished). So LOW session j can hold at most C_j(t) = B - H(t) - sum m_k(t). It moves along
- * its own timeline at most at the scenario's speed, may pause anywhere, and must fit C_j at
- * every instant. The earliest arrival at the end of its timeline under that constraint is
+ * holds at least m_k(t) (its baseline, as it may wait at its start holding that alone, the
+ * way the simulator and the bench start every session; or nothing once it could have
+ * finished). So LOW session j can hold at most C_j(t) = B - H(t) - sum m_k(t). It may wait
+ * at its start (its baseline), then moves along its own timeline at most at the scenario's
+ * speed, may pause anywhere, and must fit C_j at every instant. The earliest arrival at the end of its timeline under that constraint is
  * found exactly on a time grid (dt) by a breadth-first sweep over (segment, progress)
  * states. Any real schedule satisfies a tighter constraint, so its completion is at least
  * this; the bound ignores the other LOW sessions' actual paths, so it can be loose.

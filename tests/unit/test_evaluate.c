@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,9 +190,8 @@ static void test_bad_input(void **state)
 /*
  * One flat trace (100 MiB, plus 100 MiB of base: 200 MiB a session), every session a copy.
  * At ratio 1 the budget is exactly everyone's 200 MiB: the witness holds everyone where
- * they are, no strategy kills, and with 5% less it cannot start (not robust). At ratio
- * 1.25 the sessions hold more than the budget from the first instant: ruled out, and the
- * least loss is the least a strategy lost.
+ * they are and no strategy kills; with 5% less the LOW sessions wait at their base while
+ * HIGH runs, then go (robust). Higher ratios below.
  */
 static void test_flat_corpus(void **state)
 {
@@ -210,25 +210,47 @@ static void test_flat_corpus(void **state)
 	if (acg_eval_run(&cfg, &r, &d) < 0)
 		fail_msg("%s", d.msg);
 	assert_int_equal(r.no_kill, 8);
-	assert_int_equal(r.robust, 0);
+	assert_int_equal(r.robust, 8);
 	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
 		assert_int_equal(r.st[s].kills + r.st[s].timeouts, 0);
 	for (size_t i = 0; i < r.n_mixes; i++)
 		assert_true(r.mixes[i].budget_bytes == r.mixes[i].n * 200 * MiB);
 	acg_eval_result_free(&r);
 
+	/* a session may wait at its start holding its 100 MiB base alone: at 1.25 (160 MiB a
+	 * session) the LOW ones wait while HIGH runs and then go, so a no-kill schedule
+	 * exists in every mix (the oracle ruled all 8 out while it counted a waiting session
+	 * at its base and its first sample, and dynamic then killed nobody) */
 	cfg.ratios[0] = 1.25;
+	if (acg_eval_run(&cfg, &r, &d) < 0)
+		fail_msg("%s", d.msg);
+	assert_int_equal(r.no_kill, 8);
+	for (size_t s = 0; s < ACG_EVAL_N_STRATEGIES; s++)
+		if (strcmp(r.st[s].name, "dynamic") == 0)
+			assert_int_equal(r.st[s].kills + r.st[s].timeouts, 0);
+	acg_eval_result_free(&r);
+
+	/* at 1.9 (105 MiB a session) HIGH (200 each) beside every LOW session's base (100
+	 * each) is over the budget: ruled out everywhere; refusing LOW sessions at their start
+	 * leaves a schedule once the rest's bases fit beside HIGH: the fewest refused is
+	 * ceil((200 nh + 100 nl - budget) / 100 MiB) */
+	cfg.ratios[0] = 1.9;
 	if (acg_eval_run(&cfg, &r, &d) < 0)
 		fail_msg("%s", d.msg);
 	assert_int_equal(r.ruled_out, 8);
 	assert_int_equal(r.no_kill + r.robust + r.unknown, 0);
+	assert_int_equal(r.lossy, 8);
+	assert_int_equal(r.lossy_refusable, 8);
 	for (size_t i = 0; i < r.n_mixes; i++) {
 		const struct acg_eval_mix *m = &r.mixes[i];
-		double least = m->st[0].lost_s;
+		double least = m->st[0].lost_s, over = -(double)m->budget_bytes;
 
 		for (size_t s = 1; s < ACG_EVAL_N_STRATEGIES; s++)
 			least = least < m->st[s].lost_s ? least : m->st[s].lost_s;
 		assert_true(m->least_lost_s == least);
+		for (size_t k = 0; k < m->n; k++)
+			over += (m->prio[k] == ACG_PRIO_HIGH ? 200.0 : 100.0) * (double)MiB;
+		assert_int_equal(m->refused, (size_t)ceil(over / (100.0 * (double)MiB)));
 	}
 	acg_eval_result_free(&r);
 	th_drop(tmpdir, "flat.csv");

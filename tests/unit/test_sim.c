@@ -278,6 +278,46 @@ static struct acg_scenario *scenario(const char *json)
 	return s;
 }
 
+/*
+ * A session may wait at its start holding its base alone (the simulator and the bench start
+ * every session there): HIGH and two LOW sessions of 200 MiB each (100 of base, 100 held
+ * for 2 s) in 500 MiB. One LOW session runs beside HIGH while the other waits at its base
+ * (200 + 200 + 100), the other once HIGH is done: each alone can be done by about 2 s,
+ * both by about 4 s. While the bound counted a waiting session at its base and its
+ * smallest sample (200 MiB), it said no schedule existed, and dynamic then ran both with
+ * no kill.
+ */
+static void test_oracle_wait_at_base(void **state)
+{
+	struct acg_scenario *w =
+		scenario("{\"budget_mb\": 500, \"runs\": 1, \"sessions\": ["
+			 "{\"name\": \"hi\", \"priority\": \"high\", \"base_mb\": 100,"
+			 " \"stress\": {\"mb\": 100, \"hold_s\": 2}},"
+			 "{\"name\": \"lo1\", \"priority\": \"low\", \"base_mb\": 100,"
+			 " \"stress\": {\"mb\": 100, \"hold_s\": 2}},"
+			 "{\"name\": \"lo2\", \"priority\": \"low\", \"base_mb\": 100,"
+			 " \"stress\": {\"mb\": 100, \"hold_s\": 2}}]}");
+	const size_t all[] = {0, 1, 2};
+	struct acg_pol_cfg cfg;
+	struct acg_sim_result r;
+	double one = 0, both = 0;
+	bool exact = false;
+
+	(void)state;
+	assert_int_equal(acg_oracle_low_completion(w, 1, &one), 0);
+	assert_int_equal(acg_oracle_low_makespan(w, &both, &exact), 0);
+	fprintf(stderr, "oracle: one LOW by %.2f s, both by %.2f s\n", one, both);
+	assert_true(exact);
+	assert_true(one > 1.9 && one < 2.5);
+	assert_true(both > 2 * one - 0.1 && both < 2 * one + 0.5);
+	acg_pol_cfg_default(&cfg, w->budget_bytes);
+	assert_int_equal(acg_sim_run(w, all, 3, "dynamic", &cfg, &r), 0);
+	assert_int_equal(r.killed, 0);
+	assert_true(r.s[1].completed && r.s[2].completed);
+	acg_sim_result_free(&r);
+	acg_scenario_free(w);
+}
+
 static struct acg_sim_result run_on(struct acg_scenario *s, const char *strategy)
 {
 	static const size_t all[] = {0, 1, 2};
@@ -404,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_dynamic_never_stuck),
 		cmocka_unit_test(test_swap_instead_of_kill),
 		cmocka_unit_test(test_oracle),
+		cmocka_unit_test(test_oracle_wait_at_base),
 		cmocka_unit_test(test_grow_rate),
 		cmocka_unit_test(test_grow_host_shared),
 		cmocka_unit_test(test_grow_spike_within_step),
